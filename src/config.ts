@@ -1,0 +1,53 @@
+/**
+ * The settings of a running leftsync node, resolved from the command line and
+ * environment by src/cli/ and passed down as one object.
+ */
+export const DEFAULT_PORT = 27182;
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+export interface NodeConfig {
+  /** Absolute path of the shared folder (created when missing). */
+  shareDir: string;
+  /** Absolute path of the state folder (index, peer id, temp files); never synced. */
+  stateDir: string;
+  /** Address to listen on. */
+  listenHost: string;
+  /** Port to listen on. */
+  port: number;
+  /** Peers to dial. */
+  peers: PeerAddress[];
+  /** Pre-shared secret; null only with insecure. */
+  secret: Buffer | null;
+  /** Run without authentication (warned about loudly). */
+  insecure: boolean;
+  /** Chunking engine name ("fastcdc", "rabin"). */
+  engine: string;
+  /** WebSocket ping interval, ms. */
+  pingIntervalMs: number;
+  /** A peer silent for this long is dropped, ms. */
+  pingTimeoutMs: number;
+  /** Cap of the reconnect backoff, ms. */
+  reconnectMaxMs: number;
+  /** Handshake must complete within this, ms. */
+  handshakeTimeoutMs: number;
+  /** Full rescan period, ms (the safety net behind the watcher). */
+  rescanIntervalMs: number;
+  /** A changed file must be quiet this long before it is hashed, ms. */
+  settleMs: number;
+}
+
+export const DEFAULTS = {
+  port: DEFAULT_PORT,
+  listenHost: '0.0.0.0',
+  engine: 'fastcdc',
+  pingIntervalMs: 1_000,
+  pingTimeoutMs: 5_000,
+  reconnectMaxMs: 2_000,
+  handshakeTimeoutMs: 10_000,
+  rescanIntervalMs: 60_000,
+  settleMs: 300,
+} as const;

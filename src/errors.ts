@@ -1,0 +1,87 @@
+/**
+ * The one list of leftsync error codes. Every error a user or a peer can see
+ * carries one of these stable codes; the wire sends the code string as is.
+ */
+export const ErrorCode = {
+  /** Bad command-line usage or an unusable argument (exit code 2). */
+  USAGE: 'LS_USAGE',
+  /** A file or folder the user named does not exist or is the wrong kind. */
+  BAD_INPUT: 'LS_BAD_INPUT',
+  /** The chunking engine named is not known. */
+  UNKNOWN_ENGINE: 'LS_UNKNOWN_ENGINE',
+  /** An LZ4 block is corrupt, truncated, or its declared size is wrong. */
+  CODEC_CORRUPT: 'LS_CODEC_CORRUPT',
+  /** A block declares a size above the allowed maximum. */
+  CODEC_TOO_LARGE: 'LS_CODEC_TOO_LARGE',
+  /** A frame could not be decoded or failed validation. */
+  PROTO_MALFORMED: 'LS_PROTO_MALFORMED',
+  /** A frame is larger than the maximum message size. */
+  PROTO_TOO_LARGE: 'LS_PROTO_TOO_LARGE',
+  /** A frame arrived that is not allowed in the current connection state. */
+  PROTO_UNEXPECTED: 'LS_PROTO_UNEXPECTED',
+  /** The peers speak different protocol versions. */
+  PROTO_VERSION: 'LS_PROTO_VERSION',
+  /** The peers use different chunker parameters. */
+  CHUNKER_MISMATCH: 'LS_CHUNKER_MISMATCH',
+  /** Authentication failed: wrong secret or a replayed handshake. */
+  AUTH_FAILED: 'LS_AUTH_FAILED',
+  /** The handshake did not finish in time. */
+  HANDSHAKE_TIMEOUT: 'LS_HANDSHAKE_TIMEOUT',
+  /** No secret configured and --insecure not given. */
+  NO_SECRET: 'LS_NO_SECRET',
+  /** The peer stopped answering pings. */
+  PEER_TIMEOUT: 'LS_PEER_TIMEOUT',
+  /** A connection to this peer already exists (duplicate link, tie-break lost). */
+  DUPLICATE_LINK: 'LS_DUPLICATE_LINK',
+  /** A peer connected to itself. */
+  SELF_CONNECTION: 'LS_SELF_CONNECTION',
+  /** A path is unsafe: '..', absolute, NUL byte, or leads outside the share. */
+  UNSAFE_PATH: 'LS_UNSAFE_PATH',
+  /** The requested file version is no longer available at the source. */
+  VERSION_GONE: 'LS_VERSION_GONE',
+  /** A chunk did not match its hash. */
+  CHUNK_HASH_MISMATCH: 'LS_CHUNK_HASH_MISMATCH',
+  /** An assembled file did not match its whole-file digest. */
+  DIGEST_MISMATCH: 'LS_DIGEST_MISMATCH',
+  /** The local file changed while a transfer was replacing it. */
+  LOCAL_CHANGED: 'LS_LOCAL_CHANGED',
+  /** No space left on the device. */
+  DISK_FULL: 'LS_DISK_FULL',
+  /** A read or write in the share or state folder failed. */
+  IO: 'LS_IO',
+  /** The index database is unusable. */
+  INDEX: 'LS_INDEX',
+  /** The connection closed while a request was outstanding. */
+  CONNECTION_CLOSED: 'LS_CONNECTION_CLOSED',
+  /** Something that should not happen happened. */
+  INTERNAL: 'LS_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return KNOWN_CODES.has(code);
+}
+
+export class LeftsyncError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LeftsyncError';
+    this.code = code;
+  }
+}
+
+/** Maps a Node.js system error to our code, keeping the original as cause. */
+export function fromSystemError(err: unknown, what: string): LeftsyncError {
+  if (err instanceof LeftsyncError) return err;
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+    return new LeftsyncError(ErrorCode.DISK_FULL, `${what}: no space left on device`, { cause: err });
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new LeftsyncError(ErrorCode.IO, `${what}: ${detail}`, { cause: err });
+}

@@ -1,0 +1,79 @@
+/**
+ * One named logger per module. Lines go to stderr so stdout stays clean for
+ * command output. LEFTSYNC_LOG sets the level (debug, info, warn, error; default
+ * info); LEFTSYNC_LOG_FORMAT=json prints one JSON object per line, which the
+ * end-to-end tests parse to observe events.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+let threshold: number = LEVEL_RANK[parseLevel(process.env.LEFTSYNC_LOG)];
+let jsonFormat = process.env.LEFTSYNC_LOG_FORMAT === 'json';
+let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
+
+function parseLevel(value: string | undefined): LogLevel {
+  return value !== undefined && value in LEVEL_RANK ? (value as LogLevel) : 'info';
+}
+
+export function setLogLevel(level: LogLevel): void {
+  threshold = LEVEL_RANK[level];
+}
+
+export function setLogFormat(format: 'text' | 'json'): void {
+  jsonFormat = format === 'json';
+}
+
+/** Replaces where lines go (tests capture them). Returns the previous sink. */
+export function setLogSink(next: (line: string) => void): (line: string) => void {
+  const previous = sink;
+  sink = next;
+  return previous;
+}
+
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+  child(suffix: string): Logger;
+}
+
+function formatValue(value: unknown): string {
+  if (value instanceof Error) return JSON.stringify(value.message);
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { message: value.message, code: (value as { code?: unknown }).code };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/**
+ * `event` is a short dotted name ("peer.connected"); put the human sentence in
+ * fields.msg when there is one.
+ */
+export function createLogger(module: string): Logger {
+  const emit = (level: LogLevel, event: string, fields: LogFields = {}): void => {
+    if (LEVEL_RANK[level] < threshold) return;
+    const time = new Date().toISOString();
+    if (jsonFormat) {
+      sink(JSON.stringify({ time, level, module, event, pid: process.pid, ...fields }, jsonReplacer));
+      return;
+    }
+    const rest = Object.entries(fields)
+      .map(([key, value]) => `${key}=${formatValue(value)}`)
+      .join(' ');
+    sink(`${time} ${level.toUpperCase().padEnd(5)} [${module}] ${event}${rest ? ' ' + rest : ''}`);
+  };
+  return {
+    debug: (event, fields) => emit('debug', event, fields),
+    info: (event, fields) => emit('info', event, fields),
+    warn: (event, fields) => emit('warn', event, fields),
+    error: (event, fields) => emit('error', event, fields),
+    child: (suffix) => createLogger(`${module}:${suffix}`),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The message types of proto/leftsync.proto, re-exported under plain names so
+ * the rest of leftsync never imports generated code directly.
+ */
+import { leftsync } from './generated/leftsync.js';
+
+export type Frame = leftsync.Frame;
+export type ChunkerParamsMessage = leftsync.ChunkerParams;
+export type AuthChallenge = leftsync.AuthChallenge;
+export type AuthResponse = leftsync.AuthResponse;
+export type AuthProof = leftsync.AuthProof;
+export type Hello = leftsync.Hello;
+export type Counter = leftsync.Counter;
+export type FileEntry = leftsync.FileEntry;
+export type IndexRequest = leftsync.IndexRequest;
+export type Index = leftsync.Index;
+export type IndexUpdate = leftsync.IndexUpdate;
+export type ChunkRef = leftsync.ChunkRef;
+export type ChunkListRequest = leftsync.ChunkListRequest;
+export type ChunkListReply = leftsync.ChunkListReply;
+export type ChunkRequest = leftsync.ChunkRequest;
+export type ChunkReply = leftsync.ChunkReply;
+export type ErrorMessage = leftsync.Error;
+
+export const FileType = leftsync.FileType;
+export type FileType = leftsync.FileType;
+
+/** Bumped on every incompatible change of proto/leftsync.proto. */
+export const PROTOCOL_VERSION = 1;
+
+/** The name of the one field set in a frame. */
+export type FrameKind = keyof Frame;

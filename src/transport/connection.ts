@@ -1,0 +1,25 @@
+/**
+ * What the sync engine sees of a link to one peer: an authenticated, ordered,
+ * message-level channel. The WebSocket transport implements it for real peers;
+ * createMemoryPair() implements it in-process for protocol tests.
+ */
+import type { Frame } from '../protocol/messages.js';
+
+export interface PeerConnection {
+  /** The remote peer's id, as proven in the handshake. */
+  readonly peerId: string;
+  /** Human-readable remote address for logs, e.g. "127.0.0.1:27182". */
+  readonly remoteAddress: string;
+  /**
+   * Queues one frame. Resolves once the frame is handed to the socket and the
+   * send buffer is below its high-water mark, so awaiting every send bounds memory.
+   * Rejects with LS_CONNECTION_CLOSED after close.
+   */
+  send(frame: Frame): Promise<void>;
+  /** Registers the handler for every frame received after the handshake. */
+  onFrame(handler: (frame: Frame) => void): void;
+  /** Called once when the link is gone, whichever side closed it. */
+  onClose(handler: (reason: string) => void): void;
+  readonly closed: boolean;
+  close(reason?: string): void;
+}

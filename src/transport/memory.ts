@@ -1,0 +1,55 @@
+/**
+ * Two PeerConnections joined in memory, for tests of protocol logic without
+ * sockets. Frames are delivered asynchronously and in order, like a socket.
+ */
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import type { Frame } from '../protocol/messages.js';
+import type { PeerConnection } from './connection.js';
+
+class MemoryConnection implements PeerConnection {
+  other!: MemoryConnection;
+  closed = false;
+  private frameHandler: (frame: Frame) => void = () => {};
+  private closeHandlers: Array<(reason: string) => void> = [];
+
+  constructor(
+    readonly peerId: string,
+    readonly remoteAddress: string,
+  ) {}
+
+  async send(frame: Frame): Promise<void> {
+    if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, `connection to ${this.peerId} is closed`);
+    const target = this.other;
+    setImmediate(() => {
+      if (!target.closed) target.frameHandler(frame);
+    });
+  }
+
+  onFrame(handler: (frame: Frame) => void): void {
+    this.frameHandler = handler;
+  }
+
+  onClose(handler: (reason: string) => void): void {
+    this.closeHandlers.push(handler);
+  }
+
+  close(reason = 'closed locally'): void {
+    this.shut(reason);
+    this.other.shut('closed by peer');
+  }
+
+  private shut(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const handler of this.closeHandlers) handler(reason);
+  }
+}
+
+/** Returns [a, b]: a talks to the peer named bId, b to the peer named aId. */
+export function createMemoryPair(aId: string, bId: string): [PeerConnection, PeerConnection] {
+  const a = new MemoryConnection(bId, `memory:${bId}`);
+  const b = new MemoryConnection(aId, `memory:${aId}`);
+  a.other = b;
+  b.other = a;
+  return [a, b];
+}
