@@ -1,0 +1,137 @@
+/**
+ * The contract of the persistent index (implemented in src/index/ over SQLite).
+ * The scanner writes local changes into it, the sync engine reads it to announce
+ * and to find reusable chunks, and records remote versions it has applied.
+ * Every method is synchronous and each call is one transaction, so a SIGKILL
+ * leaves the index at a state before or after the call, never in between.
+ */
+
+/** peer id -> number of changes that peer made to this path. */
+export type VersionVector = Record<string, number>;
+
+export type EntryType = 'file' | 'dir' | 'symlink';
+
+/** One chunk of a file as stored in the index. */
+export interface StoredChunk {
+  offset: number;
+  length: number;
+  /** Strong hash of the chunk (32 bytes for sha256). */
+  hash: Buffer;
+}
+
+/** What the scanner observed of one path on disk (no version bookkeeping). */
+export interface ObservedEntry {
+  /** Share-relative path, '/' separated, NFC, no leading '/', never '.' or '..' segments. */
+  path: string;
+  type: EntryType;
+  /** Bytes; 0 for dirs and symlinks. */
+  size: number;
+  mtimeMs: number;
+  /** Permission bits (mode & 0o777). */
+  mode: number;
+  /** Whole-file digest (files only; empty Buffer otherwise). */
+  digest: Buffer;
+  /** Link target (symlinks only; '' otherwise). */
+  symlinkTarget: string;
+  /** Inode number, for the unchanged-file shortcut; 0 when unknown. */
+  inode: number;
+}
+
+/** One path's state in the index: what we announce to peers. */
+export interface IndexEntry extends ObservedEntry {
+  version: VersionVector;
+  deleted: boolean;
+  /** Our local sequence number of this change (strictly increasing per index). */
+  sequence: number;
+  /** Peer id that made the latest change. */
+  modifiedBy: string;
+}
+
+/** Where a chunk with a given hash can be read locally. */
+export interface ChunkLocation {
+  /** 'file': a synced file in the share; 'partial': a verified chunk of a partial download. */
+  kind: 'file' | 'partial';
+  /** Share-relative path for 'file'; temp file name under the state folder for 'partial'. */
+  path: string;
+  offset: number;
+  length: number;
+}
+
+/** A download in progress: a temp file being filled with verified chunks. */
+export interface PartialDownload {
+  /** The file being downloaded. */
+  path: string;
+  /** Digest of the version being downloaded. */
+  digest: Buffer;
+  /** Temp file name, relative to the state folder's tmp/ directory. */
+  tempName: string;
+  size: number;
+  /** Offsets of chunks already written and verified. */
+  verifiedOffsets: Set<number>;
+}
+
+export interface RemoteProgress {
+  /** The remote's index id our `sequence` refers to. */
+  indexId: string;
+  /** Highest sequence of that remote index we have stored. */
+  sequence: number;
+}
+
+export interface SyncIndex {
+  /** Random id created with the index; a peer seeing a new id resends everything. */
+  readonly indexId: string;
+  /** Our own peer id (counters we bump are under this id). */
+  readonly peerId: string;
+
+  get(path: string): IndexEntry | undefined;
+  /** Every entry, tombstones included, in path order. */
+  all(): IndexEntry[];
+  /** Entries with sequence > since, ascending by sequence. */
+  since(since: number, limit?: number): IndexEntry[];
+  maxSequence(): number;
+
+  /**
+   * A local change seen by the scanner: bumps our counter in the version vector,
+   * sets modifiedBy to us, assigns a new sequence, replaces the chunk list.
+   * Returns the stored entry.
+   */
+  recordLocalChange(observed: ObservedEntry, chunks: StoredChunk[]): IndexEntry;
+  /** A local deletion seen by the scanner: a tombstone with a bumped version. */
+  recordLocalDeletion(path: string): IndexEntry | undefined;
+  /**
+   * A remote version now on disk (or deleted, for a tombstone): stores the remote's
+   * version vector and modifiedBy as they are, the observed inode/mtime of what
+   * we wrote, a new local sequence so it is announced onward, and the chunk list.
+   */
+  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry;
+  /**
+   * Adopts a version vector without changing content (e.g. concurrent versions
+   * with identical content are merged). New sequence so it is announced.
+   */
+  recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined;
+
+  chunksOf(path: string): StoredChunk[];
+  /** Any local place holding a chunk with this hash (a file or a partial download). */
+  findChunk(hash: Buffer): ChunkLocation | undefined;
+
+  /** Remote index bookkeeping, per remote peer. */
+  remoteProgress(peerId: string): RemoteProgress;
+  /** Stores remote entries as received and advances that peer's progress, atomically. */
+  storeRemoteEntries(peerId: string, indexId: string, entries: IndexEntry[]): void;
+  /** The latest entry a peer announced for a path. */
+  remoteEntry(peerId: string, path: string): IndexEntry | undefined;
+  /** Every entry a peer announced (latest per path). */
+  remoteEntries(peerId: string): IndexEntry[];
+  /** Forget a peer's stored entries (its index id changed). */
+  resetRemote(peerId: string, indexId: string): void;
+
+  /** Partial downloads (resume after a kill). */
+  partial(path: string, digest: Buffer): PartialDownload | undefined;
+  startPartial(path: string, digest: Buffer, size: number): PartialDownload;
+  markChunkVerified(tempName: string, chunk: StoredChunk): void;
+  dropPartial(tempName: string): void;
+  /** Every partial download, for cleaning stale ones at start. */
+  partials(): PartialDownload[];
+
+  close(): void;
+}
