@@ -1,0 +1,87 @@
+/**
+ * The reconciler: given what we have for a path and what a peer announced for
+ * it, decide what to do. PURE: no I/O, no clock; the session carries out the
+ * decision. Version vectors decide; when they are concurrent the winner is chosen
+ * by a rule every peer evaluates identically, and only the side whose local
+ * version lost acts (keeps its version under a conflict name, takes the winner).
+ */
+import type { IndexEntry } from '../index/types.js';
+import { conflictName } from './conflict-name.js';
+import { compareVersions, mergeVersions, type VersionOrder } from './version.js';
+
+/** What makes the remote version appear locally, by its type. */
+export type ApplyAction = 'pull' | 'mkdir' | 'symlink' | 'delete';
+
+export type Decision =
+  /** Nothing to do: same version, or ours dominates, or ours won a conflict. */
+  | { action: 'none'; order: VersionOrder | 'absent' }
+  /** The remote version dominates (or won against our deletion): make it ours. */
+  | { action: ApplyAction; order: VersionOrder | 'absent' }
+  /** Concurrent but identical content: adopt the union of both version vectors. */
+  | { action: 'merge'; order: 'concurrent'; version: IndexEntry['version'] }
+  /**
+   * Concurrent, different content, and our local version lost: keep it as
+   * `conflictPath`, then apply the winner with `then`.
+   */
+  | { action: 'conflict'; order: 'concurrent'; conflictPath: string; then: Exclude<ApplyAction, 'delete'> };
+
+/** The action that makes `remote` (a live or deleted entry) appear locally. */
+export function applyActionFor(remote: IndexEntry): ApplyAction {
+  if (remote.deleted) return 'delete';
+  if (remote.type === 'dir') return 'mkdir';
+  if (remote.type === 'symlink') return 'symlink';
+  return 'pull';
+}
+
+/** Same observable content: type, presence, bytes or link target (not mtime, not mode). */
+export function sameContent(a: IndexEntry, b: IndexEntry): boolean {
+  if (a.deleted || b.deleted) return a.deleted && b.deleted;
+  if (a.type !== b.type) return false;
+  if (a.type === 'file') return a.size === b.size && a.digest.equals(b.digest);
+  if (a.type === 'symlink') return a.symlinkTarget === b.symlinkTarget;
+  return true;
+}
+
+/**
+ * Deterministic winner of two concurrent versions, the same on every peer: a live
+ * version beats a deletion; else the newer mtime; else the larger modifiedBy;
+ * else the larger digest. Returns true when `a` wins.
+ */
+export function winsConflict(a: IndexEntry, b: IndexEntry): boolean {
+  if (a.deleted !== b.deleted) return !a.deleted;
+  if (a.mtimeMs !== b.mtimeMs) return a.mtimeMs > b.mtimeMs;
+  if (a.modifiedBy !== b.modifiedBy) return a.modifiedBy > b.modifiedBy;
+  return Buffer.compare(a.digest, b.digest) > 0;
+}
+
+export function reconcile(local: IndexEntry | undefined, remote: IndexEntry): Decision {
+  if (local === undefined) {
+    // A tombstone for something we never had: nothing to remove.
+    if (remote.deleted) return { action: 'none', order: 'absent' };
+    return { action: applyActionFor(remote), order: 'absent' };
+  }
+  const order = compareVersions(local.version, remote.version);
+  if (order === 'equal' || order === 'greater') return { action: 'none', order };
+  if (order === 'lesser') {
+    // Both deleted: nothing on disk changes, but recording the newer tombstone
+    // keeps us from announcing a stale one.
+    return { action: applyActionFor(remote), order };
+  }
+  if (sameContent(local, remote)) {
+    return { action: 'merge', order, version: mergeVersions(local.version, remote.version) };
+  }
+  if (winsConflict(local, remote)) return { action: 'none', order };
+  // Our version lost. A lost deletion needs no copy: the winner simply comes back.
+  if (local.deleted) return { action: applyActionFor(remote), order };
+  const then = applyActionFor(remote);
+  if (then === 'delete') {
+    // Unreachable: a live version always beats a deletion.
+    return { action: 'none', order };
+  }
+  return {
+    action: 'conflict',
+    order,
+    conflictPath: conflictName(local.path, local.mtimeMs, local.modifiedBy),
+    then,
+  };
+}

@@ -1,0 +1,205 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { IndexEntry } from '../../src/index/types.js';
+import { reconcile, type Decision } from '../../src/reconcile/reconcile.js';
+import { compareVersions, mergeVersions } from '../../src/reconcile/version.js';
+
+const T0 = Date.UTC(2026, 10, 28, 9, 30, 5); // 2026-11-28 09:30:05 UTC
+const ALICE = 'aaaaaaaaaaaaaaaa';
+const BOB = 'bbbbbbbbbbbbbbbb';
+
+function entry(over: Partial<IndexEntry> = {}): IndexEntry {
+  return {
+    path: 'docs/report.txt',
+    type: 'file',
+    size: 5,
+    mtimeMs: T0,
+    mode: 0o644,
+    digest: Buffer.alloc(32, 1),
+    symlinkTarget: '',
+    inode: 0,
+    version: { [ALICE]: 1 },
+    deleted: false,
+    sequence: 1,
+    modifiedBy: ALICE,
+    ...over,
+  };
+}
+const tomb = (over: Partial<IndexEntry> = {}) => entry({ deleted: true, size: 0, digest: Buffer.alloc(0), ...over });
+
+interface Row {
+  description: string;
+  local: IndexEntry | undefined;
+  remote: IndexEntry;
+  expected: Partial<Decision> & { action: Decision['action'] };
+}
+
+const rows: Row[] = [
+  { description: 'new remote file', local: undefined, remote: entry(), expected: { action: 'pull', order: 'absent' } },
+  { description: 'new remote dir', local: undefined, remote: entry({ type: 'dir', size: 0 }), expected: { action: 'mkdir' } },
+  { description: 'new remote symlink', local: undefined, remote: entry({ type: 'symlink', symlinkTarget: 'x' }), expected: { action: 'symlink' } },
+  { description: 'tombstone of a path we never had', local: undefined, remote: tomb(), expected: { action: 'none', order: 'absent' } },
+  { description: 'same version', local: entry(), remote: entry(), expected: { action: 'none', order: 'equal' } },
+  {
+    description: 'local dominates',
+    local: entry({ version: { [ALICE]: 2 } }),
+    remote: entry({ version: { [ALICE]: 1 } }),
+    expected: { action: 'none', order: 'greater' },
+  },
+  {
+    description: 'remote modification dominates',
+    local: entry({ version: { [ALICE]: 1 } }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, digest: Buffer.alloc(32, 2), modifiedBy: BOB }),
+    expected: { action: 'pull', order: 'lesser' },
+  },
+  {
+    description: 'remote metadata-only change dominates (same digest) still applied',
+    local: entry(),
+    remote: entry({ version: { [ALICE]: 2 }, mode: 0o755 }),
+    expected: { action: 'pull', order: 'lesser' },
+  },
+  {
+    description: 'remote deletion dominates',
+    local: entry(),
+    remote: tomb({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB }),
+    expected: { action: 'delete', order: 'lesser' },
+  },
+  {
+    description: 'newer tombstone over our tombstone is recorded',
+    local: tomb(),
+    remote: tomb({ version: { [ALICE]: 2 } }),
+    expected: { action: 'delete', order: 'lesser' },
+  },
+  {
+    description: 'dominating re-creation after our deletion',
+    local: tomb({ version: { [ALICE]: 2 } }),
+    remote: entry({ version: { [ALICE]: 2, [BOB]: 1 }, modifiedBy: BOB }),
+    expected: { action: 'pull', order: 'lesser' },
+  },
+  {
+    description: 'stale remote file does not undo our deletion',
+    local: tomb({ version: { [ALICE]: 2 } }),
+    remote: entry({ version: { [ALICE]: 1 } }),
+    expected: { action: 'none', order: 'greater' },
+  },
+  {
+    description: 'remote dir dominates',
+    local: entry({ type: 'dir', size: 0, digest: Buffer.alloc(0) }),
+    remote: entry({ type: 'dir', size: 0, digest: Buffer.alloc(0), mode: 0o700, version: { [ALICE]: 2 } }),
+    expected: { action: 'mkdir', order: 'lesser' },
+  },
+  {
+    description: 'concurrent, identical content: merge versions',
+    local: entry({ version: { [ALICE]: 2 } }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB, mtimeMs: T0 + 5000 }),
+    expected: { action: 'merge', order: 'concurrent', version: { [ALICE]: 2, [BOB]: 1 } } as Partial<Decision> & { action: 'merge' },
+  },
+  {
+    description: 'concurrent deletions: merge',
+    local: tomb({ version: { [ALICE]: 2 } }),
+    remote: tomb({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB }),
+    expected: { action: 'merge', order: 'concurrent' },
+  },
+  {
+    description: 'concurrent dirs: merge',
+    local: entry({ type: 'dir', size: 0, digest: Buffer.alloc(0), version: { [ALICE]: 2 } }),
+    remote: entry({ type: 'dir', size: 0, digest: Buffer.alloc(0), version: { [ALICE]: 1, [BOB]: 1 } }),
+    expected: { action: 'merge', order: 'concurrent' },
+  },
+  {
+    description: 'concurrent edits, remote newer: local loses, becomes conflict copy',
+    local: entry({ version: { [ALICE]: 2 }, digest: Buffer.alloc(32, 3) }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB, mtimeMs: T0 + 1000, digest: Buffer.alloc(32, 4) }),
+    expected: {
+      action: 'conflict',
+      order: 'concurrent',
+      conflictPath: 'docs/report.sync-conflict-20261128-093005-aaaaaaa.txt',
+      then: 'pull',
+    },
+  },
+  {
+    description: 'concurrent edits, local newer: local wins, nothing to do',
+    local: entry({ version: { [ALICE]: 2 }, digest: Buffer.alloc(32, 3), mtimeMs: T0 + 1000 }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB, digest: Buffer.alloc(32, 4) }),
+    expected: { action: 'none', order: 'concurrent' },
+  },
+  {
+    description: 'concurrent edits, same mtime: larger modifiedBy wins (remote)',
+    local: entry({ version: { [ALICE]: 2 }, digest: Buffer.alloc(32, 3) }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB, digest: Buffer.alloc(32, 4) }),
+    expected: { action: 'conflict', conflictPath: 'docs/report.sync-conflict-20261128-093005-aaaaaaa.txt' },
+  },
+  {
+    description: 'concurrent edits, same mtime: larger modifiedBy wins (local)',
+    local: entry({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB, digest: Buffer.alloc(32, 4) }),
+    remote: entry({ version: { [ALICE]: 2 }, digest: Buffer.alloc(32, 3) }),
+    expected: { action: 'none', order: 'concurrent' },
+  },
+  {
+    description: 'concurrent edits, same mtime and author: larger digest wins',
+    local: entry({ version: { [ALICE]: 2 }, digest: Buffer.alloc(32, 3) }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, digest: Buffer.alloc(32, 9) }),
+    expected: { action: 'conflict', then: 'pull' },
+  },
+  {
+    description: 'modify (remote) vs delete (local): modification wins, no conflict copy',
+    local: tomb({ version: { [ALICE]: 2 }, mtimeMs: T0 + 9000 }),
+    remote: entry({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB }),
+    expected: { action: 'pull', order: 'concurrent' },
+  },
+  {
+    description: 'modify (local) vs delete (remote): modification wins, keep ours',
+    local: entry({ version: { [ALICE]: 2 } }),
+    remote: tomb({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB, mtimeMs: T0 + 9000 }),
+    expected: { action: 'none', order: 'concurrent' },
+  },
+  {
+    description: 'type conflict: remote symlink newer than local file',
+    local: entry({ version: { [ALICE]: 2 } }),
+    remote: entry({ type: 'symlink', symlinkTarget: 't', size: 0, digest: Buffer.alloc(0), version: { [BOB]: 1 }, mtimeMs: T0 + 1 }),
+    expected: { action: 'conflict', then: 'symlink' },
+  },
+  {
+    description: 'type conflict: remote dir newer than local file',
+    local: entry({ version: { [ALICE]: 2 } }),
+    remote: entry({ type: 'dir', size: 0, digest: Buffer.alloc(0), version: { [BOB]: 1 }, mtimeMs: T0 + 1 }),
+    expected: { action: 'conflict', then: 'mkdir' },
+  },
+  {
+    description: 'concurrent symlinks to different targets',
+    local: entry({ type: 'symlink', symlinkTarget: 'a', size: 0, digest: Buffer.alloc(0), version: { [ALICE]: 2 } }),
+    remote: entry({ type: 'symlink', symlinkTarget: 'b', size: 0, digest: Buffer.alloc(0), version: { [BOB]: 1 }, mtimeMs: T0 + 1 }),
+    expected: { action: 'conflict', then: 'symlink' },
+  },
+];
+
+for (const row of rows) {
+  test(`reconcile: ${row.description}`, () => {
+    const decision = reconcile(row.local, row.remote);
+    for (const [key, value] of Object.entries(row.expected)) {
+      assert.deepEqual((decision as Record<string, unknown>)[key], value, `${key} of ${JSON.stringify(decision)}`);
+    }
+  });
+}
+
+test('reconcile: both sides of a conflict agree on who acts', () => {
+  for (const row of rows.filter((r) => r.local && r.expected.order === 'concurrent')) {
+    const mine = reconcile(row.local, row.remote);
+    const theirs = reconcile(row.remote, row.local!);
+    const acting = [mine, theirs].filter((d) => d.action !== 'none' && d.action !== 'merge');
+    if (mine.action === 'merge') assert.equal(theirs.action, 'merge', row.description);
+    else assert.equal(acting.length, 1, `exactly one side acts: ${row.description}`);
+  }
+});
+
+test('compareVersions covers all four orders', () => {
+  assert.equal(compareVersions({}, {}), 'equal');
+  assert.equal(compareVersions({ a: 1 }, { a: 1, b: 0 }), 'equal');
+  assert.equal(compareVersions({ a: 2 }, { a: 1 }), 'greater');
+  assert.equal(compareVersions({ a: 1 }, { a: 1, b: 1 }), 'lesser');
+  assert.equal(compareVersions({ a: 2 }, { a: 1, b: 1 }), 'concurrent');
+});
+
+test('mergeVersions takes the component-wise maximum', () => {
+  assert.deepEqual(mergeVersions({ a: 2, b: 1 }, { b: 3, c: 1 }), { a: 2, b: 3, c: 1 });
+});
