@@ -1,0 +1,104 @@
+/**
+ * FastCDC (Xia et al., 2016/2020): a gear rolling hash with normalized chunking.
+ * The hash is h = (h << 1) + GEAR[byte] in 32 bits, so its top bit depends on the
+ * last 32 bytes only; the cut test looks at the top bits. Before minSize no byte
+ * is hashed (the skip is what makes FastCDC fast); up to avgSize a stricter mask
+ * (more bits) is used, after it a looser one, which narrows the size spread.
+ */
+import type { BoundaryScanner, ChunkerParams } from './types.js';
+import { splitmix32 } from './prng.js';
+
+/** Part of the boundary definition: changing the seed changes every chunk. */
+const GEAR_SEED = 0x1ef75e3c;
+/** Normalization level: the masks have avgBits + 2 and avgBits - 2 bits. */
+const NORMALIZATION = 2;
+
+const GEAR: Int32Array = (() => {
+  const next = splitmix32(GEAR_SEED);
+  const table = new Int32Array(256);
+  for (let i = 0; i < 256; i++) table[i] = next() | 0;
+  return table;
+})();
+
+/** A mask of the top `bits` bits of a 32-bit word, as an int32. */
+function topBits(bits: number): number {
+  return bits >= 32 ? -1 : ~((1 << (32 - bits)) - 1) | 0;
+}
+
+export class FastCdcScanner implements BoundaryScanner {
+  private readonly min: number;
+  private readonly avg: number;
+  private readonly max: number;
+  private readonly maskStrict: number;
+  private readonly maskLoose: number;
+  /** Bytes of the open chunk seen so far. */
+  private chunkLength = 0;
+  private hash = 0;
+  /** Stream offset of the first byte of the next push. */
+  private streamOffset = 0;
+
+  constructor(params: ChunkerParams) {
+    this.min = params.minSize;
+    this.avg = params.avgSize;
+    this.max = params.maxSize;
+    const avgBits = Math.round(Math.log2(params.avgSize));
+    this.maskStrict = topBits(avgBits + NORMALIZATION);
+    this.maskLoose = topBits(avgBits - NORMALIZATION);
+  }
+
+  push(data: Uint8Array): number[] {
+    const ends: number[] = [];
+    const end = data.length;
+    const gear = GEAR;
+    let i = 0;
+    let len = this.chunkLength;
+    let h = this.hash;
+    while (i < end) {
+      if (len < this.min) {
+        // Skip: bytes before minSize never end a chunk, so they are not hashed.
+        const skip = Math.min(this.min - len, end - i);
+        i += skip;
+        len += skip;
+        if (len < this.min) break;
+        h = 0;
+      }
+      let cut = -1;
+      if (len < this.avg) {
+        const stop = i + Math.min(this.avg - len, end - i);
+        const mask = this.maskStrict;
+        const from = i;
+        for (; i < stop; i++) {
+          h = ((h << 1) + gear[data[i]!]!) | 0;
+          if ((h & mask) === 0) {
+            cut = ++i;
+            break;
+          }
+        }
+        len += i - from;
+      }
+      if (cut < 0 && len >= this.avg && len < this.max) {
+        const stop = i + Math.min(this.max - len, end - i);
+        const mask = this.maskLoose;
+        const from = i;
+        for (; i < stop; i++) {
+          h = ((h << 1) + gear[data[i]!]!) | 0;
+          if ((h & mask) === 0) {
+            cut = ++i;
+            break;
+          }
+        }
+        len += i - from;
+      }
+      if (cut < 0 && len >= this.max) cut = i;
+      if (cut >= 0) {
+        ends.push(this.streamOffset + cut);
+        len = 0;
+        h = 0;
+      }
+    }
+    this.chunkLength = len;
+    this.hash = h;
+    this.streamOffset += end;
+    return ends;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Streams a file's bytes through a boundary scanner and SHA-256, producing its
+ * signature. Memory is bounded by one input buffer plus one open chunk: the
+ * file is never held whole.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createScanner } from './scanner.js';
+import type { Chunk, ChunkerParams, FileSignature } from './types.js';
+
+export type ChunkSink = (chunk: Chunk, bytes: Buffer) => void | Promise<void>;
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Streams bytes, returns the signature. onChunk (optional) sees each chunk with
+ * its bytes in order and is awaited, so a caller can write/forward chunks with
+ * bounded memory. `bytes` may be a view into a buffer the source yielded.
+ */
+export async function signStream(
+  source: AsyncIterable<Uint8Array>,
+  params: ChunkerParams,
+  onChunk?: ChunkSink,
+): Promise<FileSignature> {
+  const scanner = await createScanner(params);
+  const whole = createHash('sha256');
+  const chunks: Chunk[] = [];
+  let chunkStart = 0;
+  // The open chunk (begun in an earlier buffer): its running hash and, only
+  // when onChunk wants bytes, copies of its earlier parts.
+  let openHash: Hash | null = null;
+  let openParts: Buffer[] = [];
+
+  /** Closes the open chunk at stream offset `end`; `tail` is its part in the current buffer. */
+  const closeChunk = async (tail: Buffer, end: number): Promise<void> => {
+    let hash: Buffer;
+    let bytes = tail;
+    if (openHash === null) {
+      hash = createHash('sha256').update(tail).digest();
+    } else {
+      hash = openHash.update(tail).digest();
+      if (onChunk) bytes = Buffer.concat([...openParts, tail]);
+      openHash = null;
+      openParts = [];
+    }
+    const chunk: Chunk = { offset: chunkStart, length: end - chunkStart, hash };
+    chunks.push(chunk);
+    chunkStart = end;
+    if (onChunk) await onChunk(chunk, bytes);
+  };
+
+  let streamOffset = 0;
+  for await (const piece of source) {
+    const buf = asBuffer(piece);
+    if (buf.length === 0) continue;
+    whole.update(buf);
+    let pos = 0;
+    for (const end of scanner.push(buf)) {
+      const rel = end - streamOffset;
+      await closeChunk(buf.subarray(pos, rel), end);
+      pos = rel;
+    }
+    if (pos < buf.length) {
+      const rest = buf.subarray(pos);
+      openHash ??= createHash('sha256');
+      openHash.update(rest);
+      // Copied: the source may reuse its buffer for the next read.
+      if (onChunk) openParts.push(Buffer.from(rest));
+    }
+    streamOffset += buf.length;
+  }
+  if (streamOffset > chunkStart) {
+    await closeChunk(Buffer.alloc(0), streamOffset);
+  }
+  return { size: streamOffset, digest: whole.digest(), chunks };
+}
+
+/** Signs an in-memory buffer (tests and small inputs), fed in slices of sliceSize. */
+export async function signBuffer(data: Uint8Array, params: ChunkerParams, sliceSize = 1 << 20): Promise<FileSignature> {
+  return signStream(slices(data, sliceSize), params);
+}
+
+export async function* slices(data: Uint8Array, sliceSize: number): AsyncGenerator<Uint8Array> {
+  for (let from = 0; from < data.length; from += sliceSize) {
+    yield data.subarray(from, Math.min(data.length, from + sliceSize));
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Types shared by the chunking engines and their callers. The parameters object
+ * travels in the protocol handshake: peers must agree on all of it.
+ */
+export type EngineId = 'fastcdc' | 'rabin';
+
+export interface ChunkerParams {
+  engine: EngineId;
+  hash: 'sha256';
+  /** Smallest chunk in bytes (a file's last chunk may be shorter). */
+  minSize: number;
+  /** Target average chunk size in bytes. */
+  avgSize: number;
+  /** Largest chunk in bytes; a chunk always fits in one frame. */
+  maxSize: number;
+}
+
+export interface Chunk {
+  offset: number;
+  length: number;
+  /** 32-byte SHA-256 of the chunk's bytes. */
+  hash: Buffer;
+}
+
+export interface FileSignature {
+  size: number;
+  /** SHA-256 of the whole file. */
+  digest: Buffer;
+  chunks: Chunk[];
+}
+
+/**
+ * A content-defined boundary finder, fed the stream in order. It keeps its own
+ * state between calls, so where the caller's buffers begin and end never moves
+ * a boundary.
+ */
+export interface BoundaryScanner {
+  /**
+   * Scans the next bytes of the stream and returns the absolute stream offsets
+   * (ascending) at which chunks end within them. The bytes after the last
+   * returned offset belong to a chunk still open; the caller closes it at
+   * end of stream.
+   */
+  push(data: Uint8Array): number[];
+}
