@@ -1,0 +1,66 @@
+/**
+ * Path safety: every share-relative path that leftsync touches goes through
+ * resolveSharePath first, so no write ever lands outside the share root.
+ */
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+
+function unsafe(relPath: string, why: string): LeftsyncError {
+  return new LeftsyncError(ErrorCode.UNSAFE_PATH, `unsafe path ${JSON.stringify(relPath)}: ${why}`);
+}
+
+/**
+ * Checks the syntax of a share-relative path ('/' separated, NFC is the caller's
+ * business) and returns its segments. Throws UNSAFE_PATH for anything that could
+ * name a place outside the share or is ambiguous across platforms.
+ */
+export function checkRelativePath(relPath: string): string[] {
+  if (typeof relPath !== 'string' || relPath.length === 0) throw unsafe(String(relPath), 'empty path');
+  if (relPath.includes('\0')) throw unsafe(relPath, 'NUL byte');
+  // A backslash is a separator on Windows peers; refusing it keeps one meaning everywhere.
+  if (relPath.includes('\\')) throw unsafe(relPath, 'backslash');
+  if (relPath.startsWith('/')) throw unsafe(relPath, 'absolute path');
+  if (/^[A-Za-z]:/.test(relPath)) throw unsafe(relPath, 'drive letter');
+  const segments = relPath.split('/');
+  for (const segment of segments) {
+    if (segment === '') throw unsafe(relPath, 'empty segment');
+    if (segment === '.' || segment === '..') throw unsafe(relPath, `'${segment}' segment`);
+  }
+  return segments;
+}
+
+/**
+ * The absolute path of `relPath` inside `root`. Rejects unsafe syntax and any
+ * existing parent component that is a symlink or not a directory (checked with
+ * lstat on every parent, so a link is never followed out of the share). The last
+ * component itself may be anything: callers act on it without following it
+ * (rename over it, unlink it, lstat it).
+ */
+export async function resolveSharePath(root: string, relPath: string): Promise<string> {
+  const segments = checkRelativePath(relPath);
+  let current = root;
+  for (let i = 0; i < segments.length - 1; i++) {
+    current = path.join(current, segments[i]!);
+    let stats;
+    try {
+      stats = await lstat(current);
+    } catch (err) {
+      // A missing parent cannot be a link; the rest of the chain does not exist either.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return path.join(root, ...segments);
+      throw fromSystemError(err, `lstat ${current}`);
+    }
+    if (stats.isSymbolicLink()) throw unsafe(relPath, `parent '${segments.slice(0, i + 1).join('/')}' is a symlink`);
+    if (!stats.isDirectory()) {
+      throw new LeftsyncError(ErrorCode.IO, `${relPath}: parent '${segments.slice(0, i + 1).join('/')}' is not a directory`);
+    }
+  }
+  return path.join(root, ...segments);
+}
+
+/** '/'-separated path of `absPath` relative to `root`, or null when outside it. */
+export function toRelativePath(root: string, absPath: string): string | null {
+  const rel = path.relative(root, absPath);
+  if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep).join('/');
+}

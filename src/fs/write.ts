@@ -1,0 +1,281 @@
+/**
+ * Every change leftsync makes inside the share: atomic file replacement,
+ * directories, symlinks, removals and conflict renames. Each operation resolves
+ * its path with resolveSharePath, so none of them follows a link out of the share.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { lstat, lutimes, mkdir, open, readlink, rename, rmdir, symlink, unlink, chmod, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { checkRelativePath, resolveSharePath } from './paths.js';
+
+/** The mtime leftsync records for a stat: whole milliseconds (the wire carries int64 ms). */
+export function observedMtimeMs(stats: Stats): number {
+  return Math.round(stats.mtimeMs);
+}
+
+/** What the caller last saw at the target; a mismatch means the user changed it meanwhile. */
+export interface ExpectedTarget {
+  size: number;
+  mtimeMs: number;
+  inode: number;
+}
+
+export interface ReplaceOptions {
+  /** Modification time to give the new file, ms since the epoch. */
+  mtimeMs?: number;
+  /** Permission bits to give the new file. */
+  mode?: number;
+  /**
+   * Guard against overwriting a local edit: undefined = no check, null = the target
+   * must not exist, an object = the target must still have this size, mtime and inode.
+   * On mismatch LOCAL_CHANGED is thrown and the temp file is left for the caller.
+   */
+  expect?: ExpectedTarget | null;
+}
+
+/** The disk steps of an atomic replace, replaceable so tests can inject faults (ENOSPC). */
+export interface ReplaceSteps {
+  /** Applies mode/mtime to the finished temp file and flushes it to disk. */
+  finishTemp(tempPath: string, options: ReplaceOptions): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  fsyncDir(dirPath: string): Promise<void>;
+}
+
+export const diskSteps: ReplaceSteps = {
+  async finishTemp(tempPath, options) {
+    const handle = await open(tempPath, 'r+');
+    try {
+      if (options.mode !== undefined) await handle.chmod(options.mode & 0o7777);
+      if (options.mtimeMs !== undefined) {
+        const time = new Date(options.mtimeMs);
+        await handle.utimes(time, time);
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  rename: (from, to) => rename(from, to),
+  async fsyncDir(dirPath) {
+    const handle = await open(dirPath, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+async function lstatOrNull(absPath: string): Promise<Stats | null> {
+  try {
+    return await lstat(absPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fromSystemError(err, `lstat ${absPath}`);
+  }
+}
+
+async function checkExpected(relPath: string, absPath: string, expect: ExpectedTarget | null | undefined): Promise<void> {
+  if (expect === undefined) return;
+  const stats = await lstatOrNull(absPath);
+  const matches =
+    expect === null
+      ? stats === null
+      : stats !== null &&
+        stats.isFile() &&
+        stats.size === expect.size &&
+        observedMtimeMs(stats) === expect.mtimeMs &&
+        stats.ino === expect.inode;
+  if (!matches) throw new LeftsyncError(ErrorCode.LOCAL_CHANGED, `${relPath} changed locally; not replacing it`);
+}
+
+/**
+ * Moves a finished temp file (under the state folder, on the same filesystem) to
+ * `relPath` in the share: fsync(file) + rename + fsync(dir). Readers see the old
+ * content or the new one, never a mix. Mode and mtime are set on the temp file
+ * just before its fsync rather than after the rename, because rename keeps them
+ * and this way no scanner ever sees the new file with a wrong mtime.
+ * On any failure before the rename the temp file is removed and the target is
+ * untouched; ENOSPC surfaces as DISK_FULL. Returns the lstat of the placed file.
+ */
+export async function atomicReplace(
+  root: string,
+  relPath: string,
+  tempPath: string,
+  options: ReplaceOptions = {},
+  steps: ReplaceSteps = diskSteps,
+): Promise<Stats> {
+  let renamed = false;
+  try {
+    const target = await resolveSharePath(root, relPath);
+    const parentRel = path.posix.dirname(relPath);
+    if (parentRel !== '.') await makeDir(root, parentRel);
+    await steps.finishTemp(tempPath, options);
+    await checkExpected(relPath, target, options.expect);
+    await steps.rename(tempPath, target);
+    renamed = true;
+    await steps.fsyncDir(path.dirname(target));
+    return await lstat(target);
+  } catch (err) {
+    const localChange = err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED;
+    if (!renamed && !localChange) await unlink(tempPath).catch(() => undefined);
+    throw fromSystemError(err, `replace ${relPath}`);
+  }
+}
+
+/** Creates `relPath` and any missing parents, one checked component at a time. */
+export async function makeDir(root: string, relPath: string, mode?: number): Promise<void> {
+  const segments = checkRelativePath(relPath);
+  let current = root;
+  for (let i = 0; i < segments.length; i++) {
+    current = path.join(current, segments[i]!);
+    const shown = segments.slice(0, i + 1).join('/');
+    const stats = await lstatOrNull(current);
+    if (stats === null) {
+      try {
+        await mkdir(current);
+      } catch (err) {
+        // Someone else created it between lstat and mkdir: check it like any existing one.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(err, `mkdir ${shown}`);
+      }
+      continue;
+    }
+    if (stats.isSymbolicLink()) throw new LeftsyncError(ErrorCode.UNSAFE_PATH, `unsafe path ${JSON.stringify(relPath)}: '${shown}' is a symlink`);
+    if (!stats.isDirectory()) throw new LeftsyncError(ErrorCode.IO, `mkdir ${relPath}: '${shown}' exists and is not a directory`);
+  }
+  if (mode !== undefined) await chmod(current, mode & 0o7777).catch((err) => { throw fromSystemError(err, `chmod ${relPath}`); });
+}
+
+/**
+ * Removes a file, a symlink (the link, never its target) or an empty directory.
+ * Returns false when nothing was there. A non-empty directory is an IO error.
+ */
+export async function removeEntry(root: string, relPath: string, expect?: ExpectedTarget): Promise<boolean> {
+  const target = await resolveSharePath(root, relPath);
+  const stats = await lstatOrNull(target);
+  if (stats === null) return false;
+  if (expect !== undefined) await checkExpected(relPath, target, expect);
+  try {
+    if (stats.isDirectory()) await rmdir(target);
+    else await unlink(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw fromSystemError(err, `remove ${relPath}`);
+  }
+  return true;
+}
+
+/**
+ * Creates (or atomically replaces) a symlink at `relPath` pointing to `target`,
+ * stored as-is: leftsync never follows it. Returns the lstat of the link.
+ */
+export async function createSymlink(root: string, relPath: string, target: string, mtimeMs?: number): Promise<Stats> {
+  const absPath = await resolveSharePath(root, relPath);
+  if (target.includes('\0')) throw new LeftsyncError(ErrorCode.UNSAFE_PATH, `symlink ${relPath}: target has a NUL byte`);
+  const parentRel = path.posix.dirname(relPath);
+  if (parentRel !== '.') await makeDir(root, parentRel);
+  const existing = await lstatOrNull(absPath);
+  const same = existing?.isSymbolicLink() && (await readlink(absPath).catch(() => null)) === target;
+  if (!same) {
+    // Build the link beside its final place, then rename over: never a moment without a link.
+    const tempLink = path.join(path.dirname(absPath), `.${path.basename(absPath)}.leftsync-${randomBytes(4).toString('hex')}`);
+    try {
+      await symlink(target, tempLink);
+      await rename(tempLink, absPath);
+    } catch (err) {
+      await unlink(tempLink).catch(() => undefined);
+      throw fromSystemError(err, `symlink ${relPath}`);
+    }
+  }
+  if (mtimeMs !== undefined) {
+    const time = new Date(mtimeMs);
+    await lutimes(absPath, time, time).catch((err) => { throw fromSystemError(err, `lutimes ${relPath}`); });
+  }
+  return lstat(absPath);
+}
+
+/** Sets mode and/or mtime of an existing entry (a symlink only gets its own mtime). */
+export async function setAttributes(root: string, relPath: string, attrs: { mode?: number; mtimeMs?: number }): Promise<Stats> {
+  const absPath = await resolveSharePath(root, relPath);
+  try {
+    const stats = await lstat(absPath);
+    const time = attrs.mtimeMs === undefined ? undefined : new Date(attrs.mtimeMs);
+    if (stats.isSymbolicLink()) {
+      if (time) await lutimes(absPath, time, time);
+    } else {
+      if (attrs.mode !== undefined) await chmod(absPath, attrs.mode & 0o7777);
+      if (time) await utimes(absPath, time, time);
+    }
+    return await lstat(absPath);
+  } catch (err) {
+    throw fromSystemError(err, `set attributes of ${relPath}`);
+  }
+}
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+/**
+ * `dir/name.sync-conflict-YYYYMMDD-HHMMSS-<peer>.ext` for `dir/name.ext` (UTC time;
+ * the extension is the part after the last dot, so it still opens with the same app).
+ */
+export function conflictName(relPath: string, when: Date, peerId: string, attempt = 0): string {
+  const dir = path.posix.dirname(relPath);
+  const base = path.posix.basename(relPath);
+  const dot = base.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
+  const stamp =
+    `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}-` +
+    `${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
+  const peer = peerId.replace(/[^A-Za-z0-9_-]/g, '_');
+  const name = `${stem}.sync-conflict-${stamp}-${peer}${attempt > 0 ? `-${attempt}` : ''}${ext}`;
+  return dir === '.' ? name : `${dir}/${name}`;
+}
+
+/** Renames `relPath` to its conflict name (never over an existing file); returns the new path. */
+export async function renameToConflict(root: string, relPath: string, peerId: string, when = new Date()): Promise<string> {
+  const source = await resolveSharePath(root, relPath);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const candidate = conflictName(relPath, when, peerId, attempt);
+    const target = await resolveSharePath(root, candidate);
+    if ((await lstatOrNull(target)) !== null) continue;
+    try {
+      await rename(source, target);
+    } catch (err) {
+      throw fromSystemError(err, `rename ${relPath} to ${candidate}`);
+    }
+    return candidate;
+  }
+  throw new LeftsyncError(ErrorCode.IO, `rename ${relPath}: no free conflict name`);
+}
+
+/**
+ * Writes `data` to a temp file in `tempDir` and moves it into place atomically
+ * (small files, conflict copies, tests).
+ */
+export async function writeFileAtomic(
+  root: string,
+  relPath: string,
+  data: Uint8Array,
+  tempDir: string,
+  options: ReplaceOptions = {},
+): Promise<Stats> {
+  checkRelativePath(relPath);
+  const tempPath = path.join(tempDir, `write-${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    await mkdir(tempDir, { recursive: true });
+    const handle = await open(tempPath, 'wx');
+    try {
+      await handle.writeFile(data);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    await unlink(tempPath).catch(() => undefined);
+    throw fromSystemError(err, `write temp file for ${relPath}`);
+  }
+  return atomicReplace(root, relPath, tempPath, options);
+}
