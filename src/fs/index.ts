@@ -2,7 +2,6 @@
 export { checkRelativePath, resolveSharePath, toRelativePath } from './paths.js';
 export {
   atomicReplace,
-  conflictName,
   createSymlink,
   diskSteps,
   makeDir,

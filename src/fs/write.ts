@@ -214,32 +214,18 @@ export async function setAttributes(root: string, relPath: string, attrs: { mode
   }
 }
 
-function pad(value: number, width = 2): string {
-  return String(value).padStart(width, '0');
-}
-
 /**
- * `dir/name.sync-conflict-YYYYMMDD-HHMMSS-<peer>.ext` for `dir/name.ext` (UTC time;
- * the extension is the part after the last dot, so it still opens with the same app).
+ * Renames `relPath` to `conflictPath` (the name comes from src/reconcile's
+ * conflictName), never over an existing entry: if the name is taken, `-1`, `-2`...
+ * is added before the extension. Returns the path actually used.
  */
-export function conflictName(relPath: string, when: Date, peerId: string, attempt = 0): string {
-  const dir = path.posix.dirname(relPath);
-  const base = path.posix.basename(relPath);
-  const dot = base.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, ''];
-  const stamp =
-    `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}-` +
-    `${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
-  const peer = peerId.replace(/[^A-Za-z0-9_-]/g, '_');
-  const name = `${stem}.sync-conflict-${stamp}-${peer}${attempt > 0 ? `-${attempt}` : ''}${ext}`;
-  return dir === '.' ? name : `${dir}/${name}`;
-}
-
-/** Renames `relPath` to its conflict name (never over an existing file); returns the new path. */
-export async function renameToConflict(root: string, relPath: string, peerId: string, when = new Date()): Promise<string> {
+export async function renameToConflict(root: string, relPath: string, conflictPath: string): Promise<string> {
   const source = await resolveSharePath(root, relPath);
+  const dot = conflictPath.lastIndexOf('.');
+  const slash = conflictPath.lastIndexOf('/');
+  const splitAt = dot > slash + 1 && conflictPath.lastIndexOf('.sync-conflict-') < dot ? dot : conflictPath.length;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const candidate = conflictName(relPath, when, peerId, attempt);
+    const candidate = attempt === 0 ? conflictPath : `${conflictPath.slice(0, splitAt)}-${attempt}${conflictPath.slice(splitAt)}`;
     const target = await resolveSharePath(root, candidate);
     if ((await lstatOrNull(target)) !== null) continue;
     try {

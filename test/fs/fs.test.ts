@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import {
   atomicReplace,
-  conflictName,
   createSymlink,
   diskSteps,
   makeDir,
@@ -205,21 +204,15 @@ describe('fs', () => {
       assert.equal(observedMtimeMs(stats), 1_600_000_000_123);
     });
 
-    it('conflictName keeps the extension and puts the UTC time and peer in the name', () => {
-      const when = new Date(Date.UTC(2026, 10, 28, 9, 5, 7));
-      assert.equal(conflictName('docs/report.pdf', when, 'peerA'), 'docs/report.sync-conflict-20261128-090507-peerA.pdf');
-      assert.equal(conflictName('Makefile', when, 'p/1'), 'Makefile.sync-conflict-20261128-090507-p_1');
-      assert.equal(conflictName('.bashrc', when, 'p'), '.bashrc.sync-conflict-20261128-090507-p');
-      assert.equal(conflictName('a.tar.gz', when, 'p', 2), 'a.tar.sync-conflict-20261128-090507-p-2.gz');
-    });
-
     it('renameToConflict never overwrites an existing conflict copy', async () => {
-      const when = new Date(Date.UTC(2026, 0, 1));
+      const name = 'c/x.sync-conflict-20260101-000000-p.txt';
       await writeFileAtomic(root, 'c/x.txt', Buffer.from('one'), tmp);
-      const first = await renameToConflict(root, 'c/x.txt', 'p', when);
+      const first = await renameToConflict(root, 'c/x.txt', name);
       await writeFileAtomic(root, 'c/x.txt', Buffer.from('two'), tmp);
-      const second = await renameToConflict(root, 'c/x.txt', 'p', when);
-      assert.notEqual(first, second);
+      const second = await renameToConflict(root, 'c/x.txt', name);
+      assert.equal(first, name);
+      assert.equal(second, 'c/x.sync-conflict-20260101-000000-p-1.txt');
+      await assert.rejects(renameToConflict(root, 'c/x.txt', '../escape'), hasCode(ErrorCode.UNSAFE_PATH));
       assert.equal(await readFile(path.join(root, first), 'utf8'), 'one');
       assert.equal(await readFile(path.join(root, second), 'utf8'), 'two');
     });
