@@ -1,0 +1,61 @@
+/**
+ * LZ4 block codec for chunks on the wire. A compressed payload is a 4-byte
+ * big-endian uncompressed size followed by an LZ4 block; a chunk LZ4 cannot
+ * shrink travels raw, flagged by compressed=false. The declared size is checked
+ * against the caller's maximum before anything is allocated, and decoding uses
+ * LZ4's bounds-checked decoder, so hostile input is an error, not a crash.
+ */
+import lz4 from 'lz4';
+import { ErrorCode, LeftsyncError } from '../errors.js';
+
+const SIZE_PREFIX = 4;
+
+export interface EncodedChunk {
+  compressed: boolean;
+  payload: Buffer;
+}
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export function encodeChunk(data: Uint8Array): EncodedChunk {
+  const input = asBuffer(data);
+  if (input.length === 0) return { compressed: false, payload: input };
+  const out = Buffer.allocUnsafe(SIZE_PREFIX + lz4.encodeBound(input.length));
+  const written = lz4.encodeBlock(input, out, SIZE_PREFIX);
+  // 0 means LZ4 found nothing to gain; a block not smaller than the data is no gain either.
+  if (written <= 0 || SIZE_PREFIX + written >= input.length) return { compressed: false, payload: input };
+  out.writeUInt32BE(input.length, 0);
+  // Copied out so the oversized scratch buffer is not kept alive by a view.
+  return { compressed: true, payload: Buffer.from(out.subarray(0, SIZE_PREFIX + written)) };
+}
+
+export function decodeChunk(payload: Uint8Array, compressed: boolean, maxSize: number): Buffer {
+  const input = asBuffer(payload);
+  if (!compressed) {
+    if (input.length > maxSize) {
+      throw new LeftsyncError(ErrorCode.CODEC_TOO_LARGE, `raw chunk of ${input.length} bytes exceeds the maximum of ${maxSize}`);
+    }
+    return input;
+  }
+  if (input.length <= SIZE_PREFIX) {
+    throw new LeftsyncError(ErrorCode.CODEC_CORRUPT, `compressed chunk of ${input.length} bytes is too short`);
+  }
+  const declared = input.readUInt32BE(0);
+  if (declared > maxSize) {
+    throw new LeftsyncError(ErrorCode.CODEC_TOO_LARGE, `compressed chunk declares ${declared} bytes, above the maximum of ${maxSize}`);
+  }
+  if (declared === 0) {
+    throw new LeftsyncError(ErrorCode.CODEC_CORRUPT, 'compressed chunk declares size 0');
+  }
+  const out = Buffer.allocUnsafe(declared);
+  const written = lz4.decodeBlock(input.subarray(SIZE_PREFIX), out);
+  if (written !== declared) {
+    throw new LeftsyncError(
+      ErrorCode.CODEC_CORRUPT,
+      written < 0 ? 'compressed chunk is corrupt' : `compressed chunk decoded to ${written} bytes, declared ${declared}`,
+    );
+  }
+  return out;
+}
