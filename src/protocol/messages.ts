@@ -9,6 +9,7 @@ export type ChunkerParamsMessage = leftsync.ChunkerParams;
 export type AuthChallenge = leftsync.AuthChallenge;
 export type AuthResponse = leftsync.AuthResponse;
 export type AuthProof = leftsync.AuthProof;
+export type AuthOk = leftsync.AuthOk;
 export type Hello = leftsync.Hello;
 export type Counter = leftsync.Counter;
 export type FileEntry = leftsync.FileEntry;

@@ -595,6 +595,7 @@ export namespace leftsync {
     chunker?: leftsync.ChunkerParams
     capabilities: string[]
     clientVersion: string
+    instanceId: string
   }
 
   export namespace Hello {
@@ -634,6 +635,11 @@ export namespace leftsync {
             w.string(obj.clientVersion)
           }
 
+          if ((obj.instanceId != null && obj.instanceId !== '')) {
+            w.uint32(50)
+            w.string(obj.instanceId)
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim()
           }
@@ -642,7 +648,8 @@ export namespace leftsync {
             protocolVersion: 0,
             peerId: '',
             capabilities: [],
-            clientVersion: ''
+            clientVersion: '',
+            instanceId: ''
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -675,6 +682,10 @@ export namespace leftsync {
               }
               case 5: {
                 obj.clientVersion = reader.string()
+                break
+              }
+              case 6: {
+                obj.instanceId = reader.string()
                 break
               }
               default: {
@@ -739,6 +750,13 @@ export namespace leftsync {
                 }
                 break
               }
+              case 6: {
+                yield {
+                  field: `${prefix}.instanceId`,
+                  value: reader.string()
+                }
+                break
+              }
               default: {
                 reader.skipType(tag & 7)
                 break
@@ -797,6 +815,11 @@ export namespace leftsync {
       value: string
     }
 
+    export interface HelloInstanceIdFieldEvent {
+      field: '$.instanceId'
+      value: string
+    }
+
     export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
       return encodeMessage(obj, Hello.codec())
     }
@@ -805,7 +828,7 @@ export namespace leftsync {
       return decodeMessage(buf, Hello.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloProtocolVersionFieldEvent | HelloPeerIdFieldEvent | HelloChunkerEngineFieldEvent | HelloChunkerHashFieldEvent | HelloChunkerMinSizeFieldEvent | HelloChunkerAvgSizeFieldEvent | HelloChunkerMaxSizeFieldEvent | HelloCapabilitiesFieldEvent | HelloClientVersionFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloProtocolVersionFieldEvent | HelloPeerIdFieldEvent | HelloChunkerEngineFieldEvent | HelloChunkerHashFieldEvent | HelloChunkerMinSizeFieldEvent | HelloChunkerAvgSizeFieldEvent | HelloChunkerMaxSizeFieldEvent | HelloCapabilitiesFieldEvent | HelloClientVersionFieldEvent | HelloInstanceIdFieldEvent> {
       return streamMessage(buf, Hello.codec(), opts)
     }
   }
@@ -3579,6 +3602,11 @@ export namespace leftsync {
       value: string
     }
 
+    export interface FrameHelloInstanceIdFieldEvent {
+      field: '$.hello.instanceId'
+      value: string
+    }
+
     export interface FrameIndexRequestIndexIdFieldEvent {
       field: '$.indexRequest.indexId'
       value: string
@@ -3874,7 +3902,7 @@ export namespace leftsync {
       return decodeMessage(buf, Frame.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameChunkListRequestRequestIdFieldEvent | FrameChunkListRequestPathFieldEvent | FrameChunkListRequestDigestFieldEvent | FrameChunkListReplyRequestIdFieldEvent | FrameChunkListReplySizeFieldEvent | FrameChunkListReplyChunksOffsetFieldEvent | FrameChunkListReplyChunksLengthFieldEvent | FrameChunkListReplyChunksHashFieldEvent | FrameChunkListReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestPathFieldEvent | FrameChunkRequestDigestFieldEvent | FrameChunkRequestOffsetFieldEvent | FrameChunkRequestLengthFieldEvent | FrameChunkRequestHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameChunkListRequestRequestIdFieldEvent | FrameChunkListRequestPathFieldEvent | FrameChunkListRequestDigestFieldEvent | FrameChunkListReplyRequestIdFieldEvent | FrameChunkListReplySizeFieldEvent | FrameChunkListReplyChunksOffsetFieldEvent | FrameChunkListReplyChunksLengthFieldEvent | FrameChunkListReplyChunksHashFieldEvent | FrameChunkListReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestPathFieldEvent | FrameChunkRequestDigestFieldEvent | FrameChunkRequestOffsetFieldEvent | FrameChunkRequestLengthFieldEvent | FrameChunkRequestHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
       return streamMessage(buf, Frame.codec(), opts)
     }
   }

@@ -1,0 +1,50 @@
+/**
+ * Size and count limits of the wire protocol. Every decoded frame is checked
+ * against them (src/protocol/validate.ts) and senders must batch to stay inside.
+ *
+ * Why 4 MiB per frame: the largest single payload is a chunk (at most 256 KiB,
+ * plus LZ4's worst-case growth), and the largest list is a ChunkListReply. A
+ * ChunkRef encodes to at most ~47 bytes, so 4 MiB holds ~89,000 refs: a 2 GiB
+ * file at the 64 KiB average chunk size is ~32,768 refs (~1.5 MiB), and a single
+ * reply covers files up to ~5 GiB. Index batches are bounded by count below and
+ * must also stay under MAX_FRAME_BYTES (a FileEntry with a 4 KiB path is ~4.2 KiB).
+ */
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Largest encoded frame accepted or sent (also the WebSocket maxPayload). */
+export const MAX_FRAME_BYTES = 4 * MiB;
+/** Largest frame accepted before authentication completes (auth frames and Hello are tiny). */
+export const MAX_HANDSHAKE_FRAME_BYTES = 4 * KiB;
+
+/** SHA-256: chunk hashes and whole-file digests. */
+export const HASH_BYTES = 32;
+/** Handshake nonces. */
+export const NONCE_BYTES = 32;
+/** HMAC-SHA-256 output. */
+export const MAC_BYTES = 32;
+
+/** A path on the wire, in UTF-8 bytes (Linux PATH_MAX). */
+export const MAX_PATH_BYTES = 4096;
+/** One path segment, in UTF-8 bytes (Linux NAME_MAX). */
+export const MAX_SEGMENT_BYTES = 255;
+/** Peer ids: letters, digits, '-' and '_'. */
+export const MAX_PEER_ID_LENGTH = 64;
+/** Short identifiers: index ids, instance ids, engine and hash names, versions. */
+export const MAX_NAME_LENGTH = 128;
+/** Human-readable error messages. */
+export const MAX_MESSAGE_LENGTH = 4096;
+
+/** Largest chunk (the chunker's maxSize is 256 KiB). */
+export const MAX_CHUNK_BYTES = 256 * KiB;
+/** Largest chunk payload: LZ4's worst case (n + n/255 + 16) plus a 4-byte size prefix, rounded up. */
+export const MAX_CHUNK_PAYLOAD_BYTES = MAX_CHUNK_BYTES + 2 * KiB;
+
+/** FileEntries in one Index or IndexUpdate frame. */
+export const MAX_ENTRIES_PER_FRAME = 10_000;
+/** Counters in one version vector (one per peer that ever changed the path). */
+export const MAX_COUNTERS_PER_ENTRY = 1_024;
+/** ChunkRefs in one ChunkListReply (the frame size binds first, ~89,000). */
+export const MAX_CHUNK_REFS = 100_000;
+/** Capabilities in one Hello. */
+export const MAX_CAPABILITIES = 64;

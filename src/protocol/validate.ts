@@ -1,0 +1,194 @@
+/**
+ * Validation of every decoded frame: exactly one body, then per-message rules
+ * (lengths, path syntax, hash sizes, counts, safe integers). Throws
+ * LeftsyncError(PROTO_MALFORMED) naming the first broken rule.
+ */
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import {
+  HASH_BYTES,
+  MAC_BYTES,
+  MAX_CAPABILITIES,
+  MAX_CHUNK_BYTES,
+  MAX_CHUNK_PAYLOAD_BYTES,
+  MAX_CHUNK_REFS,
+  MAX_COUNTERS_PER_ENTRY,
+  MAX_ENTRIES_PER_FRAME,
+  MAX_MESSAGE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PATH_BYTES,
+  MAX_PEER_ID_LENGTH,
+  NONCE_BYTES,
+} from './limits.js';
+import { FileType, type FileEntry, type Frame, type FrameKind } from './messages.js';
+import { wirePathProblem } from './path.js';
+
+const FRAME_KINDS: readonly FrameKind[] = [
+  'authChallenge', 'authResponse', 'authProof', 'authOk', 'hello', 'indexRequest', 'index',
+  'indexUpdate', 'chunkListRequest', 'chunkListReply', 'chunkRequest', 'chunkReply', 'error',
+];
+
+const PEER_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const ERROR_CODE_PATTERN = /^[A-Z0-9_]{1,64}$/;
+const FILE_TYPES = new Set<string>([FileType.FILE, FileType.DIRECTORY, FileType.SYMLINK]);
+
+class Malformed extends LeftsyncError {
+  constructor(where: string, what: string) {
+    super(ErrorCode.PROTO_MALFORMED, `malformed ${where}: ${what}`);
+  }
+}
+
+function ensure(condition: boolean, where: string, what: string): void {
+  if (!condition) throw new Malformed(where, what);
+}
+
+/** The kinds present in a frame; a valid frame has exactly one. */
+export function presentKinds(frame: Frame): FrameKind[] {
+  return FRAME_KINDS.filter((kind) => frame[kind] != null);
+}
+
+/** The one body field set in a frame; throws when there is not exactly one. */
+export function frameKind(frame: Frame): FrameKind {
+  const kinds = presentKinds(frame);
+  if (kinds.length !== 1) {
+    throw new Malformed('frame', kinds.length === 0 ? 'no body field set' : `${kinds.length} body fields set (${kinds.join(', ')})`);
+  }
+  return kinds[0];
+}
+
+function peerId(value: string, where: string, field: string): void {
+  ensure(value.length > 0 && value.length <= MAX_PEER_ID_LENGTH && PEER_ID_PATTERN.test(value), where, `${field} is not a valid peer id`);
+}
+
+function optionalPeerId(value: string, where: string, field: string): void {
+  if (value !== '') peerId(value, where, field);
+}
+
+function shortString(value: string, max: number, where: string, field: string): void {
+  ensure(value.length <= max, where, `${field} longer than ${max} characters`);
+}
+
+function bytesOfSize(value: Uint8Array, size: number, where: string, field: string): void {
+  ensure(value.length === size, where, `${field} must be ${size} bytes, got ${value.length}`);
+}
+
+function count(value: number, where: string, field: string): void {
+  ensure(Number.isSafeInteger(value) && value >= 0, where, `${field} is not a non-negative safe integer`);
+}
+
+function wirePath(value: string, where: string): void {
+  const problem = wirePathProblem(value);
+  if (problem !== null) throw new Malformed(where, problem);
+}
+
+function optionalErrorCode(value: string, where: string): void {
+  ensure(value === '' || ERROR_CODE_PATTERN.test(value), where, 'error_code is not a stable code');
+}
+
+export function validateFileEntry(entry: FileEntry, where = 'FileEntry'): void {
+  wirePath(entry.path, where);
+  ensure(FILE_TYPES.has(entry.type), where, 'unknown file type');
+  count(entry.size, where, 'size');
+  ensure(Number.isSafeInteger(entry.mtimeMs), where, 'mtime_ms is not a safe integer');
+  ensure(entry.mode >= 0 && entry.mode <= 0o7777, where, 'mode outside 0..0o7777');
+  ensure(entry.version.length <= MAX_COUNTERS_PER_ENTRY, where, `more than ${MAX_COUNTERS_PER_ENTRY} version counters`);
+  for (const counter of entry.version) {
+    peerId(counter.peerId, where, 'version peer_id');
+    count(counter.value, where, 'version value');
+  }
+  ensure(entry.digest.length === 0 || entry.digest.length === HASH_BYTES, where, `digest must be empty or ${HASH_BYTES} bytes`);
+  count(entry.sequence, where, 'sequence');
+  ensure(entry.symlinkTarget.length <= MAX_PATH_BYTES && !entry.symlinkTarget.includes('\0'), where, 'bad symlink_target');
+  optionalPeerId(entry.modifiedBy, where, 'modified_by');
+}
+
+function validateEntries(entries: FileEntry[], where: string): void {
+  ensure(entries.length <= MAX_ENTRIES_PER_FRAME, where, `more than ${MAX_ENTRIES_PER_FRAME} entries`);
+  entries.forEach((entry, i) => validateFileEntry(entry, `${where}.entries[${i}]`));
+}
+
+/** Checks every rule for the frame's one body. Returns the body's kind. */
+export function validateFrame(frame: Frame): FrameKind {
+  const kind = frameKind(frame);
+  switch (kind) {
+    case 'authChallenge': {
+      const m = frame.authChallenge!;
+      bytesOfSize(m.nonce, NONCE_BYTES, kind, 'nonce');
+      peerId(m.peerId, kind, 'peer_id');
+      break;
+    }
+    case 'authResponse': {
+      const m = frame.authResponse!;
+      bytesOfSize(m.nonce, NONCE_BYTES, kind, 'nonce');
+      peerId(m.peerId, kind, 'peer_id');
+      bytesOfSize(m.mac, MAC_BYTES, kind, 'mac');
+      break;
+    }
+    case 'authProof':
+      bytesOfSize(frame.authProof!.mac, MAC_BYTES, kind, 'mac');
+      break;
+    case 'authOk':
+      break;
+    case 'hello': {
+      const m = frame.hello!;
+      ensure(m.protocolVersion >= 1, kind, 'protocol_version missing');
+      peerId(m.peerId, kind, 'peer_id');
+      ensure(m.chunker != null, kind, 'chunker parameters missing');
+      shortString(m.chunker!.engine, MAX_NAME_LENGTH, kind, 'chunker.engine');
+      shortString(m.chunker!.hash, MAX_NAME_LENGTH, kind, 'chunker.hash');
+      ensure(m.capabilities.length <= MAX_CAPABILITIES, kind, `more than ${MAX_CAPABILITIES} capabilities`);
+      for (const capability of m.capabilities) shortString(capability, MAX_NAME_LENGTH, kind, 'capability');
+      shortString(m.clientVersion, MAX_NAME_LENGTH, kind, 'client_version');
+      shortString(m.instanceId, MAX_NAME_LENGTH, kind, 'instance_id');
+      break;
+    }
+    case 'indexRequest':
+      shortString(frame.indexRequest!.indexId, MAX_NAME_LENGTH, kind, 'index_id');
+      count(frame.indexRequest!.since, kind, 'since');
+      break;
+    case 'index':
+      shortString(frame.index!.indexId, MAX_NAME_LENGTH, kind, 'index_id');
+      validateEntries(frame.index!.entries, kind);
+      break;
+    case 'indexUpdate':
+      shortString(frame.indexUpdate!.indexId, MAX_NAME_LENGTH, kind, 'index_id');
+      validateEntries(frame.indexUpdate!.entries, kind);
+      break;
+    case 'chunkListRequest':
+      wirePath(frame.chunkListRequest!.path, kind);
+      bytesOfSize(frame.chunkListRequest!.digest, HASH_BYTES, kind, 'digest');
+      break;
+    case 'chunkListReply': {
+      const m = frame.chunkListReply!;
+      count(m.size, kind, 'size');
+      optionalErrorCode(m.errorCode, kind);
+      ensure(m.chunks.length <= MAX_CHUNK_REFS, kind, `more than ${MAX_CHUNK_REFS} chunks`);
+      for (const ref of m.chunks) {
+        count(ref.offset, kind, 'chunk offset');
+        ensure(ref.length >= 1 && ref.length <= MAX_CHUNK_BYTES, kind, `chunk length outside 1..${MAX_CHUNK_BYTES}`);
+        bytesOfSize(ref.hash, HASH_BYTES, kind, 'chunk hash');
+      }
+      break;
+    }
+    case 'chunkRequest': {
+      const m = frame.chunkRequest!;
+      wirePath(m.path, kind);
+      bytesOfSize(m.digest, HASH_BYTES, kind, 'digest');
+      count(m.offset, kind, 'offset');
+      ensure(m.length >= 1 && m.length <= MAX_CHUNK_BYTES, kind, `length outside 1..${MAX_CHUNK_BYTES}`);
+      bytesOfSize(m.hash, HASH_BYTES, kind, 'hash');
+      break;
+    }
+    case 'chunkReply': {
+      const m = frame.chunkReply!;
+      optionalErrorCode(m.errorCode, kind);
+      if (m.errorCode === '') bytesOfSize(m.hash, HASH_BYTES, kind, 'hash');
+      ensure(m.payload.length <= MAX_CHUNK_PAYLOAD_BYTES, kind, `payload larger than ${MAX_CHUNK_PAYLOAD_BYTES} bytes`);
+      break;
+    }
+    case 'error':
+      ensure(ERROR_CODE_PATTERN.test(frame.error!.code), kind, 'code is not a stable code');
+      shortString(frame.error!.message, MAX_MESSAGE_LENGTH, kind, 'message');
+      break;
+  }
+  return kind;
+}
