@@ -27,6 +27,8 @@ export function buildProgram(): Command {
   const program = new Command();
   // Set before adding subcommands: they copy it when created.
   program.exitOverride();
+  // Root options (--engine too) must not swallow the same-named option of a subcommand.
+  program.enablePositionalOptions();
   program
     .name('leftsync')
     .description('Keep ./share identical with the peers named in --ip, continuously.')
