@@ -16,6 +16,7 @@ import {
   MAX_FRAME_BYTES,
 } from './limits.js';
 import type { Frame, FrameKind } from './messages.js';
+import { countBodyFields } from './top-level.js';
 import { validateFrame } from './validate.js';
 
 // protons throws MaxLengthError once a repeated field reaches its limit, so each
@@ -39,6 +40,9 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   if (bytes.length > maxBytes) {
     throw new LeftsyncError(ErrorCode.PROTO_TOO_LARGE, `frame of ${bytes.length} bytes exceeds the limit of ${maxBytes}`);
   }
+  const bodies = countBodyFields(bytes);
+  if (bodies === null) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, 'undecodable frame: not a protobuf message');
+  if (bodies !== 1) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `malformed frame: ${bodies} body fields, expected exactly one`);
   let frame: Frame;
   try {
     frame = leftsync.Frame.decode(bytes, { limits: DECODE_LIMITS });
