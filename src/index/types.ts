@@ -133,5 +133,13 @@ export interface SyncIndex {
   /** Every partial download, for cleaning stale ones at start. */
   partials(): PartialDownload[];
 
+  /** Entries strictly below directory `dir` (paths starting with `dir/`), tombstones included, in path order. */
+  listUnder(dir: string): IndexEntry[];
+  /**
+   * Updates only the stored inode of a path whose content, mode and mtime are
+   * unchanged (rewritten in place with identical bytes): no new sequence, nothing announced.
+   */
+  recordInode(path: string, inode: number): void;
+
   close(): void;
 }

@@ -1,0 +1,3 @@
+/** The persistent index: openIndex() gives a SyncIndex over <stateDir>/index.db. */
+export { openIndex, INDEX_FILE } from './sqlite-index.js';
+export type * from './types.js';

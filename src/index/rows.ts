@@ -1,0 +1,67 @@
+/** Conversions between index rows and IndexEntry objects. */
+import type { EntryType, IndexEntry, StoredChunk, VersionVector } from './types.js';
+
+export interface EntryRow {
+  path: string;
+  type: string;
+  size: number;
+  mtime_ms: number;
+  mode: number;
+  digest: Buffer;
+  symlink_target: string;
+  inode: number;
+  version: string;
+  deleted: number;
+  sequence: number;
+  modified_by: string;
+}
+
+export interface ChunkRow {
+  offset: number;
+  length: number;
+  hash: Buffer;
+}
+
+export function rowToEntry(row: EntryRow): IndexEntry {
+  return {
+    path: row.path,
+    type: row.type as EntryType,
+    size: row.size,
+    mtimeMs: row.mtime_ms,
+    mode: row.mode,
+    digest: row.digest,
+    symlinkTarget: row.symlink_target,
+    inode: row.inode,
+    version: JSON.parse(row.version) as VersionVector,
+    deleted: row.deleted !== 0,
+    sequence: row.sequence,
+    modifiedBy: row.modified_by,
+  };
+}
+
+/** Named parameters for INSERT statements (better-sqlite3 binds @name). */
+export function entryToParams(entry: IndexEntry): Record<string, unknown> {
+  return {
+    path: entry.path,
+    type: entry.type,
+    size: entry.size,
+    mtime_ms: entry.mtimeMs,
+    mode: entry.mode,
+    digest: Buffer.from(entry.digest),
+    symlink_target: entry.symlinkTarget,
+    inode: entry.inode,
+    version: JSON.stringify(entry.version),
+    deleted: entry.deleted ? 1 : 0,
+    sequence: entry.sequence,
+    modified_by: entry.modifiedBy,
+  };
+}
+
+export function rowToChunk(row: ChunkRow): StoredChunk {
+  return { offset: row.offset, length: row.length, hash: row.hash };
+}
+
+export const ENTRY_FIELDS =
+  'path, type, size, mtime_ms, mode, digest, symlink_target, inode, version, deleted, sequence, modified_by';
+export const ENTRY_VALUES =
+  '@path, @type, @size, @mtime_ms, @mode, @digest, @symlink_target, @inode, @version, @deleted, @sequence, @modified_by';

@@ -1,0 +1,365 @@
+/**
+ * SyncIndex over SQLite (better-sqlite3). Every method is one transaction, so a
+ * SIGKILL leaves the index as it was before or after the call.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
+import { SCHEMA_VERSION, applySchema } from './schema.js';
+import type {
+  ChunkLocation,
+  IndexEntry,
+  ObservedEntry,
+  PartialDownload,
+  RemoteProgress,
+  StoredChunk,
+  SyncIndex,
+  VersionVector,
+} from './types.js';
+
+const log = createLogger('index');
+
+export const INDEX_FILE = 'index.db';
+
+/** Maps a database failure to our codes: a full disk is DISK_FULL, the rest INDEX. */
+function indexError(err: unknown, what: string): LeftsyncError {
+  if (err instanceof LeftsyncError) return err;
+  const code = (err as { code?: unknown }).code;
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_FULL') return new LeftsyncError(ErrorCode.DISK_FULL, `index ${what}: ${detail}`, { cause: err });
+  return new LeftsyncError(ErrorCode.INDEX, `index ${what}: ${detail}`, { cause: err });
+}
+
+function guard<A extends unknown[], R>(what: string, fn: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      throw indexError(err, what);
+    }
+  };
+}
+
+/** Opens (creating when missing) <stateDir>/index.db for the node `peerId`. */
+export function openIndex(stateDir: string, peerId: string): SyncIndex {
+  let db: Database.Database;
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    db = new Database(path.join(stateDir, INDEX_FILE), { timeout: 10_000 });
+    applySchema(db);
+  } catch (err) {
+    throw indexError(err, `open in ${stateDir}`);
+  }
+  try {
+    return new SqliteIndex(db, peerId);
+  } catch (err) {
+    db.close();
+    throw indexError(err, `open in ${stateDir}`);
+  }
+}
+
+class SqliteIndex implements SyncIndex {
+  readonly indexId: string;
+  readonly peerId: string;
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(db: Database.Database, peerId: string) {
+    this.db = db;
+    this.peerId = peerId;
+    const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+    const setMeta = db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+    const init = db.transaction(() => {
+      const schema = getMeta.get('schema_version')?.value;
+      if (schema !== undefined && Number(schema) !== SCHEMA_VERSION) {
+        throw new LeftsyncError(ErrorCode.INDEX, `index schema ${schema} is not the supported ${SCHEMA_VERSION}`);
+      }
+      setMeta.run('schema_version', String(SCHEMA_VERSION));
+      let indexId = getMeta.get('index_id')?.value;
+      if (indexId === undefined) {
+        indexId = randomBytes(16).toString('hex');
+        setMeta.run('index_id', indexId);
+        setMeta.run('sequence', '0');
+      }
+      const storedPeer = getMeta.get('peer_id')?.value;
+      if (storedPeer !== undefined && storedPeer !== peerId) {
+        log.warn('index.peer_changed', { msg: 'index was created by another peer id', stored: storedPeer, now: peerId });
+      }
+      setMeta.run('peer_id', peerId);
+      return indexId;
+    });
+    this.indexId = init.immediate();
+
+    this.stmt = {
+      getMeta,
+      setMeta,
+      get: db.prepare<[string], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries WHERE path = ?`),
+      all: db.prepare<[], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries ORDER BY path`),
+      under: db.prepare<[string, string], EntryRow>(
+        `SELECT ${ENTRY_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path`,
+      ),
+      since: db.prepare<[number, number], EntryRow>(
+        `SELECT ${ENTRY_FIELDS} FROM entries WHERE sequence > ? ORDER BY sequence LIMIT ?`,
+      ),
+      putEntry: db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}) VALUES (${ENTRY_VALUES})`),
+      setInode: db.prepare<[number, string]>('UPDATE entries SET inode = ? WHERE path = ?'),
+      chunksOf: db.prepare<[string], ChunkRow>('SELECT offset, length, hash FROM chunks WHERE path = ? ORDER BY offset'),
+      deleteChunks: db.prepare<[string]>('DELETE FROM chunks WHERE path = ?'),
+      insertChunk: db.prepare<[string, number, number, Buffer]>(
+        'INSERT OR REPLACE INTO chunks (path, offset, length, hash) VALUES (?, ?, ?, ?)',
+      ),
+      findFileChunk: db.prepare<[Buffer], { path: string; offset: number; length: number }>(
+        'SELECT path, offset, length FROM chunks WHERE hash = ? LIMIT 1',
+      ),
+      findPartialChunk: db.prepare<[Buffer], { temp_name: string; offset: number; length: number }>(
+        'SELECT temp_name, offset, length FROM partial_chunks WHERE hash = ? LIMIT 1',
+      ),
+      getProgress: db.prepare<[string], { index_id: string; sequence: number }>(
+        'SELECT index_id, sequence FROM remote_progress WHERE peer = ?',
+      ),
+      setProgress: db.prepare<[string, string, number]>(
+        'INSERT OR REPLACE INTO remote_progress (peer, index_id, sequence) VALUES (?, ?, ?)',
+      ),
+      putRemote: db.prepare(
+        `INSERT OR REPLACE INTO remote_entries (peer, ${ENTRY_FIELDS}) VALUES (@peer, ${ENTRY_VALUES})`,
+      ),
+      remoteEntry: db.prepare<[string, string], EntryRow>(
+        `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path = ?`,
+      ),
+      remoteEntries: db.prepare<[string], EntryRow>(
+        `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? ORDER BY path`,
+      ),
+      deleteRemote: db.prepare<[string]>('DELETE FROM remote_entries WHERE peer = ?'),
+      partialByPath: db.prepare<[string, Buffer], PartialRow>(
+        'SELECT temp_name, path, digest, size FROM partials WHERE path = ? AND digest = ?',
+      ),
+      partialByName: db.prepare<[string], PartialRow>('SELECT temp_name, path, digest, size FROM partials WHERE temp_name = ?'),
+      allPartials: db.prepare<[], PartialRow>('SELECT temp_name, path, digest, size FROM partials ORDER BY temp_name'),
+      insertPartial: db.prepare<[string, string, Buffer, number]>(
+        'INSERT INTO partials (temp_name, path, digest, size) VALUES (?, ?, ?, ?)',
+      ),
+      verifiedOffsets: db.prepare<[string], { offset: number }>('SELECT offset FROM partial_chunks WHERE temp_name = ?'),
+      insertPartialChunk: db.prepare<[string, number, number, Buffer]>(
+        'INSERT OR REPLACE INTO partial_chunks (temp_name, offset, length, hash) VALUES (?, ?, ?, ?)',
+      ),
+      deletePartial: db.prepare<[string]>('DELETE FROM partials WHERE temp_name = ?'),
+    };
+
+    // Each public method is one transaction (immediate: take the write lock up front).
+    const tx = <A extends unknown[], R>(what: string, fn: (...args: A) => R) => {
+      const wrapped = db.transaction(fn);
+      return guard(what, (...args: A) => wrapped.immediate(...args));
+    };
+    this.recordLocalChange = tx('recordLocalChange', this.recordLocalChange.bind(this));
+    this.recordLocalDeletion = tx('recordLocalDeletion', this.recordLocalDeletion.bind(this));
+    this.recordApplied = tx('recordApplied', this.recordApplied.bind(this));
+    this.recordMergedVersion = tx('recordMergedVersion', this.recordMergedVersion.bind(this));
+    this.recordInode = tx('recordInode', this.recordInode.bind(this));
+    this.storeRemoteEntries = tx('storeRemoteEntries', this.storeRemoteEntries.bind(this));
+    this.resetRemote = tx('resetRemote', this.resetRemote.bind(this));
+    this.startPartial = tx('startPartial', this.startPartial.bind(this));
+    this.markChunkVerified = tx('markChunkVerified', this.markChunkVerified.bind(this));
+    this.dropPartial = tx('dropPartial', this.dropPartial.bind(this));
+    // Reads that combine several statements see one snapshot.
+    this.partial = tx('partial', this.partial.bind(this));
+    this.partials = tx('partials', this.partials.bind(this));
+  }
+
+  get(path: string): IndexEntry | undefined {
+    const row = this.stmt.get.get(path);
+    return row && rowToEntry(row);
+  }
+
+  all(): IndexEntry[] {
+    return this.stmt.all.all().map(rowToEntry);
+  }
+
+  listUnder(dir: string): IndexEntry[] {
+    // Every path starting with "dir/" sorts between "dir/" and "dir0" ('0' follows '/').
+    return this.stmt.under.all(`${dir}/`, `${dir}0`).map(rowToEntry);
+  }
+
+  since(since: number, limit = -1): IndexEntry[] {
+    return this.stmt.since.all(since, limit).map(rowToEntry);
+  }
+
+  maxSequence(): number {
+    return Number(this.stmt.getMeta.get('sequence')?.value ?? 0);
+  }
+
+  private nextSequence(): number {
+    const next = this.maxSequence() + 1;
+    this.stmt.setMeta.run('sequence', String(next));
+    return next;
+  }
+
+  private bumped(version: VersionVector | undefined): VersionVector {
+    const next = { ...(version ?? {}) };
+    next[this.peerId] = (next[this.peerId] ?? 0) + 1;
+    return next;
+  }
+
+  private store(entry: IndexEntry, chunks: StoredChunk[]): IndexEntry {
+    this.stmt.putEntry.run(entryToParams(entry));
+    this.stmt.deleteChunks.run(entry.path);
+    if (!entry.deleted) {
+      for (const chunk of chunks) {
+        this.stmt.insertChunk.run(entry.path, chunk.offset, chunk.length, Buffer.from(chunk.hash));
+      }
+    }
+    return entry;
+  }
+
+  recordLocalChange(observed: ObservedEntry, chunks: StoredChunk[]): IndexEntry {
+    const previous = this.get(observed.path);
+    return this.store(
+      {
+        ...observedFields(observed),
+        version: this.bumped(previous?.version),
+        deleted: false,
+        sequence: this.nextSequence(),
+        modifiedBy: this.peerId,
+      },
+      chunks,
+    );
+  }
+
+  recordLocalDeletion(path: string): IndexEntry | undefined {
+    const previous = this.get(path);
+    if (previous === undefined || previous.deleted) return undefined;
+    return this.store(
+      {
+        ...previous,
+        size: 0,
+        digest: Buffer.alloc(0),
+        symlinkTarget: '',
+        inode: 0,
+        version: this.bumped(previous.version),
+        deleted: true,
+        sequence: this.nextSequence(),
+        modifiedBy: this.peerId,
+      },
+      [],
+    );
+  }
+
+  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry {
+    return this.store({ ...observedFields(entry), version: { ...entry.version }, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks);
+  }
+
+  recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined {
+    const previous = this.get(path);
+    if (previous === undefined) return undefined;
+    const entry = { ...previous, version: { ...version }, sequence: this.nextSequence() };
+    this.stmt.putEntry.run(entryToParams(entry));
+    return entry;
+  }
+
+  recordInode(path: string, inode: number): void {
+    this.stmt.setInode.run(inode, path);
+  }
+
+  chunksOf(path: string): StoredChunk[] {
+    return this.stmt.chunksOf.all(path).map(rowToChunk);
+  }
+
+  findChunk(hash: Buffer): ChunkLocation | undefined {
+    const key = Buffer.from(hash);
+    const inFile = this.stmt.findFileChunk.get(key);
+    if (inFile) return { kind: 'file', path: inFile.path, offset: inFile.offset, length: inFile.length };
+    const inPartial = this.stmt.findPartialChunk.get(key);
+    if (inPartial) return { kind: 'partial', path: inPartial.temp_name, offset: inPartial.offset, length: inPartial.length };
+    return undefined;
+  }
+
+  remoteProgress(peerId: string): RemoteProgress {
+    const row = this.stmt.getProgress.get(peerId);
+    return row ? { indexId: row.index_id, sequence: row.sequence } : { indexId: '', sequence: 0 };
+  }
+
+  storeRemoteEntries(peerId: string, indexId: string, entries: IndexEntry[]): void {
+    const progress = this.remoteProgress(peerId);
+    let sequence = progress.indexId === indexId ? progress.sequence : 0;
+    for (const entry of entries) {
+      this.stmt.putRemote.run({ peer: peerId, ...entryToParams(entry) });
+      sequence = Math.max(sequence, entry.sequence);
+    }
+    this.stmt.setProgress.run(peerId, indexId, sequence);
+  }
+
+  remoteEntry(peerId: string, path: string): IndexEntry | undefined {
+    const row = this.stmt.remoteEntry.get(peerId, path);
+    return row && rowToEntry(row);
+  }
+
+  remoteEntries(peerId: string): IndexEntry[] {
+    return this.stmt.remoteEntries.all(peerId).map(rowToEntry);
+  }
+
+  resetRemote(peerId: string, indexId: string): void {
+    this.stmt.deleteRemote.run(peerId);
+    this.stmt.setProgress.run(peerId, indexId, 0);
+  }
+
+  private toPartial(row: PartialRow): PartialDownload {
+    const offsets = this.stmt.verifiedOffsets.all(row.temp_name).map((r) => r.offset);
+    return { path: row.path, digest: row.digest, tempName: row.temp_name, size: row.size, verifiedOffsets: new Set(offsets) };
+  }
+
+  partial(path: string, digest: Buffer): PartialDownload | undefined {
+    const row = this.stmt.partialByPath.get(path, Buffer.from(digest));
+    return row && this.toPartial(row);
+  }
+
+  startPartial(path: string, digest: Buffer, size: number): PartialDownload {
+    const existing = this.partial(path, digest);
+    if (existing) return existing;
+    const tempName = `${randomBytes(12).toString('hex')}.part`;
+    this.stmt.insertPartial.run(tempName, path, Buffer.from(digest), size);
+    return { path, digest: Buffer.from(digest), tempName, size, verifiedOffsets: new Set() };
+  }
+
+  markChunkVerified(tempName: string, chunk: StoredChunk): void {
+    if (!this.stmt.partialByName.get(tempName)) {
+      throw new LeftsyncError(ErrorCode.INDEX, `markChunkVerified: no partial download ${tempName}`);
+    }
+    this.stmt.insertPartialChunk.run(tempName, chunk.offset, chunk.length, Buffer.from(chunk.hash));
+  }
+
+  dropPartial(tempName: string): void {
+    this.stmt.deletePartial.run(tempName);
+  }
+
+  partials(): PartialDownload[] {
+    return this.stmt.allPartials.all().map((row) => this.toPartial(row));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+interface PartialRow {
+  temp_name: string;
+  path: string;
+  digest: Buffer;
+  size: number;
+}
+
+/** Only the ObservedEntry fields, copied (callers may pass richer objects). */
+function observedFields(o: ObservedEntry) {
+  return {
+    path: o.path,
+    type: o.type,
+    size: o.size,
+    mtimeMs: o.mtimeMs,
+    mode: o.mode,
+    digest: Buffer.from(o.digest),
+    symlinkTarget: o.symlinkTarget,
+    inode: o.inode,
+  };
+}
