@@ -1,0 +1,136 @@
+/**
+ * Carries out a reconcile decision for one path: the I/O twin of the pure
+ * reconciler. Every write goes through src/fs; every change is recorded in the
+ * index so it is announced onward. Decisions are re-derived from the current
+ * index right before acting, so a queued decision never acts on stale state.
+ */
+import type { Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import {
+  createSymlink,
+  makeDir,
+  observedMtimeMs,
+  removeEntry,
+  renameToConflict,
+  resolveSharePath,
+  type ExpectedTarget,
+} from '../fs/index.js';
+import type { IndexEntry, SyncIndex } from '../index/types.js';
+import type { Logger } from '../log.js';
+import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
+import type { Puller } from '../transfer/puller.js';
+
+export interface ApplierOptions {
+  index: SyncIndex;
+  shareDir: string;
+  puller: Puller;
+  /** Rescans these share paths into the index (the scanner). */
+  rescan(paths: string[]): Promise<void>;
+  log: Logger;
+}
+
+/**
+ * 'applied': the index changed (announce it). 'unchanged': nothing to do.
+ * 'rescanned': the local side changed under us; reconcile this path again.
+ * 'waiting': the source no longer has that version; its next update will come.
+ * 'blocked': could not apply yet (e.g. a folder that still has content); retry later.
+ */
+export type ApplyOutcome = 'applied' | 'unchanged' | 'rescanned' | 'waiting' | 'blocked';
+
+/** What the scanner last saw at a path, to refuse overwriting a newer local edit. */
+function expectedOf(local: IndexEntry | undefined): ExpectedTarget | null {
+  if (local === undefined || local.deleted) return null;
+  return { size: local.size, mtimeMs: local.mtimeMs, inode: local.inode };
+}
+
+export class Applier {
+  constructor(private readonly options: ApplierOptions) {}
+
+  async apply(remote: IndexEntry): Promise<ApplyOutcome> {
+    const { index, shareDir, log } = this.options;
+    const local = index.get(remote.path);
+    const decision = reconcile(local, remote);
+    switch (decision.action) {
+      case 'none':
+        return 'unchanged';
+      case 'merge':
+        index.recordMergedVersion(remote.path, decision.version);
+        log.debug('sync.merged', { path: remote.path });
+        return 'applied';
+      case 'conflict': {
+        const kept = await renameToConflict(shareDir, remote.path, decision.conflictPath);
+        log.info('sync.conflict', { path: remote.path, keptAs: kept, winner: remote.modifiedBy });
+        await this.options.rescan([kept]);
+        // Our version now lives under the conflict name: the path is free for the winner.
+        return this.carryOut(decision.then, remote, local, true);
+      }
+      default:
+        return this.carryOut(decision.action, remote, local, false);
+    }
+  }
+
+  private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
+    const { index, shareDir, puller } = this.options;
+    try {
+      const live = !freed && local !== undefined && !local.deleted ? local : undefined;
+      switch (action) {
+        case 'pull': {
+          // A folder or link in the way of a file is removed first (a folder only when empty).
+          if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
+          const expect = live !== undefined && live.type === 'file' ? expectedOf(live) : null;
+          const result = await puller.pull(remote, expect);
+          if (result.outcome === 'gone') return 'waiting';
+          if (result.outcome === 'local-changed') return this.rescanned(remote.path);
+          return 'applied';
+        }
+        case 'mkdir': {
+          if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
+          await makeDir(shareDir, remote.path, remote.mode);
+          const stats = await this.lstat(remote.path);
+          index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+          return 'applied';
+        }
+        case 'symlink': {
+          if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
+          else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
+          const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
+          index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+          return 'applied';
+        }
+        case 'delete': {
+          if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
+          index.recordApplied({ ...remote, inode: 0 }, []);
+          return 'applied';
+        }
+      }
+    } catch (err) {
+      if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return this.rescanned(remote.path);
+      if (isNotEmptyDir(err)) return 'blocked';
+      throw err;
+    }
+  }
+
+  private expectFile(local: IndexEntry): ExpectedTarget | undefined {
+    return local.type === 'file' ? (expectedOf(local) ?? undefined) : undefined;
+  }
+
+  private async lstat(relPath: string): Promise<Stats> {
+    try {
+      return await lstat(await resolveSharePath(this.options.shareDir, relPath));
+    } catch (err) {
+      throw fromSystemError(err, `lstat ${relPath}`);
+    }
+  }
+
+  private async rescanned(relPath: string): Promise<ApplyOutcome> {
+    this.options.log.info('sync.local_changed', { path: relPath });
+    await this.options.rescan([relPath]);
+    return 'rescanned';
+  }
+}
+
+function isNotEmptyDir(err: unknown): boolean {
+  const cause = err instanceof LeftsyncError ? (err.cause as NodeJS.ErrnoException | undefined) : (err as NodeJS.ErrnoException);
+  return cause?.code === 'ENOTEMPTY' || cause?.code === 'EEXIST';
+}

@@ -1,0 +1,403 @@
+/**
+ * One sync session with one remote peer over an authenticated PeerConnection:
+ * index exchange (full or incremental by sequence), reconcile of every entry the
+ * peer announces, a queue of per-path work carried out a few paths at a time,
+ * and the supplier answering the peer's transfer requests. The node creates a
+ * session per connection and calls announce() whenever the local index changed.
+ */
+import { ErrorCode, LeftsyncError, isErrorCode } from '../errors.js';
+import type { IndexEntry, SyncIndex } from '../index/types.js';
+import { createLogger, type Logger } from '../log.js';
+import type { Frame, FileEntry } from '../protocol/messages.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import type { PeerConnection } from '../transport/connection.js';
+import { withPathLock } from '../transfer/path-locks.js';
+import { Puller } from '../transfer/puller.js';
+import { StatsCounter, type TransferStats } from '../transfer/stats.js';
+import { Supplier } from '../transfer/supplier.js';
+import { Applier, type ApplyOutcome } from './applier.js';
+import { fromFileEntry, toFileEntry } from './wire-entry.js';
+
+export interface SessionOptions {
+  conn: PeerConnection;
+  index: SyncIndex;
+  /** Absolute path of the share. */
+  shareDir: string;
+  /** Absolute path of the state folder (temp files live in its tmp/). */
+  stateDir: string;
+  /** Our own peer id, for logs (defaults to index.peerId). */
+  peerId?: string;
+  /**
+   * Rescans these share paths into the index (the scanner). Used after a conflict
+   * rename and when a local file changed under a transfer.
+   */
+  rescan(paths: string[]): Promise<void>;
+  /**
+   * Called after this session changed the local index (a file applied, deleted,
+   * merged), so the node can announce to every peer (A -> B -> C).
+   */
+  onLocalChange?(): void;
+  /** Paths worked on at once (default 4). */
+  pullConcurrency?: number;
+  /** Entries per Index / IndexUpdate frame (default 1000). */
+  batchSize?: number;
+  /** Chunk requests in flight per file (default 32). */
+  windowChunks?: number;
+  /** Requested bytes in flight per file (default 8 MiB). */
+  windowBytes?: number;
+  /** Attempts per chunk (default 3). */
+  maxChunkTries?: number;
+  log?: Logger;
+}
+
+export interface Session {
+  /** The remote peer's id. */
+  readonly remotePeerId: string;
+  /** Sends the remote every local index change it has not seen yet. */
+  announce(): void;
+  /** Byte counters of this link. */
+  stats(): TransferStats;
+  /** Resolves when the index exchange answered, the queue is empty and nothing is in flight. */
+  whenIdle(): Promise<void>;
+  /** True once the remote's first full Index (last=true) was received. */
+  readonly indexReceived: boolean;
+  close(reason?: string): void;
+}
+
+/** Times a path is retried in one session when the local side keeps changing or a folder stays full. */
+const MAX_REQUEUES = 5;
+/** First delay before a failed path is tried again (grows linearly). */
+const RETRY_DELAY_MS = 1000;
+
+class SyncSession implements Session {
+  readonly remotePeerId: string;
+  indexReceived = false;
+  private readonly log: Logger;
+  private readonly counters = new StatsCounter();
+  private readonly puller: Puller;
+  private readonly supplier: Supplier;
+  private readonly applier: Applier;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+
+  /** Paths waiting for work, in arrival order; `active` are being worked on. */
+  private readonly queue = new Set<string>();
+  private readonly active = new Set<string>();
+  /** Paths updated while being worked on: looked at again afterwards. */
+  private readonly again = new Set<string>();
+  private readonly requeues = new Map<string, number>();
+
+  /** Outgoing index traffic, one step after another (Index batches, then updates). */
+  private outgoing: Promise<void> = Promise.resolve();
+  /** Highest local sequence the remote has been sent; null until it asked. */
+  private sentSequence: number | null = null;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Requests being answered, so idleness also waits for the supplier. */
+  private supplying = 0;
+  /** Paths waiting for a delayed retry. */
+  private retrying = 0;
+
+  constructor(private readonly options: SessionOptions) {
+    const { conn, index } = options;
+    this.remotePeerId = conn.peerId;
+    this.log = (options.log ?? createLogger('session')).child(conn.peerId.slice(0, 7));
+    this.batchSize = options.batchSize ?? 1000;
+    this.concurrency = options.pullConcurrency ?? 4;
+    const send = (frame: Frame) => conn.send(frame);
+    this.puller = new Puller({
+      index,
+      shareDir: options.shareDir,
+      stateDir: options.stateDir,
+      peerId: conn.peerId,
+      send,
+      stats: this.counters,
+      log: this.log,
+      windowChunks: options.windowChunks,
+      windowBytes: options.windowBytes,
+      maxChunkTries: options.maxChunkTries,
+    });
+    this.supplier = new Supplier({
+      index,
+      shareDir: options.shareDir,
+      stateDir: options.stateDir,
+      send,
+      stats: this.counters,
+      log: this.log,
+    });
+    this.applier = new Applier({
+      index,
+      shareDir: options.shareDir,
+      puller: this.puller,
+      rescan: options.rescan,
+      log: this.log,
+    });
+    conn.onFrame((frame) => this.onFrame(frame));
+    conn.onClose((reason) => this.shutDown(reason));
+  }
+
+  start(): void {
+    const { index, conn } = this.options;
+    // Needs stored before a disconnect are still needs: look at them again.
+    for (const remote of index.remoteEntries(conn.peerId)) this.consider(remote);
+    const progress = index.remoteProgress(conn.peerId);
+    this.log.info('session.start', { peer: conn.peerId, since: progress.sequence, remoteIndex: progress.indexId });
+    this.sendFrame({ indexRequest: { indexId: progress.indexId, since: progress.sequence } });
+  }
+
+  announce(): void {
+    this.enqueueOutgoing(async () => {
+      if (this.sentSequence === null) return; // the Index reply will carry it
+      await this.sendSince(this.sentSequence, false);
+    });
+  }
+
+  stats(): TransferStats {
+    return this.counters.snapshot();
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  close(reason = 'session closed'): void {
+    this.options.conn.close(reason);
+    this.shutDown(reason);
+  }
+
+  // --- incoming frames -------------------------------------------------------
+
+  private onFrame(frame: Frame): void {
+    if (this.closed) return;
+    try {
+      if (frame.indexRequest) this.answerIndexRequest(frame.indexRequest.indexId, frame.indexRequest.since);
+      else if (frame.index) this.receiveEntries(frame.index.indexId, frame.index.entries, frame.index.last);
+      else if (frame.indexUpdate) this.receiveEntries(frame.indexUpdate.indexId, frame.indexUpdate.entries, false);
+      else if (frame.chunkListRequest) this.supply(frame.chunkListRequest.requestId, () => this.supplier.answerChunkList(frame.chunkListRequest!));
+      else if (frame.chunkRequest) this.supply(frame.chunkRequest.requestId, () => this.supplier.answerChunk(frame.chunkRequest!));
+      else if (frame.chunkListReply) this.routeReply(frame.chunkListReply.requestId, this.puller.onReply(frame.chunkListReply));
+      else if (frame.chunkReply) this.routeReply(frame.chunkReply.requestId, this.puller.onReply(frame.chunkReply));
+      else if (frame.error) this.receiveError(frame.error.code, frame.error.message, frame.error.requestId);
+      else this.unexpected(`${Object.keys(frame).join(',') || 'empty'} frame during sync`, 0);
+    } catch (err) {
+      // A frame we cannot process must not take the node down: report and carry on.
+      this.log.warn('session.frame_failed', { err });
+      this.sendFrame({ error: { code: codeOf(err), message: messageOf(err), requestId: 0 } });
+    }
+  }
+
+  private routeReply(requestId: number, matched: boolean): void {
+    if (!matched) this.log.debug('session.stale_reply', { requestId });
+  }
+
+  private unexpected(what: string, requestId: number): void {
+    this.log.warn('session.unexpected_frame', { what });
+    this.sendFrame({ error: { code: ErrorCode.PROTO_UNEXPECTED, message: `unexpected ${what}`, requestId } });
+  }
+
+  private receiveError(code: string, message: string, requestId: number): void {
+    const err = new LeftsyncError(isErrorCode(code) ? code : ErrorCode.INTERNAL, `peer error ${code}: ${message}`);
+    if (requestId !== 0 && this.puller.onRequestError(requestId, err)) return;
+    this.log.warn('session.peer_error', { code, message, requestId });
+  }
+
+  private supply(requestId: number, answer: () => Promise<void>): void {
+    this.supplying++;
+    answer()
+      .catch((err: unknown) => {
+        if (this.closed) return;
+        this.log.warn('supplier.failed', { requestId, err });
+        this.sendFrame({ error: { code: codeOf(err), message: messageOf(err), requestId } });
+      })
+      .finally(() => {
+        this.supplying--;
+        this.checkIdle();
+      });
+  }
+
+  // --- index exchange ----------------------------------------------------------
+
+  private answerIndexRequest(indexId: string, since: number): void {
+    const { index } = this.options;
+    // Another index id (ours was recreated, or the peer never saw it): send everything.
+    const from = indexId === index.indexId ? since : 0;
+    this.enqueueOutgoing(async () => {
+      this.sentSequence = null;
+      const sent = await this.sendSince(from, true);
+      this.sentSequence = sent;
+      this.log.info('session.index_sent', { since: from, upTo: sent });
+    });
+  }
+
+  /** Sends local entries with sequence > since in batches; returns the highest sent. */
+  private async sendSince(since: number, asIndexReply: boolean): Promise<number> {
+    const { index, conn } = this.options;
+    let cursor = since;
+    for (;;) {
+      const batch = index.since(cursor, this.batchSize);
+      if (batch.length > 0) cursor = batch[batch.length - 1]!.sequence;
+      const entries = batch.map(toFileEntry);
+      const last = batch.length < this.batchSize;
+      if (asIndexReply) await conn.send({ index: { indexId: index.indexId, entries, last } });
+      else if (entries.length > 0) await conn.send({ indexUpdate: { indexId: index.indexId, entries } });
+      // Updates are sent only after the Index reply, so they share its cursor.
+      if (!asIndexReply && this.sentSequence !== null) this.sentSequence = cursor;
+      if (last) return cursor;
+    }
+  }
+
+  private receiveEntries(indexId: string, wireEntries: FileEntry[], last: boolean): void {
+    const { index, conn } = this.options;
+    const progress = index.remoteProgress(conn.peerId);
+    if (progress.indexId !== indexId) {
+      this.log.info('session.remote_index_reset', { from: progress.indexId, to: indexId });
+      index.resetRemote(conn.peerId, indexId);
+    }
+    const entries = wireEntries.map(fromFileEntry);
+    if (entries.length > 0) index.storeRemoteEntries(conn.peerId, indexId, entries);
+    for (const remote of entries) this.consider(remote);
+    if (last && !this.indexReceived) {
+      this.indexReceived = true;
+      this.log.info('session.index_received', { entries: index.remoteEntries(conn.peerId).length });
+    }
+    this.checkIdle();
+  }
+
+  // --- work queue ----------------------------------------------------------------
+
+  /** Queues a path if the remote entry asks for work (cheap check, redone when its turn comes). */
+  private consider(remote: IndexEntry): void {
+    if (reconcile(this.options.index.get(remote.path), remote).action === 'none') return;
+    if (this.active.has(remote.path)) this.again.add(remote.path);
+    else this.queue.add(remote.path);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active.size < this.concurrency) {
+      const next = [...this.queue].find((p) => !this.active.has(p));
+      if (next === undefined) break;
+      this.queue.delete(next);
+      this.active.add(next);
+      void this.work(next);
+    }
+    this.checkIdle();
+  }
+
+  private async work(relPath: string): Promise<void> {
+    const { index, conn, shareDir } = this.options;
+    let outcome: ApplyOutcome | 'failed' = 'failed';
+    try {
+      outcome = await withPathLock(`${shareDir}\0${relPath}`, async () => {
+        // The latest entry the peer announced, decided against our index as it is now.
+        const remote = index.remoteEntry(conn.peerId, relPath);
+        if (remote === undefined || this.closed) return 'unchanged';
+        return this.applier.apply(remote);
+      });
+    } catch (err) {
+      if (!this.closed) this.log.warn('sync.apply_failed', { path: relPath, err });
+    }
+    this.active.delete(relPath);
+    if (outcome === 'applied') {
+      this.announce();
+      this.options.onLocalChange?.();
+    }
+    if (this.again.delete(relPath)) {
+      this.queue.add(relPath);
+    } else if (outcome === 'rescanned' || outcome === 'blocked' || outcome === 'failed') {
+      this.retryLater(relPath, outcome);
+    }
+    this.pump();
+  }
+
+  /**
+   * Looks at a path again, a bounded number of times per session: after a rescan
+   * (the local side changed), for a folder that still had content (its files go
+   * first), or after an error (later, in case it was passing, e.g. a full disk).
+   */
+  private retryLater(relPath: string, outcome: string): void {
+    const count = (this.requeues.get(relPath) ?? 0) + 1;
+    this.requeues.set(relPath, count);
+    if (count > MAX_REQUEUES) {
+      this.log.warn('sync.gave_up', { path: relPath, outcome });
+      return;
+    }
+    if (outcome !== 'failed') {
+      this.queue.add(relPath);
+      return;
+    }
+    this.retrying++;
+    const timer = setTimeout(() => {
+      this.retrying--;
+      if (!this.closed) this.queue.add(relPath);
+      this.pump();
+    }, RETRY_DELAY_MS * count);
+    timer.unref();
+  }
+
+  // --- plumbing -----------------------------------------------------------------------
+
+  private enqueueOutgoing(step: () => Promise<void>): void {
+    this.outgoing = this.outgoing
+      .then(() => (this.closed ? undefined : step()))
+      .catch((err: unknown) => {
+        if (!this.closed) this.log.warn('session.send_failed', { err });
+      })
+      .finally(() => this.checkIdle());
+  }
+
+  private sendFrame(frame: Frame): void {
+    this.options.conn.send(frame).catch((err: unknown) => {
+      if (!this.closed) this.log.warn('session.send_failed', { err });
+    });
+  }
+
+  private isIdle(): boolean {
+    return this.closed || (this.queue.size === 0 && this.active.size === 0 && this.supplying === 0 && this.retrying === 0 && this.puller.outstanding === 0);
+  }
+
+  private checkIdle(): void {
+    if (!this.isIdle()) return;
+    // Outgoing index traffic must have drained too.
+    void this.outgoing.then(() => {
+      if (!this.isIdle()) return;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
+  }
+
+  private shutDown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.puller.close(reason);
+    this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
+    this.checkIdle();
+  }
+}
+
+function summary(stats: TransferStats): Record<string, number> {
+  return {
+    bytesSent: stats.sent.wireBytes,
+    bytesReceived: stats.received.wireBytes,
+    chunksSent: stats.sent.chunks,
+    chunksReceived: stats.received.chunks,
+    chunksReused: stats.chunksReused,
+  };
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof LeftsyncError ? err.code : ErrorCode.INTERNAL;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Wires a sync session onto an authenticated connection and starts the index exchange. */
+export function createSession(options: SessionOptions): Session {
+  const session = new SyncSession(options);
+  session.start();
+  return session;
+}

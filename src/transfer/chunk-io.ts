@@ -1,0 +1,65 @@
+/**
+ * Bounded reads of single chunks from local files, and chunk hashing. Used by
+ * the supplier (to answer requests) and the puller (to reuse local chunks).
+ */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { resolveSharePath } from '../fs/index.js';
+import type { ChunkLocation } from '../index/types.js';
+
+/** Largest chunk we read or accept; far above the chunker's maximum, far below memory trouble. */
+export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+
+export function sha256(data: Uint8Array): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** Exactly `length` bytes at `offset` of `absPath`; LS_IO if the file is shorter. */
+export async function readRange(absPath: string, offset: number, length: number): Promise<Buffer> {
+  if (length > MAX_CHUNK_BYTES) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${length} bytes exceeds the maximum`);
+  let handle;
+  try {
+    handle = await open(absPath, 'r');
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+      if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
+      filled += bytesRead;
+    }
+    return buffer;
+  } catch (err) {
+    throw fromSystemError(err, `read ${absPath}`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Where partial downloads live: <stateDir>/tmp. */
+export function tempDirOf(stateDir: string): string {
+  return path.join(stateDir, 'tmp');
+}
+
+/**
+ * Reads a chunk from a location the index named and returns it only if it still
+ * hashes to `hash` (files change under us); undefined otherwise.
+ */
+export async function readVerifiedAt(
+  location: ChunkLocation,
+  hash: Buffer,
+  shareDir: string,
+  stateDir: string,
+): Promise<Buffer | undefined> {
+  try {
+    const absPath =
+      location.kind === 'file'
+        ? await resolveSharePath(shareDir, location.path)
+        : path.join(tempDirOf(stateDir), path.basename(location.path));
+    const data = await readRange(absPath, location.offset, location.length);
+    return sha256(data).equals(hash) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}

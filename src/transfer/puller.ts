@@ -1,0 +1,349 @@
+/**
+ * The puller brings one remote file version into the share: it asks the peer
+ * for the version's chunk list, takes every chunk it can from local files or
+ * partial downloads, requests the rest with a window of requests in flight,
+ * verifies each chunk before writing it at its offset into a temp file under
+ * <stateDir>/tmp, then verifies the whole-file digest and moves the file into
+ * place atomically, refusing to overwrite a local edit. Verified chunks are
+ * recorded in the index as they land, so a pull killed at any moment resumes
+ * without fetching them again.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeChunk } from '../codec/lz4.js';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { atomicReplace, observedMtimeMs, type ExpectedTarget } from '../fs/index.js';
+import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../index/types.js';
+import type { Logger } from '../log.js';
+import type { ChunkListReply, ChunkReply, Frame } from '../protocol/messages.js';
+import { fromChunkRef, wireBytes } from '../peer/wire-entry.js';
+import { MAX_CHUNK_BYTES, readVerifiedAt, sha256, tempDirOf } from './chunk-io.js';
+import { RequestTracker } from './requests.js';
+import type { StatsCounter } from './stats.js';
+
+export interface PullerOptions {
+  index: SyncIndex;
+  shareDir: string;
+  stateDir: string;
+  /** The remote peer (for logs). */
+  peerId: string;
+  send(frame: Frame): Promise<void>;
+  stats: StatsCounter;
+  log: Logger;
+  /** Most chunk requests in flight per file (default 32). */
+  windowChunks?: number;
+  /** Most requested bytes in flight per file (default 8 MiB). */
+  windowBytes?: number;
+  /** Attempts per chunk before a file is given up (default 3). */
+  maxChunkTries?: number;
+}
+
+/**
+ * 'done': in place and recorded. 'gone': the source no longer has that version
+ * (a newer index entry will follow). 'local-changed': our file changed since it
+ * was indexed; nothing was overwritten, the caller rescans and reconciles again.
+ */
+export type PullOutcome = 'done' | 'gone' | 'local-changed';
+
+export interface PullResult {
+  outcome: PullOutcome;
+  /** The index entry recorded when outcome is 'done'. */
+  entry?: IndexEntry;
+}
+
+class VersionGone extends Error {}
+
+type Reply = ChunkListReply | ChunkReply;
+
+/** A region of zeros to compare against, grown on demand. */
+let zeros = Buffer.alloc(0);
+function isAllZero(data: Buffer): boolean {
+  if (zeros.length < data.length) zeros = Buffer.alloc(data.length);
+  return data.equals(zeros.subarray(0, data.length));
+}
+
+export class Puller {
+  private readonly requests = new RequestTracker<Reply>();
+  private readonly windowChunks: number;
+  private readonly windowBytes: number;
+  private readonly maxChunkTries: number;
+
+  constructor(private readonly options: PullerOptions) {
+    this.windowChunks = options.windowChunks ?? 32;
+    this.windowBytes = options.windowBytes ?? 8 * 1024 * 1024;
+    this.maxChunkTries = options.maxChunkTries ?? 3;
+  }
+
+  /** Routes a ChunkListReply or ChunkReply to its request; false if nobody asked. */
+  onReply(reply: Reply): boolean {
+    return this.requests.settle(reply.requestId, reply);
+  }
+
+  /** An Error frame naming one of our requests. */
+  onRequestError(requestId: number, err: LeftsyncError): boolean {
+    return this.requests.fail(requestId, err);
+  }
+
+  /** The link is gone: every outstanding request fails; later pulls fail at once. */
+  close(reason: string): void {
+    this.requests.close(reason);
+  }
+
+  get outstanding(): number {
+    return this.requests.size;
+  }
+
+  /**
+   * Pulls `remote` (a live file entry) into place. `expect` is what we believe is
+   * at the target now: null = nothing, an object = our indexed file.
+   */
+  async pull(remote: IndexEntry, expect: ExpectedTarget | null): Promise<PullResult> {
+    const { log, peerId } = this.options;
+    const list = await this.request<ChunkListReply>({
+      chunkListRequest: { requestId: 0, path: remote.path, digest: wireBytes(remote.digest) },
+    });
+    if (list.errorCode === ErrorCode.VERSION_GONE) {
+      log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'list' });
+      return { outcome: 'gone' };
+    }
+    if (list.errorCode !== '') {
+      throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk list of ${remote.path}: peer answered ${list.errorCode}`);
+    }
+    const chunks = list.chunks.map(fromChunkRef);
+    checkChunkList(remote, list.size, chunks);
+    try {
+      return await this.fill(remote, chunks, expect);
+    } catch (err) {
+      if (err instanceof VersionGone) {
+        log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'chunk' });
+        return { outcome: 'gone' };
+      }
+      throw err;
+    }
+  }
+
+  private async fill(remote: IndexEntry, chunks: StoredChunk[], expect: ExpectedTarget | null): Promise<PullResult> {
+    const { index, shareDir, stateDir, stats, log, peerId } = this.options;
+    const { partial, tempPath } = await this.openPartial(remote);
+    const counts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
+    let handle: FileHandle | undefined = await open(tempPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600).catch((err) => {
+      throw fromSystemError(err, `open ${tempPath}`);
+    });
+    try {
+      // Sized up front: chunks land at their offsets, and unwritten zero chunks stay holes.
+      await handle.truncate(remote.size);
+      const write = async (chunk: StoredChunk, data: Buffer): Promise<void> => {
+        if (!isAllZero(data)) await handle!.write(data, 0, data.length, chunk.offset);
+        // No fsync per chunk: after a process kill the page cache still holds the
+        // data; a power cut is caught by the whole-file digest check.
+        index.markChunkVerified(partial.tempName, chunk);
+      };
+      const missing: StoredChunk[] = [];
+      for (const chunk of chunks) {
+        if (partial.verifiedOffsets.has(chunk.offset)) {
+          counts.resumed++;
+          continue;
+        }
+        const location = index.findChunk(chunk.hash);
+        if (location !== undefined && location.length === chunk.length) {
+          const data = await readVerifiedAt(location, chunk.hash, shareDir, stateDir);
+          if (data !== undefined) {
+            await write(chunk, data);
+            counts.reused++;
+            continue;
+          }
+        }
+        missing.push(chunk);
+      }
+      await this.fetchAll(remote, missing, async (chunk, data, wireLength) => {
+        await write(chunk, data);
+        counts.fetched++;
+        counts.bytesReceived += wireLength;
+      });
+      await handle.close();
+      handle = undefined;
+
+      const digest = await digestOf(tempPath);
+      if (!digest.equals(remote.digest)) {
+        index.dropPartial(partial.tempName);
+        await unlink(tempPath).catch(() => undefined);
+        throw new LeftsyncError(ErrorCode.DIGEST_MISMATCH, `${remote.path}: assembled file does not match its digest`);
+      }
+      let placed;
+      try {
+        placed = await atomicReplace(shareDir, remote.path, tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode, expect });
+      } catch (err) {
+        if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) {
+          // The temp file and its verified chunks stay for the next attempt.
+          log.info('transfer.local_changed', { path: remote.path, peer: peerId });
+          return { outcome: 'local-changed' };
+        }
+        throw err;
+      }
+      const entry = index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
+      index.dropPartial(partial.tempName);
+      await this.dropOtherPartials(remote.path, partial.tempName);
+      stats.addReused(counts.reused);
+      stats.fileDone();
+      log.info('transfer.done', {
+        path: remote.path,
+        peer: peerId,
+        size: remote.size,
+        bytesReceived: counts.bytesReceived,
+        chunksReused: counts.reused,
+        chunksResumed: counts.resumed,
+        chunksFetched: counts.fetched,
+      });
+      return { outcome: 'done', entry };
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /** The partial download of this version, resumed if its temp file is intact. */
+  private async openPartial(remote: IndexEntry): Promise<{ partial: PartialDownload; tempPath: string }> {
+    const { index, stateDir } = this.options;
+    const tempDir = tempDirOf(stateDir);
+    await mkdir(tempDir, { recursive: true }).catch((err) => {
+      throw fromSystemError(err, `mkdir ${tempDir}`);
+    });
+    const existing = index.partial(remote.path, remote.digest);
+    if (existing !== undefined) {
+      const tempPath = path.join(tempDir, existing.tempName);
+      const size = await stat(tempPath).then((s) => s.size, () => -1);
+      if (size === existing.size && existing.size === remote.size) return { partial: existing, tempPath };
+      // Its temp file is gone or wrong: the recorded chunks are not on disk.
+      index.dropPartial(existing.tempName);
+      await unlink(tempPath).catch(() => undefined);
+    }
+    const partial = index.startPartial(remote.path, remote.digest, remote.size);
+    return { partial, tempPath: path.join(tempDir, partial.tempName) };
+  }
+
+  /** Partials of older versions of a path are useless once a version is in place. */
+  private async dropOtherPartials(filePath: string, keep: string): Promise<void> {
+    const { index, stateDir } = this.options;
+    for (const other of index.partials()) {
+      if (other.path !== filePath || other.tempName === keep) continue;
+      index.dropPartial(other.tempName);
+      await unlink(path.join(tempDirOf(stateDir), other.tempName)).catch(() => undefined);
+    }
+  }
+
+  /** Fetches `missing` with a window of requests in flight; waits for all before failing. */
+  private fetchAll(
+    remote: IndexEntry,
+    missing: StoredChunk[],
+    deliver: (chunk: StoredChunk, data: Buffer, wireLength: number) => Promise<void>,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let next = 0;
+      let inFlight = 0;
+      let inFlightBytes = 0;
+      let failure: unknown = null;
+      const pump = (): void => {
+        if (failure !== null) {
+          if (inFlight === 0) reject(failure);
+          return;
+        }
+        while (
+          next < missing.length &&
+          inFlight < this.windowChunks &&
+          (inFlight === 0 || inFlightBytes + missing[next]!.length <= this.windowBytes)
+        ) {
+          const chunk = missing[next++]!;
+          inFlight++;
+          inFlightBytes += chunk.length;
+          this.fetchChunk(remote, chunk)
+            .then(({ data, wireLength }) => deliver(chunk, data, wireLength))
+            .catch((err: unknown) => {
+              if (failure === null) failure = err;
+            })
+            .finally(() => {
+              inFlight--;
+              inFlightBytes -= chunk.length;
+              pump();
+            });
+        }
+        if (next >= missing.length && inFlight === 0) resolve();
+      };
+      pump();
+    });
+  }
+
+  /** One chunk, verified; a bad reply is asked again, up to maxChunkTries times. */
+  private async fetchChunk(remote: IndexEntry, chunk: StoredChunk): Promise<{ data: Buffer; wireLength: number }> {
+    const { stats, log, peerId } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      const reply = await this.request<ChunkReply>({
+        chunkRequest: {
+          requestId: 0,
+          path: remote.path,
+          digest: wireBytes(remote.digest),
+          offset: chunk.offset,
+          length: chunk.length,
+          hash: wireBytes(chunk.hash),
+        },
+      });
+      if (reply.errorCode === ErrorCode.VERSION_GONE) throw new VersionGone();
+      if (reply.errorCode !== '') {
+        throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${remote.path}: peer answered ${reply.errorCode}`);
+      }
+      stats.addReceived(remote.path, reply.payload.length, chunk.length);
+      let data: Buffer | undefined;
+      try {
+        data = decodeChunk(reply.payload, reply.compressed, chunk.length);
+      } catch (err) {
+        log.warn('transfer.chunk_undecodable', { path: remote.path, peer: peerId, offset: chunk.offset, err });
+      }
+      if (data !== undefined && data.length === chunk.length && sha256(data).equals(chunk.hash)) {
+        return { data, wireLength: reply.payload.length };
+      }
+      log.warn('transfer.chunk_bad', { path: remote.path, peer: peerId, offset: chunk.offset, attempt });
+      if (attempt >= this.maxChunkTries) {
+        throw new LeftsyncError(
+          ErrorCode.CHUNK_HASH_MISMATCH,
+          `${remote.path}: chunk at ${chunk.offset} failed verification ${attempt} times`,
+        );
+      }
+    }
+  }
+
+  /** Sends a request frame with a fresh request id and waits for its reply. */
+  private async request<T extends Reply>(frame: Frame): Promise<T> {
+    const { id, reply } = this.requests.open();
+    const body = (frame.chunkListRequest ?? frame.chunkRequest)!;
+    body.requestId = id;
+    // Awaited together so a failed send never leaves the reply promise unobserved.
+    const [, answer] = await Promise.all([id === 0 ? Promise.resolve() : this.options.send(frame), reply]);
+    return answer as T;
+  }
+}
+
+/** The chunk list must tile the file exactly; anything else is a broken or hostile peer. */
+function checkChunkList(remote: IndexEntry, size: number, chunks: StoredChunk[]): void {
+  const bad = (why: string) => new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk list of ${remote.path}: ${why}`);
+  if (size !== remote.size) throw bad(`size ${size} differs from the announced ${remote.size}`);
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (chunk.offset !== offset) throw bad(`chunk at ${chunk.offset}, expected ${offset}`);
+    if (chunk.length <= 0 || chunk.length > MAX_CHUNK_BYTES) throw bad(`chunk length ${chunk.length}`);
+    if (chunk.hash.length !== 32) throw bad('chunk hash is not 32 bytes');
+    offset += chunk.length;
+  }
+  if (offset !== size) throw bad(`chunks cover ${offset} of ${size} bytes`);
+}
+
+/** SHA-256 of a file, read in 1 MiB slices. */
+async function digestOf(filePath: string): Promise<Buffer> {
+  const hash = createHash('sha256');
+  try {
+    for await (const slice of createReadStream(filePath, { highWaterMark: 1 << 20 })) hash.update(slice as Buffer);
+  } catch (err) {
+    throw fromSystemError(err, `read ${filePath}`);
+  }
+  return hash.digest();
+}

@@ -1,0 +1,85 @@
+/**
+ * The supplier answers a peer's transfer requests from our index and disk:
+ * chunk lists of the versions we have, and chunk bytes, each verified against its
+ * hash before it leaves (a file edited since it was indexed yields VERSION_GONE,
+ * never wrong bytes). One chunk is read at a time per request; nothing reads a
+ * whole file.
+ */
+import { encodeChunk } from '../codec/lz4.js';
+import { ErrorCode } from '../errors.js';
+import { resolveSharePath } from '../fs/index.js';
+import type { SyncIndex } from '../index/types.js';
+import type { Logger } from '../log.js';
+import type { ChunkListRequest, ChunkRequest, Frame } from '../protocol/messages.js';
+import { toChunkRef, wireBytes } from '../peer/wire-entry.js';
+import { MAX_CHUNK_BYTES, readRange, readVerifiedAt, sha256 } from './chunk-io.js';
+import type { StatsCounter } from './stats.js';
+
+export interface SupplierOptions {
+  index: SyncIndex;
+  shareDir: string;
+  stateDir: string;
+  send(frame: Frame): Promise<void>;
+  stats: StatsCounter;
+  log: Logger;
+}
+
+export class Supplier {
+  constructor(private readonly options: SupplierOptions) {}
+
+  async answerChunkList(request: ChunkListRequest): Promise<void> {
+    const { index, send } = this.options;
+    const entry = index.get(request.path);
+    const current =
+      entry !== undefined && !entry.deleted && entry.type === 'file' && entry.digest.equals(Buffer.from(request.digest));
+    if (!current) {
+      await send({
+        chunkListReply: { requestId: request.requestId, size: 0, chunks: [], errorCode: ErrorCode.VERSION_GONE },
+      });
+      return;
+    }
+    const chunks = index.chunksOf(request.path).map(toChunkRef);
+    await send({ chunkListReply: { requestId: request.requestId, size: entry.size, chunks, errorCode: '' } });
+  }
+
+  async answerChunk(request: ChunkRequest): Promise<void> {
+    const { send, stats } = this.options;
+    const data = await this.findChunk(request);
+    if (data === undefined) {
+      await send({
+        chunkReply: {
+          requestId: request.requestId,
+          hash: request.hash,
+          compressed: false,
+          payload: new Uint8Array(0),
+          errorCode: ErrorCode.VERSION_GONE,
+        },
+      });
+      return;
+    }
+    const { compressed, payload } = encodeChunk(data);
+    stats.addSent(request.path, payload.length, data.length);
+    await send({
+      chunkReply: { requestId: request.requestId, hash: request.hash, compressed, payload: wireBytes(payload), errorCode: '' },
+    });
+  }
+
+  /** The bytes of the requested chunk, from the named file or anywhere else we hold them. */
+  private async findChunk(request: ChunkRequest): Promise<Buffer | undefined> {
+    const { index, shareDir, stateDir, log } = this.options;
+    if (request.length > MAX_CHUNK_BYTES) return undefined;
+    const hash = Buffer.from(request.hash);
+    const entry = index.get(request.path);
+    if (entry && !entry.deleted && entry.type === 'file') {
+      try {
+        const data = await readRange(await resolveSharePath(shareDir, request.path), request.offset, request.length);
+        if (sha256(data).equals(hash)) return data;
+      } catch (err) {
+        log.debug('supplier.read_failed', { path: request.path, err });
+      }
+    }
+    const location = index.findChunk(hash);
+    if (location === undefined || location.length !== request.length) return undefined;
+    return readVerifiedAt(location, hash, shareDir, stateDir);
+  }
+}
