@@ -1,0 +1,127 @@
+/**
+ * Test peers for sync-engine tests: a share and state folder in a temp dir, an
+ * index, the test scanner, and sessions joined over createMemoryPair. Plays the
+ * part of the node (scan -> announce to every session).
+ */
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openIndex } from '../../src/index/index.js';
+import type { SyncIndex } from '../../src/index/types.js';
+import { createSession, type Session, type SessionOptions } from '../../src/peer/session.js';
+import { createMemoryPair } from '../../src/transport/memory.js';
+import type { PeerConnection } from '../../src/transport/connection.js';
+import { MemoryIndex } from './memory-index.js';
+import { scan } from './test-scanner.js';
+
+export interface TestPeer {
+  id: string;
+  shareDir: string;
+  stateDir: string;
+  index: SyncIndex;
+  sessions: Session[];
+  /** Scans the share (or some paths) and announces to every session. */
+  scan(paths?: string[]): Promise<void>;
+}
+
+export async function makeTempDir(prefix: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `leftsync-${prefix}-`));
+}
+
+export async function createPeer(root: string, id: string, kind: 'sqlite' | 'memory' = 'sqlite'): Promise<TestPeer> {
+  const shareDir = path.join(root, id, 'share');
+  const stateDir = path.join(shareDir, '.leftsync');
+  await mkdir(stateDir, { recursive: true });
+  const index = kind === 'sqlite' ? openIndex(stateDir, id) : new MemoryIndex(id);
+  const peer: TestPeer = {
+    id,
+    shareDir,
+    stateDir,
+    index,
+    sessions: [],
+    async scan(paths) {
+      await scan(index, shareDir, paths);
+      for (const s of peer.sessions) s.announce();
+    },
+  };
+  return peer;
+}
+
+export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<SessionOptions> = {}): Session {
+  const session = createSession({
+    conn,
+    index: peer.index,
+    shareDir: peer.shareDir,
+    stateDir: peer.stateDir,
+    rescan: (paths) => peer.scan(paths),
+    onLocalChange: () => {
+      for (const s of peer.sessions) s.announce();
+    },
+    ...extra,
+  });
+  peer.sessions.push(session);
+  return session;
+}
+
+/** Links two peers with a fresh in-memory connection; returns both sessions. */
+export function link(a: TestPeer, b: TestPeer): [Session, Session] {
+  const [ab, ba] = createMemoryPair(a.id, b.id);
+  return [sessionFor(a, ab), sessionFor(b, ba)];
+}
+
+/** Closes a link and forgets its sessions. */
+export function unlink(a: TestPeer, b: TestPeer): void {
+  for (const peer of [a, b]) {
+    const other = peer === a ? b.id : a.id;
+    for (const s of peer.sessions.filter((x) => x.remotePeerId === other)) s.close('test unlink');
+    peer.sessions = peer.sessions.filter((x) => x.remotePeerId !== other);
+  }
+}
+
+/** Polls `check` until it returns true; fails after a generous timeout. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** rel path -> "file:<sha256>:<mode>" / "dir:<mode>" / "link:<target>", state folder excluded. */
+export async function treeOf(shareDir: string, rel = ''): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(path.join(shareDir, rel))).sort()) {
+    const child = rel ? `${rel}/${name}` : name;
+    if (child === '.leftsync') continue;
+    const abs = path.join(shareDir, child);
+    const stats = await lstat(abs);
+    if (stats.isSymbolicLink()) out[child] = `link:${await readlink(abs)}`;
+    else if (stats.isDirectory()) {
+      out[child] = `dir:${(stats.mode & 0o777).toString(8)}`;
+      Object.assign(out, await treeOf(shareDir, child));
+    } else {
+      const hash = createHash('sha256').update(await readFile(abs)).digest('hex').slice(0, 16);
+      out[child] = `file:${hash}:${(stats.mode & 0o777).toString(8)}`;
+    }
+  }
+  return out;
+}
+
+/** Equal trees; false while a tree is changing under the walk. */
+export async function sameTrees(a: TestPeer, b: TestPeer): Promise<boolean> {
+  try {
+    return JSON.stringify(await treeOf(a.shareDir)) === JSON.stringify(await treeOf(b.shareDir));
+  } catch {
+    return false;
+  }
+}
+
+export async function cleanup(root: string, peers: TestPeer[]): Promise<void> {
+  for (const p of peers) {
+    for (const s of p.sessions) s.close('test done');
+    p.index.close();
+  }
+  await rm(root, { recursive: true, force: true });
+}

@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { cleanup, createPeer, link, makeTempDir, sameTrees, treeOf, unlink as unlinkPeers, waitFor, type TestPeer } from './harness.js';
+
+async function converge(a: TestPeer, b: TestPeer, what: string): Promise<void> {
+  await waitFor(what, () => sameTrees(a, b));
+  await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
+  assert.deepEqual(await treeOf(a.shareDir), await treeOf(b.shareDir), what);
+}
+
+for (const kind of ['sqlite', 'memory'] as const) {
+  test(`two sessions sync a small tree both ways (${kind} index)`, async () => {
+    const root = await makeTempDir('session');
+    const a = await createPeer(root, 'peer-a', kind);
+    const b = await createPeer(root, 'peer-b', kind);
+    try {
+      // Before linking: A has a tree, B has one file of its own.
+      await mkdir(path.join(a.shareDir, 'docs/nested'), { recursive: true });
+      await mkdir(path.join(a.shareDir, 'empty'));
+      await writeFile(path.join(a.shareDir, 'docs/readme.txt'), 'hello\n');
+      await writeFile(path.join(a.shareDir, 'docs/nested/data.bin'), randomBytes(300_000));
+      await writeFile(path.join(a.shareDir, 'empty-file'), '');
+      await writeFile(path.join(a.shareDir, 'ünïcødé 日本.txt'), 'unicode name');
+      await chmod(path.join(a.shareDir, 'docs/readme.txt'), 0o600);
+      await symlink('docs/readme.txt', path.join(a.shareDir, 'link-to-readme'));
+      await writeFile(path.join(b.shareDir, 'from-b.txt'), 'b was here');
+      await a.scan();
+      await b.scan();
+      link(a, b);
+      await converge(a, b, 'initial exchange');
+      const tree = await treeOf(b.shareDir);
+      assert.equal(tree['docs/readme.txt']?.endsWith(':600'), true, 'mode is synced');
+      assert.equal(tree['link-to-readme'], 'link:docs/readme.txt');
+      assert.ok(tree['empty']?.startsWith('dir:'), 'empty folder synced');
+      assert.ok(tree['from-b.txt'], 'B file reached A');
+
+      // Modify on A, delete on B, both propagate.
+      await writeFile(path.join(a.shareDir, 'docs/readme.txt'), 'hello, changed\n');
+      await a.scan();
+      await rm(path.join(b.shareDir, 'docs/nested'), { recursive: true });
+      await b.scan();
+      await converge(a, b, 'modify and delete');
+      assert.equal(await readFile(path.join(b.shareDir, 'docs/readme.txt'), 'utf8'), 'hello, changed\n');
+      assert.equal((await readdir(path.join(a.shareDir, 'docs'))).includes('nested'), false, 'deletion reached A');
+
+      // mtime travels with the file.
+      const mtime = new Date(Date.UTC(2020, 1, 3, 4, 5, 6));
+      await utimes(path.join(a.shareDir, 'empty-file'), mtime, mtime);
+      await writeFile(path.join(a.shareDir, 'stamped.txt'), 'stamped');
+      await utimes(path.join(a.shareDir, 'stamped.txt'), mtime, mtime);
+      await a.scan();
+      await converge(a, b, 'mtime');
+      const { mtimeMs } = await import('node:fs').then((fs) => fs.statSync(path.join(b.shareDir, 'stamped.txt')));
+      assert.equal(Math.round(mtimeMs), mtime.getTime());
+    } finally {
+      await cleanup(root, [a, b]);
+    }
+  });
+}
+
+test('concurrent edits while disconnected keep both versions under a conflict name', async () => {
+  const root = await makeTempDir('conflict');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'notes.txt'), 'base\n');
+    await a.scan();
+    link(a, b);
+    await converge(a, b, 'base');
+    unlinkPeers(a, b);
+
+    await writeFile(path.join(a.shareDir, 'notes.txt'), 'edited on A\n');
+    await utimes(path.join(a.shareDir, 'notes.txt'), new Date(1_700_000_000_000), new Date(1_700_000_000_000));
+    await writeFile(path.join(b.shareDir, 'notes.txt'), 'edited on B, later\n');
+    await utimes(path.join(b.shareDir, 'notes.txt'), new Date(1_700_000_100_000), new Date(1_700_000_100_000));
+    await a.scan();
+    await b.scan();
+    link(a, b);
+    await converge(a, b, 'after conflict');
+
+    const names = (await readdir(a.shareDir)).filter((n) => n !== '.leftsync').sort();
+    assert.equal(names.length, 2, `both versions kept: ${names}`);
+    // B's edit is newer: it keeps the name; A's loses and is named after A's mtime and A.
+    assert.equal(await readFile(path.join(a.shareDir, 'notes.txt'), 'utf8'), 'edited on B, later\n');
+    assert.deepEqual(names, ['notes.sync-conflict-20231114-221320-peer-a.txt', 'notes.txt']);
+    assert.equal(await readFile(path.join(b.shareDir, names[0]!), 'utf8'), 'edited on A\n');
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
+
+test('a deletion made while a peer was offline reaches it and is not undone', async () => {
+  const root = await makeTempDir('tombstone');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'doomed.txt'), 'bye');
+    await writeFile(path.join(a.shareDir, 'kept.txt'), 'stay');
+    await a.scan();
+    link(a, b);
+    await converge(a, b, 'base');
+    unlinkPeers(a, b);
+    await unlink(path.join(a.shareDir, 'doomed.txt'));
+    await a.scan();
+    link(a, b); // incremental: B asks only for what it has not seen
+    await converge(a, b, 'tombstone delivered');
+    assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['kept.txt']);
+    // B reconnecting again does not bring the file back.
+    unlinkPeers(a, b);
+    await b.scan();
+    link(a, b);
+    await converge(a, b, 'second reconnect');
+    assert.deepEqual(Object.keys(await treeOf(a.shareDir)), ['kept.txt']);
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
+
+test('three peers in a line: a file from A reaches C through B', async () => {
+  const root = await makeTempDir('line');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  const c = await createPeer(root, 'peer-c');
+  try {
+    link(a, b);
+    link(b, c);
+    await writeFile(path.join(a.shareDir, 'travels.bin'), randomBytes(100_000));
+    await a.scan();
+    await waitFor('file at C', async () => (await sameTrees(a, c)) && Object.keys(await treeOf(c.shareDir)).length === 1);
+    assert.deepEqual(await treeOf(c.shareDir), await treeOf(a.shareDir));
+  } finally {
+    await cleanup(root, [a, b, c]);
+  }
+});
+
+test('unexpected frames are answered with PROTO_UNEXPECTED and do not stop the session', async () => {
+  const root = await makeTempDir('unexpected');
+  const a = await createPeer(root, 'peer-a');
+  try {
+    const { createMemoryPair } = await import('../../src/transport/memory.js');
+    const { sessionFor } = await import('./harness.js');
+    const [mine, theirs] = createMemoryPair('peer-a', 'raw');
+    sessionFor(a, mine);
+    const received: Array<Record<string, unknown>> = [];
+    theirs.onFrame((f) => received.push(f as Record<string, unknown>));
+    await theirs.send({ hello: { protocolVersion: 1, peerId: 'raw', capabilities: [], clientVersion: 'x', instanceId: '' } as never });
+    await theirs.send({ indexRequest: { indexId: '', since: 0 } });
+    await waitFor('answers', () => received.some((f) => 'error' in f) && received.some((f) => 'index' in f));
+    const error = received.find((f) => 'error' in f)!.error as { code: string };
+    assert.equal(error.code, 'LS_PROTO_UNEXPECTED');
+    assert.equal(theirs.closed, false);
+  } finally {
+    await cleanup(root, [a]);
+  }
+});
