@@ -1,0 +1,85 @@
+/**
+ * A puller and a supplier joined over createMemoryPair, with hooks to watch and
+ * tamper with the frames in between. Two peers' folders and indexes come from
+ * the session test harness.
+ */
+import type { Frame } from '../../src/protocol/messages.js';
+import { createLogger } from '../../src/log.js';
+import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
+import { StatsCounter } from '../../src/transfer/stats.js';
+import { Supplier } from '../../src/transfer/supplier.js';
+import { createMemoryPair } from '../../src/transport/memory.js';
+import type { PeerConnection } from '../../src/transport/connection.js';
+import type { TestPeer } from '../peer/harness.js';
+
+export interface Rig {
+  puller: Puller;
+  pullerStats: StatsCounter;
+  supplierStats: StatsCounter;
+  /** The puller's link (closing it fails outstanding requests). */
+  conn: PeerConnection;
+  /** Offsets of every chunk the supplier was asked for, in arrival order. */
+  requestedOffsets: number[];
+  /** Most chunk requests outstanding at once, seen from the supplier. */
+  maxInFlight: number;
+}
+
+export interface RigOptions extends Partial<Pick<PullerOptions, 'windowChunks' | 'windowBytes' | 'maxChunkTries'>> {
+  /** Sees every reply frame the supplier sends; returns the frame to deliver (or a changed one). */
+  tamper?: (frame: Frame) => Frame | Promise<Frame>;
+}
+
+export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}): Rig {
+  const [toSrc, toDst] = createMemoryPair(dst.id, src.id);
+  const log = createLogger('test-rig');
+  const pullerStats = new StatsCounter();
+  const supplierStats = new StatsCounter();
+  let inFlight = 0;
+  const rig: Rig = {
+    puller: undefined as unknown as Puller,
+    pullerStats,
+    supplierStats,
+    conn: toSrc,
+    requestedOffsets: [],
+    maxInFlight: 0,
+  };
+  const tamper = options.tamper ?? ((f: Frame) => f);
+  const supplier = new Supplier({
+    index: src.index,
+    shareDir: src.shareDir,
+    stateDir: src.stateDir,
+    stats: supplierStats,
+    log,
+    send: async (frame) => {
+      if (frame.chunkReply) inFlight--;
+      await toDst.send(await tamper(frame));
+    },
+  });
+  toDst.onFrame((frame) => {
+    if (frame.chunkListRequest) supplier.answerChunkList(frame.chunkListRequest).catch(() => undefined);
+    if (frame.chunkRequest) {
+      inFlight++;
+      rig.maxInFlight = Math.max(rig.maxInFlight, inFlight);
+      rig.requestedOffsets.push(frame.chunkRequest.offset);
+      supplier.answerChunk(frame.chunkRequest).catch(() => undefined);
+    }
+  });
+  rig.puller = new Puller({
+    index: dst.index,
+    shareDir: dst.shareDir,
+    stateDir: dst.stateDir,
+    peerId: src.id,
+    send: (frame) => toSrc.send(frame),
+    stats: pullerStats,
+    log,
+    windowChunks: options.windowChunks,
+    windowBytes: options.windowBytes,
+    maxChunkTries: options.maxChunkTries,
+  });
+  toSrc.onFrame((frame) => {
+    const reply = frame.chunkListReply ?? frame.chunkReply;
+    if (reply) rig.puller.onReply(reply);
+  });
+  toSrc.onClose((reason) => rig.puller.close(reason));
+  return rig;
+}
