@@ -6,6 +6,7 @@
  * session per connection and calls announce() whenever the local index changed.
  */
 import { ErrorCode, LeftsyncError, isErrorCode } from '../errors.js';
+import { checkRelativePath, toRelativePath } from '../fs/index.js';
 import type { IndexEntry, SyncIndex } from '../index/types.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Frame, FileEntry } from '../protocol/messages.js';
@@ -37,6 +38,11 @@ export interface SessionOptions {
    * merged), so the node can announce to every peer (A -> B -> C).
    */
   onLocalChange?(): void;
+  /**
+   * Paths this node leaves alone (its ignore rules); remote entries for them are
+   * stored but never applied. The state folder is always left alone.
+   */
+  isIgnored?(relPath: string, isDir: boolean): boolean;
   /** Paths worked on at once (default 4). */
   pullConcurrency?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
@@ -268,10 +274,25 @@ class SyncSession implements Session {
 
   /** Queues a path if the remote entry asks for work (cheap check, redone when its turn comes). */
   private consider(remote: IndexEntry): void {
+    if (!this.mayApply(remote)) return;
     if (reconcile(this.options.index.get(remote.path), remote).action === 'none') return;
     if (this.active.has(remote.path)) this.again.add(remote.path);
     else this.queue.add(remote.path);
     this.pump();
+  }
+
+  /** Safe, not ignored, not inside our state folder. */
+  private mayApply(remote: IndexEntry): boolean {
+    const { shareDir, stateDir, isIgnored } = this.options;
+    try {
+      checkRelativePath(remote.path);
+    } catch (err) {
+      this.log.warn('sync.unsafe_path', { path: remote.path, err });
+      return false;
+    }
+    const stateRel = toRelativePath(shareDir, stateDir);
+    if (stateRel !== null && (remote.path === stateRel || remote.path.startsWith(`${stateRel}/`))) return false;
+    return !(isIgnored?.(remote.path, remote.type === 'dir') ?? false);
   }
 
   private pump(): void {
@@ -292,7 +313,7 @@ class SyncSession implements Session {
       outcome = await withPathLock(`${shareDir}\0${relPath}`, async () => {
         // The latest entry the peer announced, decided against our index as it is now.
         const remote = index.remoteEntry(conn.peerId, relPath);
-        if (remote === undefined || this.closed) return 'unchanged';
+        if (remote === undefined || this.closed || !this.mayApply(remote)) return 'unchanged';
         return this.applier.apply(remote);
       });
     } catch (err) {

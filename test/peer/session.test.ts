@@ -156,3 +156,30 @@ test('unexpected frames are answered with PROTO_UNEXPECTED and do not stop the s
     await cleanup(root, [a]);
   }
 });
+
+test('remote entries for unsafe, ignored or state-folder paths are never applied', async () => {
+  const root = await makeTempDir('unsafe');
+  const a = await createPeer(root, 'peer-a');
+  try {
+    const { createMemoryPair } = await import('../../src/transport/memory.js');
+    const { sessionFor } = await import('./harness.js');
+    const { toFileEntry } = await import('../../src/peer/wire-entry.js');
+    const [mine, theirs] = createMemoryPair('peer-a', 'raw');
+    sessionFor(a, mine, { isIgnored: (p) => p.endsWith('.tmp') });
+    const dir = (p: string) =>
+      toFileEntry({
+        path: p, type: 'dir', size: 0, mtimeMs: 0, mode: 0o755, digest: Buffer.alloc(0), symlinkTarget: '',
+        inode: 0, version: { raw: 1 }, deleted: false, sequence: 1, modifiedBy: 'raw',
+      });
+    const entries = ['.leftsync/evil', '../escape', 'a/../../b', 'x.tmp', 'fine'].map(dir);
+    await theirs.send({ index: { indexId: 'raw-index', entries, last: true } });
+    await waitFor('legit dir applied', async () => Object.keys(await treeOf(a.shareDir)).includes('fine'));
+    await a.sessions[0]!.whenIdle();
+    assert.deepEqual(Object.keys(await treeOf(a.shareDir)), ['fine']);
+    const { readdir: list } = await import('node:fs/promises');
+    assert.equal((await list(a.stateDir)).includes('evil'), false);
+    assert.equal((await list(root)).includes('escape'), false);
+  } finally {
+    await cleanup(root, [a]);
+  }
+});
