@@ -1,0 +1,42 @@
+/**
+ * WebSocket ping/pong liveness. Every `intervalMs` we ping; anything heard from
+ * the peer (pong, ping, message) counts as alive. A peer silent for longer than
+ * `timeoutMs` is declared dead: a killed host or a stopped process never closes
+ * its TCP connection, so without this the link would look up forever.
+ */
+import type WebSocket from 'ws';
+
+export interface LivenessOptions {
+  intervalMs: number;
+  timeoutMs: number;
+  onDead: (silentMs: number) => void;
+}
+
+/** Starts watching; returns the function that stops it. */
+export function watchLiveness(ws: WebSocket, options: LivenessOptions): () => void {
+  let lastHeard = Date.now();
+  const heard = (): void => {
+    lastHeard = Date.now();
+  };
+  ws.on('pong', heard);
+  ws.on('ping', heard);
+  ws.on('message', heard);
+  const timer = setInterval(() => {
+    const silent = Date.now() - lastHeard;
+    if (silent > options.timeoutMs) {
+      stop();
+      options.onDead(silent);
+      return;
+    }
+    if (ws.readyState === ws.OPEN) ws.ping();
+  }, Math.min(options.intervalMs, options.timeoutMs));
+  timer.unref();
+  const stop = (): void => {
+    clearInterval(timer);
+    ws.off('pong', heard);
+    ws.off('ping', heard);
+    ws.off('message', heard);
+  };
+  ws.once('close', stop);
+  return stop;
+}
