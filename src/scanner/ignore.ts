@@ -1,0 +1,72 @@
+/**
+ * Which share paths leftsync leaves alone: the state folder, editor and OS temp
+ * files, and the user's `.leftsyncignore` (gitignore syntax, at the share root).
+ * The user's rules come after the defaults, so `!*.tmp` brings .tmp files back.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { fromSystemError } from '../errors.js';
+import { toRelativePath } from '../fs/index.js';
+
+export const IGNORE_FILE = '.leftsyncignore';
+
+/** Transient files no one wants synced: they would only produce noise and conflicts. */
+export const DEFAULT_IGNORES = [
+  '/.leftsync/', // the default state folder
+  '*.swp', '*.swo', '*.swx', // vim swap files
+  '4913', // vim's probe file when checking it may write a directory
+  '*~', // backup files of emacs, vim, gedit...
+  '.#*', // emacs lock links
+  '.~lock.*#', // LibreOffice locks
+  '~$*', // Microsoft Office owner files
+  '*.tmp', // save-to-temp-then-rename writers
+  '.goutputstream-*', // GIO's temp files (gedit, nautilus)
+  '.DS_Store', '._*', 'Thumbs.db', 'desktop.ini', // OS metadata
+];
+
+export interface IgnoreMatcher {
+  /** True when `relPath` (share-relative, '/' separated) or one of its parents is ignored. */
+  ignores(relPath: string, isDir: boolean): boolean;
+  /** Re-reads .leftsyncignore; returns true when the rules changed. */
+  reload(): Promise<boolean>;
+}
+
+export async function createIgnoreMatcher(shareDir: string, stateDir: string): Promise<IgnoreMatcher> {
+  const fixed = [...DEFAULT_IGNORES];
+  const stateRel = toRelativePath(shareDir, stateDir);
+  if (stateRel !== null) fixed.push(`/${stateRel}/`);
+
+  let userRules: string | null = null;
+  let rules: Ignore = ignore().add(fixed);
+  const cache = new Map<string, boolean>();
+
+  const matcher: IgnoreMatcher = {
+    ignores(relPath, isDir) {
+      const key = isDir ? `${relPath}/` : relPath;
+      let hit = cache.get(key);
+      if (hit === undefined) {
+        hit = rules.ignores(key);
+        if (cache.size > 100_000) cache.clear();
+        cache.set(key, hit);
+      }
+      return hit;
+    },
+    async reload() {
+      let text = '';
+      try {
+        text = await readFile(path.join(shareDir, IGNORE_FILE), 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') throw fromSystemError(err, `read ${IGNORE_FILE}`);
+      }
+      if (text === userRules) return false;
+      userRules = text;
+      rules = ignore().add(fixed).add(text);
+      cache.clear();
+      return true;
+    },
+  };
+  await matcher.reload();
+  return matcher;
+}

@@ -1,0 +1,360 @@
+/**
+ * The scanner: compares the share with the index and records what changed.
+ * Unchanged files (same size, mtime and inode as indexed) are not read; changed
+ * ones are hashed by streaming and recorded only if they held still meanwhile.
+ * Scans run one at a time (a full scan and watcher batches queue up).
+ */
+import type { Dirent, Stats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChunkerParams } from '../chunker/index.js';
+import { LeftsyncError, fromSystemError } from '../errors.js';
+import { checkRelativePath, observedMtimeMs, resolveSharePath } from '../fs/index.js';
+import type { IndexEntry, ObservedEntry, SyncIndex } from '../index/types.js';
+import { createLogger } from '../log.js';
+import { hashFile } from './hash.js';
+import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
+
+const log = createLogger('scanner');
+
+/** How many lstat calls run at once within one directory. */
+const STAT_PARALLELISM = 64;
+/** How many files are hashed at once (each holds at most one 1 MiB read buffer). */
+const HASH_PARALLELISM = 4;
+
+export interface ScannerOptions {
+  shareDir: string;
+  /** Never scanned, wherever it is. */
+  stateDir: string;
+  index: SyncIndex;
+  params: ChunkerParams;
+  /** Defaults to the share's .leftsyncignore plus the built-in rules. */
+  ignore?: IgnoreMatcher;
+  /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
+  hashFile?: typeof hashFile;
+}
+
+export interface ScanResult {
+  /** Entries recorded by this scan (changes and tombstones), ascending by sequence: announce these. */
+  changed: IndexEntry[];
+  /** Files read and chunked. */
+  hashed: number;
+  /** Entries skipped by the size/mtime/inode shortcut (or unchanged dirs and links). */
+  unchanged: number;
+  /** Files that changed while being hashed; the next event or rescan takes them. */
+  unstable: string[];
+  /** Paths that could not be read (permissions...); left as they were in the index. */
+  failed: { path: string; error: LeftsyncError }[];
+}
+
+export interface Scanner {
+  readonly ignore: IgnoreMatcher;
+  /** Walks the whole share. */
+  scanAll(): Promise<ScanResult>;
+  /**
+   * Rescans these share-relative paths (a directory with everything below it); a
+   * path that is gone becomes a tombstone, with everything the index had below it.
+   */
+  scanPaths(paths: string[]): Promise<ScanResult>;
+}
+
+export async function createScanner(options: ScannerOptions): Promise<Scanner> {
+  const ignore = options.ignore ?? (await createIgnoreMatcher(options.shareDir, options.stateDir));
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    ignore,
+    scanAll: () => serialized(() => new ScanRun(options, ignore).all()),
+    scanPaths: (paths) => serialized(() => new ScanRun(options, ignore).paths(paths)),
+  };
+}
+
+function typeOf(stats: Stats): ObservedEntry['type'] | null {
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'dir';
+  if (stats.isSymbolicLink()) return 'symlink';
+  return null; // sockets, fifos, devices: not synced
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || (err instanceof LeftsyncError && err.code === 'LS_UNSAFE_PATH');
+}
+
+/** Runs `job` over `items` with at most `limit` running at once. */
+async function eachLimited<T>(items: T[], limit: number, job: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await job(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function joinRel(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+/** One scan: its counters, what it has seen, and the index lookups it uses. */
+class ScanRun {
+  private readonly result: ScanResult = { changed: [], hashed: 0, unchanged: 0, unstable: [], failed: [] };
+  /** NFC paths found on disk (or deliberately kept) during this run. */
+  private readonly seen = new Set<string>();
+  /** Directories we could not list: nothing below them may be declared deleted. */
+  private readonly unreadable: string[] = [];
+  private known: Map<string, IndexEntry> | null = null;
+
+  constructor(
+    private readonly opts: ScannerOptions,
+    private readonly ignore: IgnoreMatcher,
+  ) {}
+
+  async all(): Promise<ScanResult> {
+    const started = Date.now();
+    if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
+    const entries = this.opts.index.all();
+    this.known = new Map(entries.map((e) => [e.path, e]));
+    await this.walk('', this.opts.shareDir);
+    this.recordDeletions(entries);
+    this.finish();
+    log.info('scan.done', { ms: Date.now() - started, entries: this.seen.size, ...this.counts() });
+    return this.result;
+  }
+
+  async paths(paths: string[]): Promise<ScanResult> {
+    if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
+    // Parents first, so a new folder is recorded before its files.
+    const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
+    for (const relPath of unique) {
+      try {
+        checkRelativePath(relPath);
+      } catch {
+        log.warn('scan.bad_path', { path: relPath });
+        continue;
+      }
+      await this.ensureParents(relPath);
+      await this.one(relPath);
+    }
+    this.finish();
+    log.debug('scan.paths_done', { paths: unique.length, ...this.counts() });
+    return this.result;
+  }
+
+  private counts() {
+    const { changed, hashed, unchanged, unstable, failed } = this.result;
+    return { changed: changed.length, hashed, unchanged, unstable: unstable.length, failed: failed.length };
+  }
+
+  private finish(): void {
+    this.result.changed.sort((a, b) => a.sequence - b.sequence);
+  }
+
+  private lookup(relPath: string): IndexEntry | undefined {
+    return this.known ? this.known.get(relPath) : this.opts.index.get(relPath);
+  }
+
+  /** Scans parents missing from the index (a file event can come before its folder's). */
+  private async ensureParents(relPath: string): Promise<void> {
+    const segments = relPath.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const parent = segments.slice(0, i).join('/');
+      const entry = this.lookup(parent);
+      if (entry && !entry.deleted && entry.type === 'dir') continue;
+      if (this.ignore.ignores(parent, true)) return;
+      const stats = await this.lstatRel(parent).catch((err: unknown) => {
+        this.fail(parent, err);
+        return null;
+      });
+      if (!stats) return;
+      // A parent that is a link (or a file) is recorded as what it is; nothing below it is scanned.
+      await this.examine(parent, stats, path.join(this.opts.shareDir, ...segments.slice(0, i)));
+      if (!stats.isDirectory()) return;
+    }
+  }
+
+  private async lstatRel(relPath: string): Promise<Stats | null> {
+    try {
+      return await lstat(await resolveSharePath(this.opts.shareDir, relPath));
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Rescans one path given by an event: gone, a directory tree, or a single entry. */
+  private async one(relPath: string): Promise<void> {
+    const previous = this.opts.index.get(relPath);
+    if (this.ignore.ignores(relPath, previous?.type === 'dir')) return;
+    let stats: Stats | null;
+    let absPath = '';
+    try {
+      absPath = await resolveSharePath(this.opts.shareDir, relPath);
+      if (path.resolve(absPath) === path.resolve(this.opts.stateDir)) return;
+      stats = await lstat(absPath);
+    } catch (err) {
+      if (!isMissing(err)) {
+        this.fail(relPath, err);
+        return;
+      }
+      stats = null;
+    }
+    if (stats && this.ignore.ignores(relPath, stats.isDirectory())) return;
+    const present = stats !== null && typeOf(stats) !== null;
+    if (present) {
+      await this.examine(relPath, stats!, absPath);
+      if (stats!.isDirectory()) await this.walk(relPath, absPath);
+    }
+    // Everything indexed below it that is not there now is deleted (all of it when the
+    // path is gone or is no longer a folder), and the path itself when it is gone.
+    const below = this.opts.index.listUnder(relPath);
+    this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
+  }
+
+  /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
+  private async walk(dirRel: string, dirAbs: string): Promise<void> {
+    let dirents: Dirent[];
+    try {
+      dirents = await readdir(dirAbs, { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) return;
+      this.unreadable.push(dirRel);
+      this.fail(dirRel, err);
+      return;
+    }
+    const stateDir = path.resolve(this.opts.stateDir);
+    const candidates: { rel: string; abs: string }[] = [];
+    for (const dirent of dirents) {
+      const rel = joinRel(dirRel, dirent.name.normalize('NFC'));
+      const abs = path.join(dirAbs, dirent.name);
+      if (abs === stateDir) continue;
+      if (this.ignore.ignores(rel, dirent.isDirectory())) continue;
+      candidates.push({ rel, abs });
+    }
+    for (let from = 0; from < candidates.length; from += STAT_PARALLELISM) {
+      const batch = candidates.slice(from, from + STAT_PARALLELISM);
+      const stats = await Promise.all(batch.map(({ abs }) => lstat(abs).catch((err: unknown) => err as Error)));
+      const found: { rel: string; abs: string; st: Stats }[] = [];
+      batch.forEach(({ rel, abs }, i) => {
+        const st = stats[i]!;
+        if (!(st instanceof Error)) found.push({ rel, abs, st });
+        else if (!isMissing(st)) this.fail(rel, st);
+      });
+      // Several files are read at once (small files cost syscalls, not bandwidth);
+      // each folder is recorded before the walk goes into it.
+      await eachLimited(found, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
+      for (const { rel, abs, st } of found) {
+        if (st.isDirectory()) await this.walk(rel, abs);
+      }
+    }
+  }
+
+  private fail(relPath: string, err: unknown): void {
+    const error = fromSystemError(err, `scan ${relPath}`);
+    this.seen.add(relPath); // keep its index entry as it is
+    this.result.failed.push({ path: relPath, error });
+    log.warn('scan.failed', { path: relPath, err: error });
+  }
+
+  private record(entry: IndexEntry): void {
+    this.result.changed.push(entry);
+    this.known?.set(entry.path, entry);
+  }
+
+  /** Compares one lstat'ed entry with the index and records it when it changed. */
+  private async examine(relPath: string, stats: Stats, absPath: string): Promise<void> {
+    const type = typeOf(stats);
+    if (type === null) return;
+    this.seen.add(relPath);
+    const previous = this.lookup(relPath);
+    const live = previous && !previous.deleted && previous.type === type ? previous : undefined;
+    const observed: ObservedEntry = {
+      path: relPath,
+      type,
+      size: type === 'file' ? stats.size : 0,
+      mtimeMs: observedMtimeMs(stats),
+      mode: stats.mode & 0o777,
+      digest: Buffer.alloc(0),
+      symlinkTarget: '',
+      inode: stats.ino,
+    };
+    const index = this.opts.index;
+
+    if (type === 'dir') {
+      // A folder's mtime moves with every child; only existence and mode are its state.
+      if (live && live.mode === observed.mode) this.result.unchanged++;
+      else this.record(index.recordLocalChange(observed, []));
+      return;
+    }
+
+    if (type === 'symlink') {
+      try {
+        observed.symlinkTarget = await readlink(absPath);
+      } catch (err) {
+        if (!isMissing(err)) this.fail(relPath, err);
+        else this.seen.delete(relPath);
+        return;
+      }
+      if (live && live.symlinkTarget === observed.symlinkTarget) this.result.unchanged++;
+      else this.record(index.recordLocalChange(observed, []));
+      return;
+    }
+
+    if (live && live.size === observed.size && live.mtimeMs === observed.mtimeMs && live.inode === observed.inode) {
+      if (live.mode === observed.mode) this.result.unchanged++;
+      else this.record(index.recordLocalChange({ ...observed, digest: live.digest }, index.chunksOf(relPath)));
+      return;
+    }
+
+    let signature;
+    try {
+      signature = await (this.opts.hashFile ?? hashFile)(absPath, this.opts.params, stats.size);
+    } catch (err) {
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ELOOP') {
+        this.seen.delete(relPath); // vanished (or became a link) while we looked: the next event tells
+        return;
+      }
+      this.fail(relPath, err);
+      return;
+    }
+    this.result.hashed++;
+    const after = await lstat(absPath).catch(() => null);
+    if (
+      !after ||
+      !after.isFile() ||
+      after.size !== stats.size ||
+      observedMtimeMs(after) !== observed.mtimeMs ||
+      after.ino !== stats.ino ||
+      signature.size !== stats.size
+    ) {
+      // Still being written: skip this round, keep the old entry, let the next event or rescan take it.
+      this.result.unstable.push(relPath);
+      log.debug('scan.unstable', { path: relPath });
+      return;
+    }
+    observed.digest = signature.digest;
+    if (live && live.digest.equals(signature.digest) && live.mode === observed.mode && live.mtimeMs === observed.mtimeMs) {
+      // Same bytes, same mtime, new inode (rewritten in place): nothing to announce.
+      index.recordInode(relPath, observed.inode);
+      this.known?.set(relPath, { ...live, inode: observed.inode });
+      this.result.unchanged++;
+      return;
+    }
+    this.record(index.recordLocalChange(observed, signature.chunks));
+  }
+
+  /** Index entries (live ones) not seen on disk become tombstones, children before parents. */
+  private recordDeletions(candidates: IndexEntry[]): void {
+    const gone = candidates
+      .filter((e) => !e.deleted && !this.seen.has(e.path))
+      .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
+      .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
+      .sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
+    for (const entry of gone) {
+      const tomb = this.opts.index.recordLocalDeletion(entry.path);
+      if (tomb) this.record(tomb);
+    }
+  }
+}
