@@ -6,5 +6,5 @@
 export type { EngineId, ChunkerParams, Chunk, FileSignature } from './types.js';
 export { DEFAULT_ENGINE, ENGINES, CHUNK_SIZES, chunkerParams, sameParams } from './params.js';
 export { signStream, signBuffer, type ChunkSink } from './sign.js';
-export { signFile, READ_BUFFER } from './file.js';
+export { signFile, readFileReusing, READ_BUFFER } from './file.js';
 export { diffSignatures, hashKey, type SignatureDiff } from './diff.js';
