@@ -1,0 +1,5 @@
+/** chokidar events debounced into rescan requests, plus the periodic full rescan. */
+export { startWatcher } from './watcher.js';
+export type { ShareWatcher, WatcherOptions } from './watcher.js';
+export { createPathDebouncer } from './debounce.js';
+export type { PathDebouncer } from './debounce.js';
