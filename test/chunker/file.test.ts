@@ -20,6 +20,25 @@ test('signFile signs a file as signBuffer signs its bytes', async () => {
   }
 });
 
+test('signFile hands onChunk the right bytes even though it reuses its read buffer', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'leftsync-signfile-'));
+  try {
+    const data = randomBytes(900_000, 302);
+    await writeFile(join(dir, 'f'), data);
+    let checked = 0;
+    const sig = await signFile(join(dir, 'f'), chunkerParams(), async (chunk, bytes) => {
+      assert.deepEqual(bytes, data.subarray(chunk.offset, chunk.offset + chunk.length));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(bytes, data.subarray(chunk.offset, chunk.offset + chunk.length), 'still valid until onChunk settles');
+      checked++;
+    }, 10_000);
+    assert.equal(checked, sig.chunks.length);
+    assert.ok(checked > 3);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('a missing path or a directory is BAD_INPUT', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'leftsync-signfile-'));
   try {
