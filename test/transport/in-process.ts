@@ -1,0 +1,62 @@
+/**
+ * In-process transports on real loopback sockets, for transport tests that need
+ * no separate process. Each test file passes its own port range.
+ */
+import { chunkerParams } from '../../src/chunker/index.js';
+import type { PeerConnection } from '../../src/transport/connection.js';
+import { Transport, type TransportOptions } from '../../src/transport/transport.js';
+
+export const SECRET = Buffer.from('correct horse battery staple');
+
+export class Ports {
+  private next: number;
+  constructor(first: number, private readonly last: number) {
+    this.next = first;
+  }
+  take(): number {
+    if (this.next > this.last) throw new Error('test port range exhausted');
+    return this.next++;
+  }
+}
+
+const started: Transport[] = [];
+
+export async function startTransport(
+  peerId: string,
+  port: number,
+  overrides: Partial<TransportOptions> = {},
+): Promise<Transport> {
+  const transport = await Transport.start({
+    peerId,
+    listenHost: '127.0.0.1',
+    port,
+    peers: [],
+    secret: SECRET,
+    chunker: chunkerParams('fastcdc'),
+    pingIntervalMs: 200,
+    pingTimeoutMs: 1_000,
+    reconnectMaxMs: 300,
+    handshakeTimeoutMs: 1_000,
+    ...overrides,
+  });
+  started.push(transport);
+  return transport;
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all(started.splice(0).map((t) => t.stop()));
+}
+
+/** Polls `condition` until true (generous timeout; asserts behaviour, not speed). */
+export async function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function onlyLink(t: Transport): PeerConnection | undefined {
+  const links = t.connections();
+  return links.length === 1 ? links[0] : undefined;
+}
