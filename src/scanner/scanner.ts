@@ -56,6 +56,13 @@ export interface Scanner {
    * path that is gone becomes a tombstone, with everything the index had below it.
    */
   scanPaths(paths: string[]): Promise<ScanResult>;
+  /**
+   * Runs `job` while no scan runs, so applying a remote change (check the local
+   * file, replace it, recordApplied) cannot interleave with a scan that would
+   * mistake the half-applied file for a local edit. `scanNow` scans paths inside
+   * the job (calling scanPaths there would wait for the job itself).
+   */
+  exclusive<T>(job: (scanNow: (paths: string[]) => Promise<ScanResult>) => Promise<T>): Promise<T>;
 }
 
 export async function createScanner(options: ScannerOptions): Promise<Scanner> {
@@ -70,6 +77,7 @@ export async function createScanner(options: ScannerOptions): Promise<Scanner> {
     ignore,
     scanAll: () => serialized(() => new ScanRun(options, ignore).all()),
     scanPaths: (paths) => serialized(() => new ScanRun(options, ignore).paths(paths)),
+    exclusive: (job) => serialized(() => job((paths) => new ScanRun(options, ignore).paths(paths))),
   };
 }
 

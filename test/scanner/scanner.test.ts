@@ -10,6 +10,7 @@ import type { SyncIndex } from '../../src/index/types.js';
 import { createScanner, hashFile, type Scanner } from '../../src/scanner/index.js';
 
 const params = chunkerParams('fastcdc');
+const sleepTicks = () => new Promise((resolve) => setTimeout(resolve, 20));
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest();
 
 describe('scanner', () => {
@@ -251,6 +252,33 @@ describe('scanner', () => {
     assert.deepEqual(changedPaths(a), ['p', 'p/q']);
     assert.deepEqual(b.changed, []);
     assert.equal(b.hashed, 0);
+  });
+
+  it('exclusive() keeps scans out while a change is applied, and can scan inside', async () => {
+    await put('applied', 'old');
+    await scanner.scanAll();
+    const events: string[] = [];
+    const applying = scanner.exclusive(async (scanNow) => {
+      events.push('apply:start');
+      assert.deepEqual((await scanNow(['applied'])).changed, []);
+      await sleepTicks();
+      await put('applied', 'from a peer');
+      const st = await stat(path.join(share, 'applied'));
+      index.recordApplied(
+        { ...index.get('applied')!, size: st.size, mtimeMs: Math.round(st.mtimeMs), inode: st.ino, digest: sha('from a peer'), version: { peer: 1, me: 1 }, modifiedBy: 'peer' },
+        [],
+      );
+      events.push('apply:end');
+    });
+    const scanning = scanner.scanAll().then((r) => {
+      events.push('scan');
+      return r;
+    });
+    await applying;
+    const result = await scanning;
+    assert.deepEqual(events, ['apply:start', 'apply:end', 'scan']);
+    assert.equal(result.hashed, 0, 'the applied file is not mistaken for a local edit');
+    assert.deepEqual(index.get('applied')!.version, { peer: 1, me: 1 });
   });
 
   it('10,000 unchanged files are not rehashed on a rescan', { timeout: 120_000 }, async () => {

@@ -129,3 +129,43 @@ describe('share watcher', () => {
     assert.deepEqual(delivered(), []);
   });
 });
+
+describe('watcher feeding the scanner', () => {
+  it('a file written into the share ends up in the index', async () => {
+    const { openIndex } = await import('../../src/index/index.js');
+    const { createScanner } = await import('../../src/scanner/index.js');
+    const { chunkerParams } = await import('../../src/chunker/index.js');
+    const base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-watchscan-'));
+    const share = path.join(base, 'share');
+    const stateDir = path.join(share, '.leftsync');
+    await mkdir(stateDir, { recursive: true });
+    const index = openIndex(stateDir, 'me');
+    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams() });
+    const watcher = await startWatcher({
+      shareDir: share,
+      stateDir,
+      settleMs: 100,
+      rescanIntervalMs: 0,
+      ignore: scanner.ignore,
+      onPaths: async (paths) => {
+        await scanner.scanPaths(paths);
+      },
+      onFullRescan: async () => {
+        await scanner.scanAll();
+      },
+    });
+    try {
+      await mkdir(path.join(share, 'docs'));
+      await writeFile(path.join(share, 'docs/readme.md'), '# hi');
+      await until(() => index.get('docs/readme.md') !== undefined, 'indexed file');
+      assert.equal(index.get('docs')!.type, 'dir');
+      await rm(path.join(share, 'docs'), { recursive: true });
+      await until(() => index.get('docs')?.deleted === true, 'tombstone');
+      assert.equal(index.get('docs/readme.md')!.deleted, true);
+    } finally {
+      await watcher.stop();
+      index.close();
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
