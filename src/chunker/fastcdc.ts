@@ -65,29 +65,23 @@ export class FastCdcScanner implements BoundaryScanner {
       let cut = -1;
       if (len < this.avg) {
         const stop = i + Math.min(this.avg - len, end - i);
-        const mask = this.maskStrict;
-        const from = i;
-        for (; i < stop; i++) {
-          h = ((h << 1) + gear[data[i]!]!) | 0;
-          if ((h & mask) === 0) {
-            cut = ++i;
-            break;
-          }
-        }
-        len += i - from;
+        this.hash = h;
+        const found = this.scanRange(data, i, stop, this.maskStrict);
+        h = this.hash;
+        const to = found < 0 ? stop : found;
+        len += to - i;
+        i = to;
+        cut = found;
       }
       if (cut < 0 && len >= this.avg && len < this.max) {
         const stop = i + Math.min(this.max - len, end - i);
-        const mask = this.maskLoose;
-        const from = i;
-        for (; i < stop; i++) {
-          h = ((h << 1) + gear[data[i]!]!) | 0;
-          if ((h & mask) === 0) {
-            cut = ++i;
-            break;
-          }
-        }
-        len += i - from;
+        this.hash = h;
+        const found = this.scanRange(data, i, stop, this.maskLoose);
+        h = this.hash;
+        const to = found < 0 ? stop : found;
+        len += to - i;
+        i = to;
+        cut = found;
       }
       if (cut < 0 && len >= this.max) cut = i;
       if (cut >= 0) {
@@ -100,5 +94,37 @@ export class FastCdcScanner implements BoundaryScanner {
     this.hash = h;
     this.streamOffset += end;
     return ends;
+  }
+
+  /**
+   * Rolls the hash over data[from, stop) until a byte makes (hash & mask) zero.
+   * Returns the index just after that byte, or -1 if none; the hash is left in
+   * this.hash. Unrolled by four: it is the hot loop of all of leftsync, and V8
+   * runs it about twice as fast this way.
+   */
+  private scanRange(data: Uint8Array, from: number, stop: number, mask: number): number {
+    const gear = GEAR;
+    let h = this.hash;
+    let i = from;
+    const stop4 = stop - 3;
+    let found = -1;
+    while (i < stop4) {
+      h = ((h << 1) + gear[data[i++]!]!) | 0;
+      if ((h & mask) === 0) { found = i; break; }
+      h = ((h << 1) + gear[data[i++]!]!) | 0;
+      if ((h & mask) === 0) { found = i; break; }
+      h = ((h << 1) + gear[data[i++]!]!) | 0;
+      if ((h & mask) === 0) { found = i; break; }
+      h = ((h << 1) + gear[data[i++]!]!) | 0;
+      if ((h & mask) === 0) { found = i; break; }
+    }
+    if (found < 0) {
+      for (; i < stop; ) {
+        h = ((h << 1) + gear[data[i++]!]!) | 0;
+        if ((h & mask) === 0) { found = i; break; }
+      }
+    }
+    this.hash = h;
+    return found;
   }
 }
