@@ -159,6 +159,16 @@ class SqliteIndex implements SyncIndex {
     this.recordApplied = tx('recordApplied', this.recordApplied.bind(this));
     this.recordMergedVersion = tx('recordMergedVersion', this.recordMergedVersion.bind(this));
     this.recordInode = tx('recordInode', this.recordInode.bind(this));
+    const batch = this.batch.bind(this);
+    this.batch = <T>(fn: () => T): T => {
+      try {
+        return batch(fn);
+      } catch (err) {
+        // The caller's own errors pass through as they are; database failures get our codes.
+        const code = (err as { code?: unknown }).code;
+        throw typeof code === 'string' && code.startsWith('SQLITE_') ? indexError(err, 'batch') : err;
+      }
+    };
     this.storeRemoteEntries = tx('storeRemoteEntries', this.storeRemoteEntries.bind(this));
     this.resetRemote = tx('resetRemote', this.resetRemote.bind(this));
     this.startPartial = tx('startPartial', this.startPartial.bind(this));
@@ -257,6 +267,11 @@ class SqliteIndex implements SyncIndex {
     const entry = { ...previous, version: { ...version }, sequence: this.nextSequence() };
     this.stmt.putEntry.run(entryToParams(entry));
     return entry;
+  }
+
+  batch<T>(fn: () => T): T {
+    // Calls inside are transactions themselves; nested, better-sqlite3 makes them savepoints.
+    return this.db.transaction(fn).immediate();
   }
 
   recordInode(path: string, inode: number): void {

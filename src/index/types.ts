@@ -140,6 +140,11 @@ export interface SyncIndex {
    * unchanged (rewritten in place with identical bytes): no new sequence, nothing announced.
    */
   recordInode(path: string, inode: number): void;
+  /**
+   * Runs `fn` (synchronous; its calls to this index) as one transaction: all of
+   * them or none survive a kill. Each call inside returns as usual.
+   */
+  batch<T>(fn: () => T): T;
 
   close(): void;
 }

@@ -4,7 +4,7 @@
  * ones are hashed by streaming and recorded only if they held still meanwhile.
  * Scans run one at a time (a full scan and watcher batches queue up).
  */
-import type { Dirent, Stats } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkerParams } from '../chunker/index.js';
@@ -17,8 +17,8 @@ import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 
 const log = createLogger('scanner');
 
-/** How many lstat calls run at once within one directory. */
-const STAT_PARALLELISM = 64;
+/** How many entries of one directory are lstat'ed before the event loop gets a turn. */
+const STAT_BATCH = 64;
 /** How many files are hashed at once (each holds at most one 1 MiB read buffer). */
 const HASH_PARALLELISM = 4;
 
@@ -114,6 +114,7 @@ class ScanRun {
   /** Directories we could not list: nothing below them may be declared deleted. */
   private readonly unreadable: string[] = [];
   private known: Map<string, IndexEntry> | null = null;
+  private writes: (() => IndexEntry | undefined)[] = [];
 
   constructor(
     private readonly opts: ScannerOptions,
@@ -172,47 +173,71 @@ class ScanRun {
       const entry = this.lookup(parent);
       if (entry && !entry.deleted && entry.type === 'dir') continue;
       if (this.ignore.ignores(parent, true)) return;
-      const stats = await this.lstatRel(parent).catch((err: unknown) => {
+      const found = await this.locate(parent).catch((err: unknown) => {
         this.fail(parent, err);
         return null;
       });
-      if (!stats) return;
+      if (!found) return;
       // A parent that is a link (or a file) is recorded as what it is; nothing below it is scanned.
-      await this.examine(parent, stats, path.join(this.opts.shareDir, ...segments.slice(0, i)));
-      if (!stats.isDirectory()) return;
+      await this.examine(parent, found.stats, found.absPath);
+      this.flush();
+      if (!found.stats.isDirectory()) return;
     }
   }
 
-  private async lstatRel(relPath: string): Promise<Stats | null> {
+  /**
+   * Finds `relPath` (NFC) on disk: the path as given, or else, for non-ASCII names,
+   * the entry whose name normalizes to it (a name stored decomposed, as macOS
+   * writes them). Parents must be real folders: a symlinked parent means the path
+   * is not in the share. Null when it is not there.
+   */
+  private async locate(relPath: string): Promise<{ absPath: string; stats: Stats } | null> {
     try {
-      return await lstat(await resolveSharePath(this.opts.shareDir, relPath));
+      const absPath = await resolveSharePath(this.opts.shareDir, relPath);
+      return { absPath, stats: await lstat(absPath) };
     } catch (err) {
-      if (isMissing(err)) return null;
-      throw err;
+      if (!isMissing(err)) throw err;
     }
+    if (!/[^\x00-\x7f]/.test(relPath)) return null;
+    const segments = relPath.split('/');
+    let current = this.opts.shareDir;
+    for (let i = 0; i < segments.length; i++) {
+      let names: string[];
+      try {
+        names = await readdir(current);
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+      const name = names.find((n) => n === segments[i]) ?? names.find((n) => n.normalize('NFC') === segments[i]);
+      if (name === undefined) return null;
+      current = path.join(current, name);
+      const stats = await lstat(current);
+      if (i === segments.length - 1) return { absPath: current, stats };
+      if (!stats.isDirectory()) return null;
+    }
+    return null;
   }
 
   /** Rescans one path given by an event: gone, a directory tree, or a single entry. */
   private async one(relPath: string): Promise<void> {
     const previous = this.opts.index.get(relPath);
     if (this.ignore.ignores(relPath, previous?.type === 'dir')) return;
-    let stats: Stats | null;
+    let stats: Stats | null = null;
     let absPath = '';
     try {
-      absPath = await resolveSharePath(this.opts.shareDir, relPath);
-      if (path.resolve(absPath) === path.resolve(this.opts.stateDir)) return;
-      stats = await lstat(absPath);
+      const found = await this.locate(relPath);
+      if (found) ({ stats, absPath } = found);
     } catch (err) {
-      if (!isMissing(err)) {
-        this.fail(relPath, err);
-        return;
-      }
-      stats = null;
+      this.fail(relPath, err);
+      return;
     }
+    if (absPath !== '' && path.resolve(absPath) === path.resolve(this.opts.stateDir)) return;
     if (stats && this.ignore.ignores(relPath, stats.isDirectory())) return;
     const present = stats !== null && typeOf(stats) !== null;
     if (present) {
       await this.examine(relPath, stats!, absPath);
+      this.flush();
       if (stats!.isDirectory()) await this.walk(relPath, absPath);
     }
     // Everything indexed below it that is not there now is deleted (all of it when the
@@ -241,9 +266,19 @@ class ScanRun {
       if (this.ignore.ignores(rel, dirent.isDirectory())) continue;
       candidates.push({ rel, abs });
     }
-    for (let from = 0; from < candidates.length; from += STAT_PARALLELISM) {
-      const batch = candidates.slice(from, from + STAT_PARALLELISM);
-      const stats = await Promise.all(batch.map(({ abs }) => lstat(abs).catch((err: unknown) => err as Error)));
+    for (let from = 0; from < candidates.length; from += STAT_BATCH) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve)); // let I/O in (huge folders)
+      const batch = candidates.slice(from, from + STAT_BATCH);
+      // lstatSync: a synchronous lstat costs microseconds, a thread-pool round trip
+      // several times that, and a rescan is mostly lstat. One batch blocks the event
+      // loop for well under a millisecond; the await below yields between batches.
+      const stats = batch.map(({ abs }) => {
+        try {
+          return lstatSync(abs);
+        } catch (err) {
+          return err as Error;
+        }
+      });
       const found: { rel: string; abs: string; st: Stats }[] = [];
       batch.forEach(({ rel, abs }, i) => {
         const st = stats[i]!;
@@ -253,6 +288,7 @@ class ScanRun {
       // Several files are read at once (small files cost syscalls, not bandwidth);
       // each folder is recorded before the walk goes into it.
       await eachLimited(found, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
+      this.flush();
       for (const { rel, abs, st } of found) {
         if (st.isDirectory()) await this.walk(rel, abs);
       }
@@ -269,6 +305,24 @@ class ScanRun {
   private record(entry: IndexEntry): void {
     this.result.changed.push(entry);
     this.known?.set(entry.path, entry);
+  }
+
+  /** Index writes wait here until flush(), which runs them as one transaction. */
+  private queue(write: () => IndexEntry | undefined): void {
+    this.writes.push(write);
+  }
+
+  /**
+   * One transaction per folder batch instead of one per file: a first scan of
+   * 10,000 files spends most of its time in commits otherwise. A kill before the
+   * commit only loses scan work, which the next scan redoes.
+   */
+  private flush(): void {
+    if (this.writes.length === 0) return;
+    const writes = this.writes;
+    this.writes = [];
+    const entries = this.opts.index.batch(() => writes.map((write) => write()));
+    for (const entry of entries) if (entry) this.record(entry);
   }
 
   /** Compares one lstat'ed entry with the index and records it when it changed. */
@@ -293,7 +347,7 @@ class ScanRun {
     if (type === 'dir') {
       // A folder's mtime moves with every child; only existence and mode are its state.
       if (live && live.mode === observed.mode) this.result.unchanged++;
-      else this.record(index.recordLocalChange(observed, []));
+      else this.queue(() => index.recordLocalChange(observed, []));
       return;
     }
 
@@ -306,13 +360,16 @@ class ScanRun {
         return;
       }
       if (live && live.symlinkTarget === observed.symlinkTarget) this.result.unchanged++;
-      else this.record(index.recordLocalChange(observed, []));
+      else this.queue(() => index.recordLocalChange(observed, []));
       return;
     }
 
     if (live && live.size === observed.size && live.mtimeMs === observed.mtimeMs && live.inode === observed.inode) {
       if (live.mode === observed.mode) this.result.unchanged++;
-      else this.record(index.recordLocalChange({ ...observed, digest: live.digest }, index.chunksOf(relPath)));
+      else {
+        const chunks = index.chunksOf(relPath);
+        this.queue(() => index.recordLocalChange({ ...observed, digest: live.digest }, chunks));
+      }
       return;
     }
 
@@ -345,12 +402,15 @@ class ScanRun {
     observed.digest = signature.digest;
     if (live && live.digest.equals(signature.digest) && live.mode === observed.mode && live.mtimeMs === observed.mtimeMs) {
       // Same bytes, same mtime, new inode (rewritten in place): nothing to announce.
-      index.recordInode(relPath, observed.inode);
-      this.known?.set(relPath, { ...live, inode: observed.inode });
+      this.queue(() => {
+        index.recordInode(relPath, observed.inode);
+        this.known?.set(relPath, { ...live, inode: observed.inode });
+        return undefined;
+      });
       this.result.unchanged++;
       return;
     }
-    this.record(index.recordLocalChange(observed, signature.chunks));
+    this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
   /** Index entries (live ones) not seen on disk become tombstones, children before parents. */
@@ -360,9 +420,7 @@ class ScanRun {
       .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
       .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
       .sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
-    for (const entry of gone) {
-      const tomb = this.opts.index.recordLocalDeletion(entry.path);
-      if (tomb) this.record(tomb);
-    }
+    for (const entry of gone) this.queue(() => this.opts.index.recordLocalDeletion(entry.path));
+    this.flush();
   }
 }

@@ -154,6 +154,24 @@ describe('SQLite index', () => {
     index.close();
   });
 
+  it('batch() commits its calls together, or none of them when it throws', () => {
+    const results = index.batch(() => [index.recordLocalChange(file('b1'), []), index.recordLocalChange(file('b2'), chunksFor('b2', 2))]);
+    assert.deepEqual(results.map((e) => e.sequence), [1, 2]);
+    assert.throws(() =>
+      index.batch(() => {
+        index.recordLocalChange(file('b3'), []);
+        index.recordLocalDeletion('b1');
+        throw new Error('abort');
+      }),
+      /abort/,
+    );
+    assert.equal(index.get('b3'), undefined);
+    assert.equal(index.get('b1')!.deleted, false);
+    assert.equal(index.maxSequence(), 2);
+    assert.equal(index.recordLocalChange(file('b4'), []).sequence, 3);
+    index.close();
+  });
+
   it('listUnder returns exactly the entries below a directory', () => {
     for (const p of ['a', 'a/b', 'a/b/c', 'a/z', 'a.txt', 'a0', 'ab/c', 'b']) index.recordLocalChange(file(p), []);
     assert.deepEqual(index.listUnder('a').map((e) => e.path), ['a/b', 'a/b/c', 'a/z']);

@@ -211,6 +211,20 @@ describe('scanner', () => {
     assert.deepEqual(result.changed, []);
   });
 
+  it('a decomposed (NFD) name on disk is found by its NFC path and never taken for a deletion', async () => {
+    await put('re\u0301sume\u0301/cafe\u0301.txt', 'nfd');
+    await scanner.scanAll();
+    const nfc = 'r\u00e9sum\u00e9/caf\u00e9.txt';
+    assert.equal(index.get(nfc)!.deleted, false);
+    for (const given of [nfc, 're\u0301sume\u0301/cafe\u0301.txt', 'r\u00e9sum\u00e9']) {
+      const result = await scanner.scanPaths([given]);
+      assert.deepEqual(result.changed, [], `rescanning ${JSON.stringify(given)} changes nothing`);
+    }
+    await rm(path.join(share, 're\u0301sume\u0301/cafe\u0301.txt'));
+    assert.deepEqual(changedPaths(await scanner.scanPaths([nfc])), [nfc]);
+    assert.equal(index.get(nfc)!.deleted, true);
+  });
+
   it('scanPaths does not follow a symlinked parent', async () => {
     const outside = path.join(base, 'outside');
     await mkdir(outside);
