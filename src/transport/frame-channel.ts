@@ -163,10 +163,16 @@ export class FrameChannel {
   }
 
   private failPending(): void {
-    const err = toError(this.closeInfo!);
-    for (const waiter of this.waiters.splice(0)) waiter.reject(err);
-    const closedErr = toError(this.closeInfo!, ErrorCode.CONNECTION_CLOSED);
-    for (const waiter of this.drainWaiters.splice(0)) waiter.reject(closedErr);
+    // Errors are built only when someone waits: building one captures a stack,
+    // which adds up when many hostile connections are closed.
+    if (this.waiters.length > 0) {
+      const err = toError(this.closeInfo!);
+      for (const waiter of this.waiters.splice(0)) waiter.reject(err);
+    }
+    if (this.drainWaiters.length > 0) {
+      const closedErr = toError(this.closeInfo!, ErrorCode.CONNECTION_CLOSED);
+      for (const waiter of this.drainWaiters.splice(0)) waiter.reject(closedErr);
+    }
   }
 
   private wakeSenders(): void {

@@ -21,15 +21,22 @@ export function watchLiveness(ws: WebSocket, options: LivenessOptions): () => vo
   ws.on('pong', heard);
   ws.on('ping', heard);
   ws.on('message', heard);
+  const period = Math.min(options.intervalMs, options.timeoutMs);
+  let lastTick = Date.now();
   const timer = setInterval(() => {
-    const silent = Date.now() - lastHeard;
+    const now = Date.now();
+    // A late tick means our own event loop was blocked (a long synchronous
+    // task); pongs may be waiting unread, so the peer is not to blame.
+    if (now - lastTick > period + options.timeoutMs / 2) lastHeard = now;
+    lastTick = now;
+    const silent = now - lastHeard;
     if (silent > options.timeoutMs) {
       stop();
       options.onDead(silent);
       return;
     }
     if (ws.readyState === ws.OPEN) ws.ping();
-  }, Math.min(options.intervalMs, options.timeoutMs));
+  }, period);
   timer.unref();
   const stop = (): void => {
     clearInterval(timer);
