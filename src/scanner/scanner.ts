@@ -8,7 +8,7 @@ import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkerParams } from '../chunker/index.js';
-import { LeftsyncError, fromSystemError } from '../errors.js';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { checkRelativePath, observedMtimeMs, resolveSharePath } from '../fs/index.js';
 import type { IndexEntry, ObservedEntry, SyncIndex } from '../index/types.js';
 import { createLogger } from '../log.js';
@@ -90,7 +90,7 @@ function typeOf(stats: Stats): ObservedEntry['type'] | null {
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || (err instanceof LeftsyncError && err.code === 'LS_UNSAFE_PATH');
+  return code === 'ENOENT' || code === 'ENOTDIR' || (err instanceof LeftsyncError && err.code === ErrorCode.UNSAFE_PATH);
 }
 
 /** Runs `job` over `items` with at most `limit` running at once. */
@@ -121,8 +121,20 @@ class ScanRun {
     private readonly ignore: IgnoreMatcher,
   ) {}
 
+  /**
+   * A missing or unmounted share must not read as "everything was deleted": that
+   * would delete every file on every peer. Refuse to scan instead.
+   */
+  private async checkShareRoot(): Promise<void> {
+    const stats = await lstat(this.opts.shareDir).catch(() => null);
+    if (!stats?.isDirectory()) {
+      throw new LeftsyncError(ErrorCode.IO, `share folder ${this.opts.shareDir} is missing or not a folder; not scanning`);
+    }
+  }
+
   async all(): Promise<ScanResult> {
     const started = Date.now();
+    await this.checkShareRoot();
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
     const entries = this.opts.index.all();
     this.known = new Map(entries.map((e) => [e.path, e]));
@@ -134,6 +146,7 @@ class ScanRun {
   }
 
   async paths(paths: string[]): Promise<ScanResult> {
+    await this.checkShareRoot();
     if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
@@ -252,7 +265,7 @@ class ScanRun {
     try {
       dirents = await readdir(dirAbs, { withFileTypes: true });
     } catch (err) {
-      if (isMissing(err)) return;
+      if (isMissing(err) && dirRel !== '') return;
       this.unreadable.push(dirRel);
       this.fail(dirRel, err);
       return;

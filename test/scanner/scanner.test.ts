@@ -260,6 +260,17 @@ describe('scanner', () => {
     assert.deepEqual(index.get('growing.log')!.digest, sha('start more'));
   });
 
+  it('refuses to scan a missing share instead of deleting everything', async () => {
+    await put('precious', 'data');
+    await scanner.scanAll();
+    const elsewhere = path.join(base, 'moved-away');
+    await rename(share, elsewhere);
+    await assert.rejects(scanner.scanAll(), (err: unknown) => err instanceof Error && (err as { code?: string }).code === 'LS_IO');
+    await assert.rejects(scanner.scanPaths(['precious']), (err: unknown) => (err as { code?: string }).code === 'LS_IO');
+    await rename(elsewhere, share);
+    assert.equal(index.get('precious')!.deleted, false);
+  });
+
   it('scans run one at a time even when started together', async () => {
     await put('p/q', 'r');
     const [a, b] = await Promise.all([scanner.scanAll(), scanner.scanPaths(['p/q'])]);
