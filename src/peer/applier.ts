@@ -14,11 +14,13 @@ import {
   removeEntry,
   renameToConflict,
   resolveSharePath,
+  setAttributes,
   type ExpectedTarget,
 } from '../fs/index.js';
 import type { IndexEntry, SyncIndex } from '../index/types.js';
 import type { Logger } from '../log.js';
 import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
+import { mergeVersions } from '../reconcile/version.js';
 import type { Puller } from '../transfer/puller.js';
 
 export interface ApplierOptions {
@@ -59,10 +61,17 @@ export class Applier {
         log.debug('sync.merged', { path: remote.path });
         return 'applied';
       case 'conflict': {
-        const kept = await renameToConflict(shareDir, remote.path, decision.conflictPath);
+        let kept: string;
+        try {
+          kept = await renameToConflict(shareDir, remote.path, decision.conflictPath);
+        } catch (err) {
+          // Our loser is already gone from disk: let the scanner say so, then decide again.
+          if (errnoOf(err) === 'ENOENT') return this.rescanned(remote.path);
+          throw err;
+        }
         log.info('sync.conflict', { path: remote.path, keptAs: kept, winner: remote.modifiedBy });
-        await this.options.rescan([kept]);
-        // Our version now lives under the conflict name: the path is free for the winner.
+        // The index learns both facts: the copy is a new local file, the path is free.
+        await this.options.rescan([kept, remote.path]);
         return this.carryOut(decision.then, remote, local, true);
       }
       default:
@@ -70,12 +79,20 @@ export class Applier {
     }
   }
 
-  private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
+  private async carryOut(action: ApplyAction, incoming: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
     const { index, shareDir, puller } = this.options;
+    // Recorded with the union of both histories: when ours was concurrent (a lost
+    // conflict or deletion) our own counter must not vanish, or a later local change
+    // would reuse its value and look like a change the peers have already seen.
+    const current = index.get(incoming.path);
+    const remote: IndexEntry = { ...incoming, version: mergeVersions(current?.version ?? {}, incoming.version) };
     try {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {
         case 'pull': {
+          if (live !== undefined && live.type === 'file' && live.size === remote.size && live.digest.equals(remote.digest)) {
+            return await this.adoptMetadata(remote, live);
+          }
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
           const expect = live !== undefined && live.type === 'file' ? expectedOf(live) : null;
@@ -107,8 +124,22 @@ export class Applier {
     } catch (err) {
       if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return this.rescanned(remote.path);
       if (isNotEmptyDir(err)) return 'blocked';
+      // Something we were about to touch vanished: the user is at work; look again.
+      if (errnoOf(err) === 'ENOENT') return this.rescanned(remote.path);
       throw err;
     }
+  }
+
+  /** Same bytes already here: only mode, mtime and version change (no copy). */
+  private async adoptMetadata(remote: IndexEntry, live: IndexEntry): Promise<ApplyOutcome> {
+    const { index, shareDir } = this.options;
+    const before = await this.lstat(remote.path);
+    if (!before.isFile() || before.size !== live.size || observedMtimeMs(before) !== live.mtimeMs || before.ino !== live.inode) {
+      return this.rescanned(remote.path);
+    }
+    const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
+    index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, index.chunksOf(remote.path));
+    return 'applied';
   }
 
   private expectFile(local: IndexEntry): ExpectedTarget | undefined {
@@ -130,7 +161,12 @@ export class Applier {
   }
 }
 
-function isNotEmptyDir(err: unknown): boolean {
+function errnoOf(err: unknown): string | undefined {
   const cause = err instanceof LeftsyncError ? (err.cause as NodeJS.ErrnoException | undefined) : (err as NodeJS.ErrnoException);
-  return cause?.code === 'ENOTEMPTY' || cause?.code === 'EEXIST';
+  return cause?.code;
+}
+
+function isNotEmptyDir(err: unknown): boolean {
+  const code = errnoOf(err);
+  return code === 'ENOTEMPTY' || code === 'EEXIST';
 }

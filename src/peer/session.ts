@@ -101,8 +101,8 @@ class SyncSession implements Session {
   private idleWaiters: Array<() => void> = [];
   /** Requests being answered, so idleness also waits for the supplier. */
   private supplying = 0;
-  /** Paths waiting for a delayed retry. */
-  private retrying = 0;
+  /** Delayed retries of failed paths (cleared on close). */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: SessionOptions) {
     const { conn, index } = options;
@@ -275,9 +275,14 @@ class SyncSession implements Session {
   /** Queues a path if the remote entry asks for work (cheap check, redone when its turn comes). */
   private consider(remote: IndexEntry): void {
     if (!this.mayApply(remote)) return;
+    // A path being worked on is looked at again afterwards whatever the entry says:
+    // judged against the index *before* the work finished, it could look like a no-op.
+    if (this.active.has(remote.path)) {
+      this.again.add(remote.path);
+      return;
+    }
     if (reconcile(this.options.index.get(remote.path), remote).action === 'none') return;
-    if (this.active.has(remote.path)) this.again.add(remote.path);
-    else this.queue.add(remote.path);
+    this.queue.add(remote.path);
     this.pump();
   }
 
@@ -348,13 +353,12 @@ class SyncSession implements Session {
       this.queue.add(relPath);
       return;
     }
-    this.retrying++;
     const timer = setTimeout(() => {
-      this.retrying--;
+      this.retryTimers.delete(timer);
       if (!this.closed) this.queue.add(relPath);
       this.pump();
     }, RETRY_DELAY_MS * count);
-    timer.unref();
+    this.retryTimers.add(timer);
   }
 
   // --- plumbing -----------------------------------------------------------------------
@@ -375,7 +379,7 @@ class SyncSession implements Session {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.queue.size === 0 && this.active.size === 0 && this.supplying === 0 && this.retrying === 0 && this.puller.outstanding === 0);
+    return this.closed || (this.queue.size === 0 && this.active.size === 0 && this.supplying === 0 && this.retryTimers.size === 0 && this.puller.outstanding === 0);
   }
 
   private checkIdle(): void {
@@ -392,6 +396,8 @@ class SyncSession implements Session {
   private shutDown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     this.puller.close(reason);
     this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
     this.checkIdle();

@@ -177,6 +177,11 @@ export class MemoryIndex implements SyncIndex {
     if (e) e.inode = inode;
   }
 
+  /** Calls are applied one by one in memory; there is nothing to make atomic. */
+  batch<T>(fn: () => T): T {
+    return fn();
+  }
+
   close(): void {}
 }
 

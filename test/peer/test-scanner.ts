@@ -15,12 +15,14 @@ const STATE_DIR_NAME = '.leftsync';
 
 async function walk(root: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
-  for (const name of await readdir(path.join(root, rel))) {
+  // The sync engine works while we walk: anything may vanish between calls.
+  const names = await readdir(path.join(root, rel)).catch(() => [] as string[]);
+  for (const name of names) {
     const child = rel ? `${rel}/${name}` : name;
     if (child === STATE_DIR_NAME) continue;
     out.push(child);
-    const stats = await lstat(path.join(root, child));
-    if (stats.isDirectory()) out.push(...(await walk(root, child)));
+    const stats = await lstat(path.join(root, child)).catch(() => null);
+    if (stats?.isDirectory()) out.push(...(await walk(root, child)));
   }
   return out;
 }
@@ -72,13 +74,16 @@ export async function scan(index: SyncIndex, shareDir: string, paths?: string[])
       mtimeMs: Math.round(stats.mtimeMs),
       mode: type === 'symlink' ? 0 : stats.mode & 0o777,
       digest: Buffer.alloc(0),
-      symlinkTarget: type === 'symlink' ? await readlink(abs) : '',
+      symlinkTarget: type === 'symlink' ? await readlink(abs).catch(() => '') : '',
       inode: stats.ino,
     };
     if (unchanged(entry, observed)) continue;
     let chunks: Array<{ offset: number; length: number; hash: Buffer }> = [];
     if (type === 'file') {
-      const signature = await signStream(createReadStream(abs, { highWaterMark: 1 << 20 }), chunkerParams());
+      const signature = await signStream(createReadStream(abs, { highWaterMark: 1 << 20 }), chunkerParams()).catch(() => null);
+      if (signature === null) continue; // vanished while hashing: the next scan sees it
+      // Sized from what was hashed: the sync engine may replace the file between lstat and read.
+      observed.size = signature.size;
       observed.digest = signature.digest;
       chunks = signature.chunks;
       if (entry && !entry.deleted && entry.type === 'file' && entry.digest.equals(signature.digest) && entry.mode === observed.mode) {
