@@ -10,6 +10,7 @@ import path from 'node:path';
 import { openIndex } from '../../src/index/index.js';
 import type { SyncIndex } from '../../src/index/types.js';
 import { createSession, type Session, type SessionOptions } from '../../src/peer/session.js';
+import { SessionSet } from '../../src/peer/sessions.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { MemoryIndex } from './memory-index.js';
@@ -20,7 +21,9 @@ export interface TestPeer {
   shareDir: string;
   stateDir: string;
   index: SyncIndex;
-  sessions: Session[];
+  /** The node's sessions (one per linked peer). */
+  set: SessionSet;
+  readonly sessions: Session[];
   /** Scans the share (or some paths) and announces to every session. */
   scan(paths?: string[]): Promise<void>;
 }
@@ -34,34 +37,35 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   const stateDir = path.join(shareDir, '.leftsync');
   await mkdir(stateDir, { recursive: true });
   const index = kind === 'sqlite' ? openIndex(stateDir, id) : new MemoryIndex(id);
+  const set = new SessionSet({ index, shareDir, stateDir, rescan: (paths) => peer.scan(paths) });
   const peer: TestPeer = {
     id,
     shareDir,
     stateDir,
     index,
-    sessions: [],
+    set,
+    get sessions() {
+      return set.all();
+    },
     async scan(paths) {
       await scan(index, shareDir, paths);
-      for (const s of peer.sessions) s.announce();
+      set.announceAll();
     },
   };
   return peer;
 }
 
+/** Starts a session of `peer` on `conn` (extra options for tests that need them). */
 export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<SessionOptions> = {}): Session {
-  const session = createSession({
+  if (Object.keys(extra).length === 0) return peer.set.attach(conn);
+  return createSession({
     conn,
     index: peer.index,
     shareDir: peer.shareDir,
     stateDir: peer.stateDir,
     rescan: (paths) => peer.scan(paths),
-    onLocalChange: () => {
-      for (const s of peer.sessions) s.announce();
-    },
     ...extra,
   });
-  peer.sessions.push(session);
-  return session;
 }
 
 /** Links two peers with a fresh in-memory connection; returns both sessions. */
@@ -70,13 +74,10 @@ export function link(a: TestPeer, b: TestPeer): [Session, Session] {
   return [sessionFor(a, ab), sessionFor(b, ba)];
 }
 
-/** Closes a link and forgets its sessions. */
+/** Closes a link (both sessions end, as when a socket drops). */
 export function unlink(a: TestPeer, b: TestPeer): void {
-  for (const peer of [a, b]) {
-    const other = peer === a ? b.id : a.id;
-    for (const s of peer.sessions.filter((x) => x.remotePeerId === other)) s.close('test unlink');
-    peer.sessions = peer.sessions.filter((x) => x.remotePeerId !== other);
-  }
+  a.set.get(b.id)?.close('test unlink');
+  b.set.get(a.id)?.close('test unlink');
 }
 
 /** Polls `check` until it returns true; fails after a generous timeout. */
@@ -120,7 +121,7 @@ export async function sameTrees(a: TestPeer, b: TestPeer): Promise<boolean> {
 
 export async function cleanup(root: string, peers: TestPeer[]): Promise<void> {
   for (const p of peers) {
-    for (const s of p.sessions) s.close('test done');
+    p.set.closeAll('test done');
     p.index.close();
   }
   await rm(root, { recursive: true, force: true });

@@ -165,7 +165,7 @@ test('remote entries for unsafe, ignored or state-folder paths are never applied
     const { sessionFor } = await import('./harness.js');
     const { toFileEntry } = await import('../../src/peer/wire-entry.js');
     const [mine, theirs] = createMemoryPair('peer-a', 'raw');
-    sessionFor(a, mine, { isIgnored: (p) => p.endsWith('.tmp') });
+    const session = sessionFor(a, mine, { isIgnored: (p) => p.endsWith('.tmp') });
     const dir = (p: string) =>
       toFileEntry({
         path: p, type: 'dir', size: 0, mtimeMs: 0, mode: 0o755, digest: Buffer.alloc(0), symlinkTarget: '',
@@ -174,7 +174,8 @@ test('remote entries for unsafe, ignored or state-folder paths are never applied
     const entries = ['.leftsync/evil', '../escape', 'a/../../b', 'x.tmp', 'fine'].map(dir);
     await theirs.send({ index: { indexId: 'raw-index', entries, last: true } });
     await waitFor('legit dir applied', async () => Object.keys(await treeOf(a.shareDir)).includes('fine'));
-    await a.sessions[0]!.whenIdle();
+    await session.whenIdle();
+    session.close();
     assert.deepEqual(Object.keys(await treeOf(a.shareDir)), ['fine']);
     const { readdir: list } = await import('node:fs/promises');
     assert.equal((await list(a.stateDir)).includes('evil'), false);
