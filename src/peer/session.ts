@@ -399,6 +399,7 @@ class SyncSession implements Session {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.puller.close(reason);
+    this.supplier.close();
     this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
     this.checkIdle();
   }

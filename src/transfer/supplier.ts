@@ -12,7 +12,8 @@ import type { SyncIndex } from '../index/types.js';
 import type { Logger } from '../log.js';
 import type { ChunkListRequest, ChunkRequest, Frame } from '../protocol/messages.js';
 import { toChunkRef, wireBytes } from '../peer/wire-entry.js';
-import { MAX_CHUNK_BYTES, readRange, readVerifiedAt, sha256 } from './chunk-io.js';
+import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
+import { ReadHandles } from './read-handles.js';
 import type { StatsCounter } from './stats.js';
 
 export interface SupplierOptions {
@@ -25,7 +26,14 @@ export interface SupplierOptions {
 }
 
 export class Supplier {
+  private readonly handles = new ReadHandles();
+
   constructor(private readonly options: SupplierOptions) {}
+
+  /** Closes the files kept open between requests. */
+  close(): void {
+    this.handles.closeAll();
+  }
 
   async answerChunkList(request: ChunkListRequest): Promise<void> {
     const { index, send } = this.options;
@@ -72,7 +80,7 @@ export class Supplier {
     const entry = index.get(request.path);
     if (entry && !entry.deleted && entry.type === 'file') {
       try {
-        const data = await readRange(await resolveSharePath(shareDir, request.path), request.offset, request.length);
+        const data = await this.handles.read(await resolveSharePath(shareDir, request.path), request.offset, request.length);
         if (sha256(data).equals(hash)) return data;
       } catch (err) {
         log.debug('supplier.read_failed', { path: request.path, err });
