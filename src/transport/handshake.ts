@@ -20,6 +20,12 @@ export interface HandshakeContext {
   /** HMAC key (see auth.ts handshakeKey). */
   key: Buffer;
   localHello: Hello;
+  /**
+   * Whether a live link to this peer exists already. The dialer asks once it
+   * learns who answered and drops a redundant dial there, before the listener
+   * can have completed it, so neither side ever sees the extra link.
+   */
+  hasLiveLink?: (peerId: string) => boolean;
 }
 
 export interface HandshakeResult {
@@ -73,6 +79,9 @@ export async function dialerHandshake(channel: FrameChannel, ctx: HandshakeConte
   const response = await expect(channel, 'authResponse');
   claimed.peerId = response.peerId;
   refuseSelf(response.peerId, ctx.localId);
+  if (ctx.hasLiveLink?.(response.peerId)) {
+    throw new LeftsyncError(ErrorCode.DUPLICATE_LINK, `already linked to peer ${response.peerId}; this dial is not needed`);
+  }
   const transcript: HandshakeTranscript = {
     dialerNonce,
     listenerNonce: response.nonce,

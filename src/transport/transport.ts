@@ -9,6 +9,7 @@
  *   peer.connected       {peer, address, direction, link, instance}
  *   peer.disconnected    {peer, address, direction, link, code, reason}
  *   link.duplicate       {peer, kept, closed}              two links to one peer; one closed
+ *   (debug) dial.redundant {address, peer}                 a dial found the peer already linked and stopped
  *   auth.failed          {address, direction, peer?, code, reason}   wrong secret, replay
  *   peer.refused         {address, direction, peer, code, reason}    version/chunker mismatch, self
  *   handshake.failed     {address, direction, peer?, code, reason}   timeout, garbage, oversized, closed
@@ -36,7 +37,7 @@ import { buildHello } from './hello.js';
 import { preferredLink } from './links.js';
 import { WsPeerConnection, type Direction } from './ws-connection.js';
 
-const log = createLogger('transport');
+const baseLog = createLogger('transport');
 
 /** The WebSocket path leftsync serves. */
 export const WS_PATH = '/leftsync';
@@ -77,9 +78,12 @@ export class Transport {
   private readonly wss: WebSocketServer;
   private readonly server: Server;
   private stopped = false;
+  /** Module name carries our peer id: several nodes in one process (tests) stay apart. */
+  private readonly log: ReturnType<typeof createLogger>;
   readonly instanceId = randomBytes(8).toString('hex');
 
   private constructor(private readonly options: TransportOptions) {
+    this.log = baseLog.child(options.peerId);
     this.context = {
       localId: options.peerId,
       key: handshakeKey(options.secret),
@@ -90,6 +94,10 @@ export class Transport {
         clientVersion: options.clientVersion ?? '',
         instanceId: this.instanceId,
       }),
+      hasLiveLink: (peerId) => {
+        const link = this.links.get(peerId);
+        return link !== undefined && !link.closed;
+      },
     };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     this.wss.on('wsClientError', (err: Error, socket: Socket, req: IncomingMessage) => {
@@ -122,7 +130,7 @@ export class Transport {
         resolve();
       });
     });
-    log.info('transport.listening', { peer: options.peerId, address: options.listenHost, port: transport.port });
+    transport.log.info('transport.listening', { peer: options.peerId, address: options.listenHost, port: transport.port });
     for (const peer of options.peers) transport.addPeer(peer);
     return transport;
   }
@@ -291,6 +299,10 @@ export class Transport {
     } catch (err) {
       const failure = err instanceof LeftsyncError ? err : new LeftsyncError(ErrorCode.INTERNAL, String(err), { cause: err });
       channel.close(failure.code, failure.message);
+      if (failure.code === ErrorCode.DUPLICATE_LINK) {
+        this.log.debug('dial.redundant', { address: channel.remoteAddress, peer: claimed.peerId });
+        return null;
+      }
       const event =
         failure.code === ErrorCode.AUTH_FAILED ? 'auth.failed'
         : failure.code === ErrorCode.PROTO_VERSION || failure.code === ErrorCode.CHUNKER_MISMATCH || failure.code === ErrorCode.SELF_CONNECTION ? 'peer.refused'
@@ -310,21 +322,21 @@ export class Transport {
     if (existing && !existing.closed) {
       const keep = preferredLink(this.options.peerId, conn.peerId, existing, conn);
       const drop = keep === existing ? conn : existing;
-      log.info('link.duplicate', { peer: conn.peerId, kept: keep.linkId, closed: drop.linkId });
+      this.log.info('link.duplicate', { peer: conn.peerId, kept: keep.linkId, closed: drop.linkId });
       drop.closeWith(ErrorCode.DUPLICATE_LINK, `link ${drop.linkId} closed: link ${keep.linkId} to peer ${conn.peerId} is kept`);
       if (keep === existing) return false;
     }
     this.links.set(conn.peerId, conn);
-    log.info('peer.connected', { peer: conn.peerId, address: conn.remoteAddress, direction: conn.direction, link: conn.linkId, instance: conn.remoteInstance });
+    this.log.info('peer.connected', { peer: conn.peerId, address: conn.remoteAddress, direction: conn.direction, link: conn.linkId, instance: conn.remoteInstance });
     conn.onCloseInfo((info) => {
       if (this.links.get(conn.peerId) === conn) {
         this.links.delete(conn.peerId);
         for (const wake of this.unlinkWaiters.get(conn.peerId)?.splice(0) ?? []) wake();
       }
-      log.info('peer.disconnected', { peer: conn.peerId, address: conn.remoteAddress, direction: conn.direction, link: conn.linkId, code: info.code, reason: info.message });
+      this.log.info('peer.disconnected', { peer: conn.peerId, address: conn.remoteAddress, direction: conn.direction, link: conn.linkId, code: info.code, reason: info.message });
     });
     if (this.options.onConnection) this.options.onConnection(conn);
-    else conn.onFrame((frame) => log.debug('frame.ignored', { peer: conn.peerId, kinds: Object.keys(frame) }));
+    else conn.onFrame((frame) => this.log.debug('frame.ignored', { peer: conn.peerId, kinds: Object.keys(frame) }));
     return true;
   }
 
@@ -342,12 +354,12 @@ export class Transport {
     const now = Date.now();
     const last = this.recentFailures.get(key);
     if (last !== undefined && now - last < REPEAT_WINDOW_MS) {
-      log.debug(event, { ...fields, repeated: true });
+      this.log.debug(event, { ...fields, repeated: true });
       return;
     }
     if (this.recentFailures.size > 1_000) this.recentFailures.clear();
     this.recentFailures.set(key, now);
-    log[level](event, fields);
+    this.log[level](event, fields);
   }
 }
 

@@ -52,10 +52,21 @@ test('two processes link, authenticate and agree on one link; SIGKILL, restart, 
   const [idA, idB] = await Promise.all([peerIdOf(a), peerIdOf(b)]);
   await a.waitForEvent('peer.connected', { peer: idB });
   await b.waitForEvent('peer.connected', { peer: idA });
-  await new Promise((resolve) => setTimeout(resolve, 1_000)); // let a duplicate, if any, resolve
-  const linkOnA = liveLink(a.events, idB);
-  assert.ok(linkOnA, 'a link is up on A');
-  assert.equal(liveLink(b.events, idA), linkOnA, 'the same link is kept on both sides');
+  // A duplicate from the simultaneous dial may still be resolving: wait until
+  // both logs agree, then make sure they stay that way.
+  const agreed = async (): Promise<string> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const onA = liveLink(a.events, idB);
+      if (onA !== undefined && onA === liveLink(b.events, idA)) return onA;
+      const dump = () => JSON.stringify([a.events, b.events].map((evs) => evs.filter((e) => e.event.startsWith('peer.') || e.event.startsWith('link.'))));
+      assert.ok(Date.now() < deadline, `both sides never agreed on one link: ${dump()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const linkOnA = await agreed();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(await agreed(), linkOnA, 'the kept link stays');
 
   // SIGKILL B: A notices (the kernel resets the socket; at worst the ping timeout).
   let mark = a.mark();
