@@ -158,9 +158,20 @@ export class Puller {
         }
         missing.push(chunk);
       }
-      await this.fetchAll(remote, missing, async (chunk, data, wireLength) => {
-        await write(chunk, data);
+      // Repeated content (runs of zeros, duplicated blocks) crosses the wire once.
+      const sameContent = new Map<string, StoredChunk[]>();
+      for (const chunk of missing) {
+        const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
+        const group = sameContent.get(key);
+        if (group) group.push(chunk);
+        else sameContent.set(key, [chunk]);
+      }
+      const toFetch = [...sameContent.values()].map((group) => group[0]!);
+      await this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
+        const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
+        for (const target of group) await write(target, data);
         counts.fetched++;
+        counts.reused += group.length - 1;
         counts.bytesReceived += wireLength;
       });
       await handle.close();

@@ -227,6 +227,8 @@ test('zeros and empty files arrive intact (zero chunks are left as holes)', asyn
     const empty = await putFile(src, 'empty', Buffer.alloc(0));
     const rig = createRig(src, dst);
     assert.equal((await rig.puller.pull(sparse, null)).outcome, 'done');
+    const chunks = src.index.chunksOf('sparse.bin').length;
+    assert.ok(chunks > 10 && rig.requestedOffsets.length <= 3, `identical zero chunks fetched once: ${rig.requestedOffsets.length} of ${chunks}`);
     assert.equal((await rig.puller.pull(empty, null)).outcome, 'done');
     assert.ok((await readFile(path.join(dst.shareDir, 'sparse.bin'))).equals(data));
     assert.equal((await stat(path.join(dst.shareDir, 'empty'))).size, 0);
