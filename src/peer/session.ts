@@ -74,6 +74,8 @@ export interface Session {
 const MAX_REQUEUES = 5;
 /** First delay before a failed path is tried again (grows linearly). */
 const RETRY_DELAY_MS = 1000;
+/** First delay before a folder that still had content is tried again. */
+const BLOCKED_DELAY_MS = 200;
 
 class SyncSession implements Session {
   readonly remotePeerId: string;
@@ -349,15 +351,17 @@ class SyncSession implements Session {
       this.log.warn('sync.gave_up', { path: relPath, outcome });
       return;
     }
-    if (outcome !== 'failed') {
+    if (outcome === 'rescanned') {
       this.queue.add(relPath);
       return;
     }
+    // A full folder waits briefly for its files' deletions; a failure waits longer.
+    const delay = (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count;
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       if (!this.closed) this.queue.add(relPath);
       this.pump();
-    }, RETRY_DELAY_MS * count);
+    }, delay);
     this.retryTimers.add(timer);
   }
 
