@@ -244,14 +244,18 @@ class SyncSession implements Session {
     let cursor = since;
     for (;;) {
       const batch = index.since(cursor, this.batchSize);
-      if (batch.length > 0) cursor = batch[batch.length - 1]!.sequence;
-      const entries = batch.map(toFileEntry);
-      const last = batch.length < this.batchSize;
-      if (asIndexReply) await conn.send({ index: { indexId: index.indexId, entries, last } });
-      else if (entries.length > 0) await conn.send({ indexUpdate: { indexId: index.indexId, entries } });
-      // Updates are sent only after the Index reply, so they share its cursor.
-      if (!asIndexReply && this.sentSequence !== null) this.sentSequence = cursor;
-      if (last) return cursor;
+      const done = batch.length < this.batchSize;
+      const frames = splitByBytes(batch.map(toFileEntry));
+      for (let i = 0; i < frames.length; i++) {
+        const entries = frames[i]!;
+        const last = done && i === frames.length - 1;
+        if (asIndexReply) await conn.send({ index: { indexId: index.indexId, entries, last } });
+        else if (entries.length > 0) await conn.send({ indexUpdate: { indexId: index.indexId, entries } });
+        if (entries.length > 0) cursor = entries[entries.length - 1]!.sequence;
+        // Updates are sent only after the Index reply, so they share its cursor.
+        if (!asIndexReply && this.sentSequence !== null) this.sentSequence = cursor;
+      }
+      if (done) return cursor;
     }
   }
 
@@ -407,6 +411,33 @@ class SyncSession implements Session {
     this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
     this.checkIdle();
   }
+}
+
+/** Encoded bytes per Index frame we aim under: far below MAX_FRAME_BYTES even with long paths. */
+const FRAME_BUDGET_BYTES = 1024 * 1024;
+
+/** A generous upper estimate of one entry's encoded size. */
+function entryBytes(entry: FileEntry): number {
+  let bytes = 64 + entry.digest.length + Buffer.byteLength(entry.path) + Buffer.byteLength(entry.symlinkTarget);
+  bytes += Buffer.byteLength(entry.modifiedBy);
+  for (const counter of entry.version) bytes += 16 + Buffer.byteLength(counter.peerId);
+  return bytes;
+}
+
+/** Cuts entries into frames under the byte budget; always at least one (possibly empty) frame. */
+function splitByBytes(entries: FileEntry[]): FileEntry[][] {
+  const frames: FileEntry[][] = [[]];
+  let size = 0;
+  for (const entry of entries) {
+    const bytes = entryBytes(entry);
+    if (size + bytes > FRAME_BUDGET_BYTES && frames[frames.length - 1]!.length > 0) {
+      frames.push([]);
+      size = 0;
+    }
+    frames[frames.length - 1]!.push(entry);
+    size += bytes;
+  }
+  return frames;
 }
 
 function summary(stats: TransferStats): Record<string, number> {

@@ -184,3 +184,35 @@ test('remote entries for unsafe, ignored or state-folder paths are never applied
     await cleanup(root, [a]);
   }
 });
+
+test('a large index goes out in frames under the size limit, last=true only on the final one', async () => {
+  const root = await makeTempDir('batches');
+  const a = await createPeer(root, 'peer-a');
+  try {
+    const { createMemoryPair } = await import('../../src/transport/memory.js');
+    const { sessionFor } = await import('./harness.js');
+    const { encodeFrame, MAX_FRAME_BYTES } = await import('../../src/protocol/index.js');
+    const segment = (i: number) => `${String(i).padStart(4, '0')}-${'x'.repeat(240)}`;
+    const deep = Array.from({ length: 12 }, (_, i) => segment(i)).join('/');
+    for (let i = 0; i < 700; i++) {
+      a.index.recordLocalChange(
+        { path: `${deep}/${segment(i)}`, type: 'dir', size: 0, mtimeMs: 0, mode: 0o755, digest: Buffer.alloc(0), symlinkTarget: '', inode: 0 },
+        [],
+      );
+    }
+    const [mine, theirs] = createMemoryPair('peer-a', 'raw');
+    sessionFor(a, mine);
+    const frames: Array<{ count: number; last: boolean; bytes: number }> = [];
+    theirs.onFrame((f) => {
+      if (f.index) frames.push({ count: f.index.entries.length, last: f.index.last, bytes: encodeFrame(f).length });
+    });
+    await theirs.send({ indexRequest: { indexId: '', since: 0 } });
+    await waitFor('whole index', () => frames.some((f) => f.last));
+    assert.ok(frames.length >= 2, `split into ${frames.length} frames`);
+    assert.equal(frames.reduce((n, f) => n + f.count, 0), 700);
+    assert.deepEqual(frames.map((f) => f.last), frames.map((_, i) => i === frames.length - 1));
+    for (const f of frames) assert.ok(f.bytes < MAX_FRAME_BYTES, `${f.bytes} bytes`);
+  } finally {
+    await cleanup(root, [a]);
+  }
+});
