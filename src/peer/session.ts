@@ -53,6 +53,8 @@ export interface SessionOptions {
   windowBytes?: number;
   /** Attempts per chunk (default 3). */
   maxChunkTries?: number;
+  /** How often the byte counters are logged while they change, ms (default 5000; 0 = never). */
+  statsLogIntervalMs?: number;
   log?: Logger;
 }
 
@@ -103,6 +105,8 @@ class SyncSession implements Session {
   private idleWaiters: Array<() => void> = [];
   /** Requests being answered, so idleness also waits for the supplier. */
   private supplying = 0;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private lastLoggedStats = '';
   /** Delayed retries of failed paths (cleared on close). */
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
@@ -142,6 +146,11 @@ class SyncSession implements Session {
     });
     conn.onFrame((frame) => this.onFrame(frame));
     conn.onClose((reason) => this.shutDown(reason));
+    const every = options.statsLogIntervalMs ?? 5000;
+    if (every > 0) {
+      this.statsTimer = setInterval(() => this.logStats(), every);
+      this.statsTimer.unref();
+    }
   }
 
   start(): void {
@@ -343,6 +352,15 @@ class SyncSession implements Session {
     this.pump();
   }
 
+  /** Logs the link's byte counters when they changed since the last line (tests read these). */
+  private logStats(): void {
+    const fields = summary(this.counters.snapshot());
+    const key = JSON.stringify(fields);
+    if (key === this.lastLoggedStats) return;
+    this.lastLoggedStats = key;
+    this.log.info('transfer.stats', { peer: this.remotePeerId, ...fields });
+  }
+
   /**
    * Looks at a path again, a bounded number of times per session: after a rescan
    * (the local side changed), for a folder that still had content (its files go
@@ -404,6 +422,7 @@ class SyncSession implements Session {
   private shutDown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.statsTimer) clearInterval(this.statsTimer);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.puller.close(reason);
@@ -444,6 +463,8 @@ function summary(stats: TransferStats): Record<string, number> {
   return {
     bytesSent: stats.sent.wireBytes,
     bytesReceived: stats.received.wireBytes,
+    rawBytesSent: stats.sent.rawBytes,
+    rawBytesReceived: stats.received.rawBytes,
     chunksSent: stats.sent.chunks,
     chunksReceived: stats.received.chunks,
     chunksReused: stats.chunksReused,
