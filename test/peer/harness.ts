@@ -1,6 +1,6 @@
 /**
  * Test peers for sync-engine tests: a share and state folder in a temp dir, an
- * index, the test scanner, and sessions joined over createMemoryPair. Plays the
+ * index, the real scanner, and sessions joined over createMemoryPair. Plays the
  * part of the node (scan -> announce to every session).
  */
 import { createHash } from 'node:crypto';
@@ -14,7 +14,8 @@ import { SessionSet } from '../../src/peer/sessions.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { MemoryIndex } from './memory-index.js';
-import { scan } from './test-scanner.js';
+import { chunkerParams } from '../../src/chunker/index.js';
+import { createScanner } from '../../src/scanner/index.js';
 
 export interface TestPeer {
   id: string;
@@ -37,7 +38,8 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   const stateDir = path.join(shareDir, '.leftsync');
   await mkdir(stateDir, { recursive: true });
   const index = kind === 'sqlite' ? openIndex(stateDir, id) : new MemoryIndex(id);
-  const set = new SessionSet({ index, shareDir, stateDir, rescan: (paths) => peer.scan(paths) });
+  const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams() });
+  const set = new SessionSet({ index, shareDir, stateDir, rescan: (paths) => peer.scan(paths), isIgnored: (p, dir) => scanner.ignore.ignores(p, dir) });
   const peer: TestPeer = {
     id,
     shareDir,
@@ -48,7 +50,7 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
       return set.all();
     },
     async scan(paths) {
-      await scan(index, shareDir, paths);
+      await (paths === undefined ? scanner.scanAll() : scanner.scanPaths(paths));
       set.announceAll();
     },
   };
