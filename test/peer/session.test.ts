@@ -216,3 +216,29 @@ test('a large index goes out in frames under the size limit, last=true only on t
     await cleanup(root, [a]);
   }
 });
+
+test('a local edit the scanner has not seen yet is never overwritten: it becomes a conflict', async () => {
+  const root = await makeTempDir('unscanned');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'doc.txt'), 'v1\n');
+    await a.scan();
+    link(a, b);
+    await converge(a, b, 'base');
+    unlinkPeers(a, b);
+    await writeFile(path.join(a.shareDir, 'doc.txt'), 'A edit\n');
+    await a.scan();
+    // B's user edits, and B is linked again before its scanner noticed.
+    await writeFile(path.join(b.shareDir, 'doc.txt'), 'B edit, unscanned\n');
+    link(a, b);
+    await converge(a, b, 'after the conflict');
+    const contents = [];
+    for (const name of (await readdir(a.shareDir)).filter((n) => n !== '.leftsync')) {
+      contents.push(await readFile(path.join(a.shareDir, name), 'utf8'));
+    }
+    assert.deepEqual(contents.sort(), ['A edit\n', 'B edit, unscanned\n']);
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
