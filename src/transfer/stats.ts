@@ -17,21 +17,29 @@ export interface TransferStats {
   /** Chunks taken from local files or partial downloads instead of the wire. */
   chunksReused: number;
   filesReceived: number;
-  /** Per file path: what was sent to and received from this peer. */
+  /** Per file path (the MAX_FILES_TRACKED most recent): what was sent to and received from this peer. */
   files: Record<string, { sent: ByteCounters; received: ByteCounters }>;
 }
 
 const zero = (): ByteCounters => ({ wireBytes: 0, rawBytes: 0, chunks: 0 });
 
+/** Files whose counters are kept per link; the least recently counted are forgotten first. */
+export const MAX_FILES_TRACKED = 1000;
+
 export class StatsCounter {
-  private readonly stats: TransferStats = { sent: zero(), received: zero(), chunksReused: 0, filesReceived: 0, files: {} };
+  private readonly stats: Omit<TransferStats, 'files'> = { sent: zero(), received: zero(), chunksReused: 0, filesReceived: 0 };
+  private readonly files = new Map<string, { sent: ByteCounters; received: ByteCounters }>();
 
   private file(path: string): { sent: ByteCounters; received: ByteCounters } {
-    let entry = this.stats.files[path];
-    if (!entry) {
+    let entry = this.files.get(path);
+    if (entry) {
+      // Re-inserted so the map's order is least recently counted first.
+      this.files.delete(path);
+    } else {
       entry = { sent: zero(), received: zero() };
-      this.stats.files[path] = entry;
+      if (this.files.size >= MAX_FILES_TRACKED) this.files.delete(this.files.keys().next().value!);
     }
+    this.files.set(path, entry);
     return entry;
   }
 
@@ -61,6 +69,6 @@ export class StatsCounter {
 
   /** A deep copy, safe to hand out. */
   snapshot(): TransferStats {
-    return structuredClone(this.stats);
+    return structuredClone({ ...this.stats, files: Object.fromEntries(this.files) });
   }
 }
