@@ -49,7 +49,7 @@ export interface SessionOptions {
   batchSize?: number;
   /** Chunk requests in flight per file (default 32). */
   windowChunks?: number;
-  /** Requested bytes in flight per file (default 8 MiB). */
+  /** Requested bytes in flight per file (default 4 MiB). */
   windowBytes?: number;
   /** Attempts per chunk (default 3). */
   maxChunkTries?: number;

@@ -34,7 +34,7 @@ export interface PullerOptions {
   log: Logger;
   /** Most chunk requests in flight per file (default 32). */
   windowChunks?: number;
-  /** Most requested bytes in flight per file (default 8 MiB). */
+  /** Most requested bytes in flight per file (default 4 MiB: a few files pull at once, and RSS must stay bounded). */
   windowBytes?: number;
   /** Attempts per chunk before a file is given up (default 3). */
   maxChunkTries?: number;
@@ -75,7 +75,7 @@ export class Puller {
 
   constructor(private readonly options: PullerOptions) {
     this.windowChunks = options.windowChunks ?? 32;
-    this.windowBytes = options.windowBytes ?? 8 * 1024 * 1024;
+    this.windowBytes = options.windowBytes ?? 4 * 1024 * 1024;
     this.maxChunkTries = options.maxChunkTries ?? 3;
   }
 
