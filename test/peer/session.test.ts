@@ -242,3 +242,37 @@ test('a local edit the scanner has not seen yet is never overwritten: it becomes
     await cleanup(root, [a, b]);
   }
 });
+
+test('three peers: a conflict between the ends is resolved once, with one conflict copy everywhere', async () => {
+  const root = await makeTempDir('conflict3');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  const c = await createPeer(root, 'peer-c');
+  try {
+    await writeFile(path.join(a.shareDir, 'plan.md'), 'base\n');
+    await a.scan();
+    link(a, b);
+    link(b, c);
+    await waitFor('base everywhere', async () => (await sameTrees(a, b)) && (await sameTrees(a, c)) && Object.keys(await treeOf(c.shareDir)).length === 1);
+    unlinkPeers(a, b);
+    unlinkPeers(b, c);
+    await writeFile(path.join(a.shareDir, 'plan.md'), 'A says\n');
+    await utimes(path.join(a.shareDir, 'plan.md'), new Date(1_800_000_000_000), new Date(1_800_000_000_000));
+    await writeFile(path.join(c.shareDir, 'plan.md'), 'C says, later\n');
+    await utimes(path.join(c.shareDir, 'plan.md'), new Date(1_800_000_060_000), new Date(1_800_000_060_000));
+    await a.scan();
+    await c.scan();
+    link(a, b);
+    link(b, c);
+    await waitFor('converged', async () => (await sameTrees(a, b)) && (await sameTrees(a, c)) && Object.keys(await treeOf(a.shareDir)).length === 2);
+    await Promise.all([a, b, c].flatMap((p) => p.sessions.map((s) => s.whenIdle())));
+    const tree = await treeOf(b.shareDir);
+    assert.deepEqual(Object.keys(tree).sort(), ['plan.md', 'plan.sync-conflict-20270115-080000-peer-a.md']);
+    assert.equal(await readFile(path.join(b.shareDir, 'plan.md'), 'utf8'), 'C says, later\n');
+    assert.equal(await readFile(path.join(c.shareDir, 'plan.sync-conflict-20270115-080000-peer-a.md'), 'utf8'), 'A says\n');
+    assert.deepEqual(await treeOf(a.shareDir), tree);
+    assert.deepEqual(await treeOf(c.shareDir), tree);
+  } finally {
+    await cleanup(root, [a, b, c]);
+  }
+});
