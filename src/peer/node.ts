@@ -16,7 +16,12 @@ const log = createLogger('node');
 export const CLIENT_VERSION = '0.1.0';
 
 export interface NodeHooks {
-  /** Called once for every new authenticated link (register onFrame synchronously). */
+  /**
+   * Called once for every new authenticated link; register onFrame synchronously
+   * (frames queue until then). When a link replaces an older one to the same
+   * peer (restart, duplicate), the new one may be announced before the old one
+   * reports its close: keep sessions per connection, not only per peer id.
+   */
   onConnection?: (conn: PeerConnection) => void;
 }
 

@@ -29,12 +29,7 @@ export interface CloseInfo {
 }
 
 export class FrameChannel {
-  /**
-   * Set once the handshake has authenticated the peer: frames may then be up to
-   * MAX_FRAME_BYTES (before: MAX_HANDSHAKE_FRAME_BYTES), and protocol errors are
-   * explained to the peer in an Error frame before closing.
-   */
-  authenticated = false;
+  private isAuthenticated = false;
   private queue: Frame[] = [];
   private waiters: Array<{ resolve: (frame: Frame) => void; reject: (err: Error) => void }> = [];
   private handler: ((frame: Frame) => void) | null = null;
@@ -50,11 +45,28 @@ export class FrameChannel {
     readonly ws: WebSocket,
     readonly remoteAddress: string,
   ) {
+    // Strangers may not make us buffer a 4 MiB message: until the handshake is
+    // done, ws itself refuses anything above the handshake limit.
+    setIncomingLimit(ws, MAX_HANDSHAKE_FRAME_BYTES);
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     ws.on('error', (err) => {
       this.lastSocketError = err;
     });
     ws.on('close', (status, reason) => this.onSocketClose(status, reason.toString('utf8')));
+  }
+
+  /**
+   * True once the handshake has authenticated the peer: frames may then be up to
+   * MAX_FRAME_BYTES (before: MAX_HANDSHAKE_FRAME_BYTES), and protocol errors are
+   * explained to the peer in an Error frame before closing.
+   */
+  get authenticated(): boolean {
+    return this.isAuthenticated;
+  }
+
+  set authenticated(value: boolean) {
+    this.isAuthenticated = value;
+    setIncomingLimit(this.ws, value ? MAX_FRAME_BYTES : MAX_HANDSHAKE_FRAME_BYTES);
   }
 
   get closed(): boolean {
@@ -156,7 +168,7 @@ export class FrameChannel {
 
   private onSocketClose(status: number, reason: string): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
-    if (!this.closeInfo) this.closeInfo = remoteCloseInfo(status, reason, this.lastSocketError);
+    if (!this.closeInfo) this.closeInfo = remoteCloseInfo(status, reason, this.lastSocketError, this.isAuthenticated ? MAX_FRAME_BYTES : MAX_HANDSHAKE_FRAME_BYTES);
     this.failPending();
     this.closedEmitted = true;
     for (const listener of this.closeListeners.splice(0)) listener(this.closeInfo);
@@ -188,7 +200,7 @@ function toError(info: CloseInfo, code: ErrorCode = info.code): LeftsyncError {
 /** How a close code sent by the peer reads in our logs. */
 const REMOTE_REASONS: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.AUTH_FAILED]: 'the peer rejected our authentication: our secrets differ',
-  [ErrorCode.CONNECTION_CLOSED]: 'the peer closed the connection (it is stopping)',
+  [ErrorCode.CONNECTION_CLOSED]: 'the peer closed the connection',
   [ErrorCode.DUPLICATE_LINK]: 'the peer closed this link: another link between us is kept',
   [ErrorCode.HANDSHAKE_TIMEOUT]: 'the peer gave up waiting for our handshake',
   [ErrorCode.PEER_TIMEOUT]: 'the peer stopped hearing from us (ping timeout)',
@@ -201,11 +213,11 @@ const REMOTE_REASONS: Partial<Record<ErrorCode, string>> = {
 };
 
 /** What a close we did not initiate means, from the WebSocket status and reason. */
-function remoteCloseInfo(status: number, reason: string, socketError: Error | null): CloseInfo {
+function remoteCloseInfo(status: number, reason: string, socketError: Error | null, limit: number): CloseInfo {
   if (socketError) {
     const wsCode = (socketError as { code?: string }).code;
     if (wsCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      return { code: ErrorCode.PROTO_TOO_LARGE, message: `peer sent a message above the ${MAX_FRAME_BYTES}-byte limit`, by: 'local' };
+      return { code: ErrorCode.PROTO_TOO_LARGE, message: `peer sent a message above the ${limit}-byte limit`, by: 'local' };
     }
     if (wsCode?.startsWith('WS_ERR_')) {
       return { code: ErrorCode.PROTO_MALFORMED, message: `invalid WebSocket data from peer: ${socketError.message}`, by: 'local' };
@@ -218,4 +230,16 @@ function remoteCloseInfo(status: number, reason: string, socketError: Error | nu
   if (status === 1009) return { code: ErrorCode.PROTO_TOO_LARGE, message: 'peer refused a message as too large', by: 'remote' };
   const detail = status === 1006 ? 'connection lost' : `peer closed the connection (status ${status}${reason ? ` ${reason}` : ''})`;
   return { code: ErrorCode.CONNECTION_CLOSED, message: detail, by: 'remote' };
+}
+
+/**
+ * Sets ws's incoming message limit on a live socket. ws keeps it in a private
+ * field of its receiver (ws is pinned to an exact version); when the field is
+ * absent (the dialer before it opens, or another ws version) the connection
+ * keeps the WebSocketServer's maxPayload, which is still MAX_FRAME_BYTES, and
+ * decodeFrame applies the handshake limit after buffering.
+ */
+function setIncomingLimit(ws: WebSocket, bytes: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: number } | null })._receiver;
+  if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = bytes;
 }

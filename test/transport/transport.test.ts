@@ -25,6 +25,18 @@ after(async () => {
 const addr = (port: number) => ({ host: '127.0.0.1', port });
 const chunkReply = (size: number): Frame => ({ chunkReply: { requestId: 1, hash: new Uint8Array(32), compressed: false, payload: new Uint8Array(size), errorCode: '' } });
 
+test('the listener accepts full-size frames once the dialer is authenticated', async () => {
+  const p = ports.take();
+  const got: Frame[] = [];
+  await startTransport('big-a', p, { onConnection: (conn) => conn.onFrame((frame) => got.push(frame)) });
+  const raw = await RawPeer.connect(p);
+  await raw.authenticate(SECRET, 'big-raw', chunkerParams('fastcdc'));
+  raw.send(chunkReply(256 * 1024));
+  await until(() => got.length === 1, 5_000, 'the large frame');
+  assert.equal(got[0].chunkReply!.payload.length, 256 * 1024);
+  raw.close();
+});
+
 test('two peers connect, authenticate, exchange Hello and frames both ways', async () => {
   const pa = ports.take();
   const pb = ports.take();
@@ -151,6 +163,11 @@ test('after the handshake: malformed, unexpected and oversized frames close the 
     ['text message', (raw) => raw.ws.send('hello'), ErrorCode.PROTO_MALFORMED],
     ['oversized', (raw) => raw.ws.send(new Uint8Array(MAX_FRAME_BYTES + 1)), ErrorCode.PROTO_TOO_LARGE],
   ];
+  // Before authentication even 64 KiB is refused by ws itself (nothing buffered).
+  const stranger = await RawPeer.connect(p);
+  stranger.ws.send(new Uint8Array(64 * 1024));
+  assert.equal((await stranger.closed).status, 1009, 'pre-auth limit enforced by ws');
+  await logs.waitFor((e) => e.module === 'transport:strict-a' && e.event === 'handshake.failed' && e.code === ErrorCode.PROTO_TOO_LARGE && /4096-byte/.test(String(e.reason)));
   let n = 0;
   for (const [name, attack, code] of cases) {
     const raw = await RawPeer.connect(p);
