@@ -147,3 +147,32 @@ test('receiver killed mid-transfer: after restart, chunks verified before the ki
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('sender killed mid-transfer and restarted: the receiver resumes from its verified chunks', async (t) => {
+  const root = await makeTempDir('e2e-sender-kill');
+  const dirA = path.join(root, 'A');
+  const dirB = path.join(root, 'B');
+  await mkdir(dirA, { recursive: true });
+  const size = 80 * MiB;
+  await writeRandom(path.join(dirA, 'large.bin'), size);
+  let a = await startDriver(dirA, 0, []);
+  const port = a.port;
+  const b = await startDriver(dirB, 0, [port]);
+  try {
+    await waitFor(
+      'transfer under way',
+      () => events(b, 'transfer.stats').some((l) => (l.rawBytesReceived as number) > 20 * MiB),
+      90_000,
+    );
+    await stop(a, 'SIGKILL');
+    a = await startDriver(dirA, port, []);
+    await waitFor('transfer done', () => events(b, 'transfer.done', 'large.bin').length > 0, 120_000);
+    const done = events(b, 'transfer.done', 'large.bin')[0]!;
+    assert.ok((done.chunksResumed as number) > 0, 'verified chunks kept across the sender restart');
+    t.diagnostic(`after the sender restart: ${String(done.bytesReceived)} of ${size} bytes received, ${String(done.chunksResumed)} chunks resumed`);
+    assert.ok((await readFile(path.join(dirB, 'large.bin'))).equals(await readFile(path.join(dirA, 'large.bin'))));
+  } finally {
+    await Promise.all([stop(a), stop(b)]);
+    await rm(root, { recursive: true, force: true });
+  }
+});
