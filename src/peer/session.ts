@@ -16,7 +16,9 @@ import { withPathLock } from '../transfer/path-locks.js';
 import { Puller } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
-import { Applier, type ApplyOutcome } from './applier.js';
+import { Applier } from './applier.js';
+import { PathQueue, type WorkOutcome } from './path-queue.js';
+import { splitByBytes } from './index-batches.js';
 import { fromFileEntry, toFileEntry } from './wire-entry.js';
 
 export interface SessionOptions {
@@ -72,13 +74,6 @@ export interface Session {
   close(reason?: string): void;
 }
 
-/** Times a path is retried in one session when the local side keeps changing or a folder stays full. */
-const MAX_REQUEUES = 5;
-/** First delay before a failed path is tried again (grows linearly). */
-const RETRY_DELAY_MS = 1000;
-/** First delay before a folder that still had content is tried again. */
-const BLOCKED_DELAY_MS = 200;
-
 class SyncSession implements Session {
   readonly remotePeerId: string;
   indexReceived = false;
@@ -87,15 +82,9 @@ class SyncSession implements Session {
   private readonly puller: Puller;
   private readonly supplier: Supplier;
   private readonly applier: Applier;
+  private readonly paths: PathQueue;
   private readonly batchSize: number;
-  private readonly concurrency: number;
 
-  /** Paths waiting for work, in arrival order; `active` are being worked on. */
-  private readonly queue = new Set<string>();
-  private readonly active = new Set<string>();
-  /** Paths updated while being worked on: looked at again afterwards. */
-  private readonly again = new Set<string>();
-  private readonly requeues = new Map<string, number>();
 
   /** Outgoing index traffic, one step after another (Index batches, then updates). */
   private outgoing: Promise<void> = Promise.resolve();
@@ -107,15 +96,12 @@ class SyncSession implements Session {
   private supplying = 0;
   private statsTimer: NodeJS.Timeout | null = null;
   private lastLoggedStats = '';
-  /** Delayed retries of failed paths (cleared on close). */
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: SessionOptions) {
     const { conn, index } = options;
     this.remotePeerId = conn.peerId;
     this.log = (options.log ?? createLogger('session')).child(conn.peerId.slice(0, 7));
     this.batchSize = options.batchSize ?? 1000;
-    this.concurrency = options.pullConcurrency ?? 4;
     const send = (frame: Frame) => conn.send(frame);
     this.puller = new Puller({
       index,
@@ -142,6 +128,12 @@ class SyncSession implements Session {
       shareDir: options.shareDir,
       puller: this.puller,
       rescan: options.rescan,
+      log: this.log,
+    });
+    this.paths = new PathQueue({
+      concurrency: options.pullConcurrency ?? 4,
+      run: (relPath) => this.run(relPath),
+      onSettled: (_relPath, outcome) => this.settled(outcome),
       log: this.log,
     });
     conn.onFrame((frame) => this.onFrame(frame));
@@ -290,15 +282,7 @@ class SyncSession implements Session {
   /** Queues a path if the remote entry asks for work (cheap check, redone when its turn comes). */
   private consider(remote: IndexEntry): void {
     if (!this.mayApply(remote)) return;
-    // A path being worked on is looked at again afterwards whatever the entry says:
-    // judged against the index *before* the work finished, it could look like a no-op.
-    if (this.active.has(remote.path)) {
-      this.again.add(remote.path);
-      return;
-    }
-    if (reconcile(this.options.index.get(remote.path), remote).action === 'none') return;
-    this.queue.add(remote.path);
-    this.pump();
+    this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none');
   }
 
   /** Safe, not ignored, not inside our state folder. */
@@ -315,41 +299,22 @@ class SyncSession implements Session {
     return !(isIgnored?.(remote.path, remote.type === 'dir') ?? false);
   }
 
-  private pump(): void {
-    while (!this.closed && this.active.size < this.concurrency) {
-      const next = [...this.queue].find((p) => !this.active.has(p));
-      if (next === undefined) break;
-      this.queue.delete(next);
-      this.active.add(next);
-      void this.work(next);
-    }
-    this.checkIdle();
+  /** Works on one path: the latest entry the peer announced, decided against our index as it is now. */
+  private async run(relPath: string): Promise<WorkOutcome> {
+    const { index, conn, shareDir } = this.options;
+    return withPathLock(`${shareDir}\0${relPath}`, async () => {
+      const remote = index.remoteEntry(conn.peerId, relPath);
+      if (remote === undefined || this.closed || !this.mayApply(remote)) return 'unchanged';
+      return this.applier.apply(remote);
+    });
   }
 
-  private async work(relPath: string): Promise<void> {
-    const { index, conn, shareDir } = this.options;
-    let outcome: ApplyOutcome | 'failed' = 'failed';
-    try {
-      outcome = await withPathLock(`${shareDir}\0${relPath}`, async () => {
-        // The latest entry the peer announced, decided against our index as it is now.
-        const remote = index.remoteEntry(conn.peerId, relPath);
-        if (remote === undefined || this.closed || !this.mayApply(remote)) return 'unchanged';
-        return this.applier.apply(remote);
-      });
-    } catch (err) {
-      if (!this.closed) this.log.warn('sync.apply_failed', { path: relPath, err });
-    }
-    this.active.delete(relPath);
+  private settled(outcome: WorkOutcome | null): void {
     if (outcome === 'applied') {
       this.announce();
       this.options.onLocalChange?.();
     }
-    if (this.again.delete(relPath)) {
-      this.queue.add(relPath);
-    } else if (outcome === 'rescanned' || outcome === 'blocked' || outcome === 'failed') {
-      this.retryLater(relPath, outcome);
-    }
-    this.pump();
+    this.checkIdle();
   }
 
   /** Logs the link's byte counters when they changed since the last line (tests read these). */
@@ -359,32 +324,6 @@ class SyncSession implements Session {
     if (key === this.lastLoggedStats) return;
     this.lastLoggedStats = key;
     this.log.info('transfer.stats', { peer: this.remotePeerId, ...fields });
-  }
-
-  /**
-   * Looks at a path again, a bounded number of times per session: after a rescan
-   * (the local side changed), for a folder that still had content (its files go
-   * first), or after an error (later, in case it was passing, e.g. a full disk).
-   */
-  private retryLater(relPath: string, outcome: string): void {
-    const count = (this.requeues.get(relPath) ?? 0) + 1;
-    this.requeues.set(relPath, count);
-    if (count > MAX_REQUEUES) {
-      this.log.warn('sync.gave_up', { path: relPath, outcome });
-      return;
-    }
-    if (outcome === 'rescanned') {
-      this.queue.add(relPath);
-      return;
-    }
-    // A full folder waits briefly for its files' deletions; a failure waits longer.
-    const delay = (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count;
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      if (!this.closed) this.queue.add(relPath);
-      this.pump();
-    }, delay);
-    this.retryTimers.add(timer);
   }
 
   // --- plumbing -----------------------------------------------------------------------
@@ -405,7 +344,7 @@ class SyncSession implements Session {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.queue.size === 0 && this.active.size === 0 && this.supplying === 0 && this.retryTimers.size === 0 && this.puller.outstanding === 0);
+    return this.closed || (this.paths.idle && this.supplying === 0 && this.puller.outstanding === 0);
   }
 
   private checkIdle(): void {
@@ -423,40 +362,12 @@ class SyncSession implements Session {
     if (this.closed) return;
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
+    this.paths.close();
     this.puller.close(reason);
     this.supplier.close();
     this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
     this.checkIdle();
   }
-}
-
-/** Encoded bytes per Index frame we aim under: far below MAX_FRAME_BYTES even with long paths. */
-const FRAME_BUDGET_BYTES = 1024 * 1024;
-
-/** A generous upper estimate of one entry's encoded size. */
-function entryBytes(entry: FileEntry): number {
-  let bytes = 64 + entry.digest.length + Buffer.byteLength(entry.path) + Buffer.byteLength(entry.symlinkTarget);
-  bytes += Buffer.byteLength(entry.modifiedBy);
-  for (const counter of entry.version) bytes += 16 + Buffer.byteLength(counter.peerId);
-  return bytes;
-}
-
-/** Cuts entries into frames under the byte budget; always at least one (possibly empty) frame. */
-function splitByBytes(entries: FileEntry[]): FileEntry[][] {
-  const frames: FileEntry[][] = [[]];
-  let size = 0;
-  for (const entry of entries) {
-    const bytes = entryBytes(entry);
-    if (size + bytes > FRAME_BUDGET_BYTES && frames[frames.length - 1]!.length > 0) {
-      frames.push([]);
-      size = 0;
-    }
-    frames[frames.length - 1]!.push(entry);
-    size += bytes;
-  }
-  return frames;
 }
 
 function summary(stats: TransferStats): Record<string, number> {
