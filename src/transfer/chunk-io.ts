@@ -8,9 +8,10 @@ import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { resolveSharePath } from '../fs/index.js';
 import type { ChunkLocation } from '../index/types.js';
+import { MAX_CHUNK_BYTES } from '../protocol/limits.js';
 
-/** Largest chunk we read or accept; far above the chunker's maximum, far below memory trouble. */
-export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Largest chunk we read or accept: the protocol's limit (the chunker's maxSize). */
+export { MAX_CHUNK_BYTES };
 
 export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
