@@ -29,6 +29,8 @@ export interface ApplierOptions {
   puller: Puller;
   /** Rescans these share paths into the index (the scanner). */
   rescan(paths: string[]): Promise<void>;
+  /** Keeps scans out of change-then-record steps (see SessionOptions.withScanPaused). */
+  withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
   log: Logger;
 }
 
@@ -101,25 +103,28 @@ export class Applier {
           if (result.outcome === 'local-changed') return this.rescanned(remote.path);
           return 'applied';
         }
-        case 'mkdir': {
-          if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
-          await makeDir(shareDir, remote.path, remote.mode);
-          const stats = await this.lstat(remote.path);
-          index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
-          return 'applied';
-        }
-        case 'symlink': {
-          if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
-          else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
-          const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
-          index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
-          return 'applied';
-        }
-        case 'delete': {
-          if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
-          index.recordApplied({ ...remote, inode: 0 }, []);
-          return 'applied';
-        }
+        case 'mkdir':
+          return await this.scanPaused(async (): Promise<ApplyOutcome> => {
+            if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
+            await makeDir(shareDir, remote.path, remote.mode);
+            const stats = await this.lstat(remote.path);
+            index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            return 'applied';
+          });
+        case 'symlink':
+          return await this.scanPaused(async (): Promise<ApplyOutcome> => {
+            if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
+            else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
+            const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
+            index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            return 'applied';
+          });
+        case 'delete':
+          return await this.scanPaused(async (): Promise<ApplyOutcome> => {
+            if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
+            index.recordApplied({ ...remote, inode: 0 }, []);
+            return 'applied';
+          });
       }
     } catch (err) {
       if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return this.rescanned(remote.path);
@@ -133,13 +138,20 @@ export class Applier {
   /** Same bytes already here: only mode, mtime and version change (no copy). */
   private async adoptMetadata(remote: IndexEntry, live: IndexEntry): Promise<ApplyOutcome> {
     const { index, shareDir } = this.options;
-    const before = await this.lstat(remote.path);
-    if (!before.isFile() || before.size !== live.size || observedMtimeMs(before) !== live.mtimeMs || before.ino !== live.inode) {
-      return this.rescanned(remote.path);
-    }
-    const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
-    index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, index.chunksOf(remote.path));
-    return 'applied';
+    const adopted = await this.scanPaused(async () => {
+      const before = await this.lstat(remote.path);
+      if (!before.isFile() || before.size !== live.size || observedMtimeMs(before) !== live.mtimeMs || before.ino !== live.inode) {
+        return false;
+      }
+      const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
+      index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, index.chunksOf(remote.path));
+      return true;
+    });
+    return adopted ? 'applied' : this.rescanned(remote.path);
+  }
+
+  private scanPaused<T>(step: () => Promise<T>): Promise<T> {
+    return this.options.withScanPaused ? this.options.withScanPaused(step) : step();
   }
 
   private expectFile(local: IndexEntry): ExpectedTarget | undefined {

@@ -45,6 +45,13 @@ export interface SessionOptions {
    * stored but never applied. The state folder is always left alone.
    */
   isIgnored?(relPath: string, isDir: boolean): boolean;
+  /**
+   * Runs a short step that changes the share and then the index (replace a file,
+   * then recordApplied) while no scan runs, so a scan can never see the new file
+   * before the index knows it and mistake it for a local edit. Defaults to running
+   * the step directly (tests without a scanner).
+   */
+  withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
   /** Paths worked on at once (default 4). */
   pullConcurrency?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
@@ -114,6 +121,7 @@ class SyncSession implements Session {
       windowChunks: options.windowChunks,
       windowBytes: options.windowBytes,
       maxChunkTries: options.maxChunkTries,
+      withScanPaused: options.withScanPaused,
     });
     this.supplier = new Supplier({
       index,
@@ -128,6 +136,7 @@ class SyncSession implements Session {
       shareDir: options.shareDir,
       puller: this.puller,
       rescan: options.rescan,
+      withScanPaused: options.withScanPaused,
       log: this.log,
     });
     this.paths = new PathQueue({

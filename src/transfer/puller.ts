@@ -38,6 +38,8 @@ export interface PullerOptions {
   windowBytes?: number;
   /** Attempts per chunk before a file is given up (default 3). */
   maxChunkTries?: number;
+  /** Keeps scans out of the replace-then-record step (see SessionOptions.withScanPaused). */
+  withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -203,18 +205,22 @@ export class Puller {
         await unlink(tempPath).catch(() => undefined);
         throw new LeftsyncError(ErrorCode.DIGEST_MISMATCH, `${remote.path}: assembled file does not match its digest`);
       }
-      let placed;
-      try {
-        placed = await atomicReplace(shareDir, remote.path, tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode, expect });
-      } catch (err) {
-        if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) {
+      const commit = async (): Promise<IndexEntry | undefined> => {
+        let placed;
+        try {
+          placed = await atomicReplace(shareDir, remote.path, tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode, expect });
+        } catch (err) {
           // The temp file and its verified chunks stay for the next attempt.
-          log.info('transfer.local_changed', { path: remote.path, peer: peerId });
-          return { outcome: 'local-changed' };
+          if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return undefined;
+          throw err;
         }
-        throw err;
+        return index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
+      };
+      const entry = await (this.options.withScanPaused ? this.options.withScanPaused(commit) : commit());
+      if (entry === undefined) {
+        log.info('transfer.local_changed', { path: remote.path, peer: peerId });
+        return { outcome: 'local-changed' };
       }
-      const entry = index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
       index.dropPartial(partial.tempName);
       await this.dropOtherPartials(remote.path, partial.tempName);
       stats.addReused(counts.reused);
