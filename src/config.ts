@@ -38,6 +38,8 @@ export interface NodeConfig {
   rescanIntervalMs: number;
   /** A changed file must be quiet this long before it is hashed, ms. */
   settleMs: number;
+  /** How often a link logs its byte counters (transfer.stats) while they change, ms. */
+  statsIntervalMs?: number;
 }
 
 export const DEFAULTS = {
@@ -50,4 +52,5 @@ export const DEFAULTS = {
   handshakeTimeoutMs: 10_000,
   rescanIntervalMs: 60_000,
   settleMs: 300,
+  statsIntervalMs: 5_000,
 } as const;

@@ -32,6 +32,7 @@ export interface RunOptions {
   handshakeTimeout?: number;
   rescanInterval?: number;
   settle?: number;
+  statsInterval?: number;
   logFormat?: string;
   verbose?: boolean;
 }
@@ -93,6 +94,7 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     handshakeTimeoutMs: intOr(options.handshakeTimeout, DEFAULTS.handshakeTimeoutMs),
     rescanIntervalMs: intOr(options.rescanInterval, DEFAULTS.rescanIntervalMs),
     settleMs: intOr(options.settle, DEFAULTS.settleMs),
+    statsIntervalMs: intOr(options.statsInterval, DEFAULTS.statsIntervalMs),
   };
   if (config.pingTimeoutMs <= config.pingIntervalMs) {
     throw new LeftsyncError(ErrorCode.USAGE, `--ping-timeout (${config.pingTimeoutMs}) must be larger than --ping-interval (${config.pingIntervalMs})`);

@@ -56,6 +56,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     },
     withScanPaused: (step) => scanner.exclusive(() => step()),
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
+    statsLogIntervalMs: config.statsIntervalMs,
   });
   const announceIfChanged = (result: ScanResult): void => {
     if (result.changed.length > 0) sessions.announceAll();
