@@ -19,16 +19,25 @@ function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/**
+ * Where blocks are compressed before the useful part is copied out. Encoding is
+ * synchronous, so one buffer serves every call; a fresh 64 KiB+ buffer per chunk
+ * cost more than compressing it (page faults), and incompressible chunks (most
+ * of a large binary) then allocate nothing at all.
+ */
+let scratch = Buffer.alloc(0);
+
 export function encodeChunk(data: Uint8Array): EncodedChunk {
   const input = asBuffer(data);
   if (input.length === 0) return { compressed: false, payload: input };
-  const out = Buffer.allocUnsafe(SIZE_PREFIX + lz4.encodeBound(input.length));
-  const written = lz4.encodeBlock(input, out, SIZE_PREFIX);
+  const bound = SIZE_PREFIX + lz4.encodeBound(input.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafe(bound);
+  const written = lz4.encodeBlock(input, scratch, SIZE_PREFIX);
   // 0 means LZ4 found nothing to gain; a block not smaller than the data is no gain either.
   if (written <= 0 || SIZE_PREFIX + written >= input.length) return { compressed: false, payload: input };
-  out.writeUInt32BE(input.length, 0);
-  // Copied out so the oversized scratch buffer is not kept alive by a view.
-  return { compressed: true, payload: Buffer.from(out.subarray(0, SIZE_PREFIX + written)) };
+  scratch.writeUInt32BE(input.length, 0);
+  // Copied out: the scratch buffer is reused by the next call.
+  return { compressed: true, payload: Buffer.from(scratch.subarray(0, SIZE_PREFIX + written)) };
 }
 
 export function decodeChunk(payload: Uint8Array, compressed: boolean, maxSize: number): Buffer {
