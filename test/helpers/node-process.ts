@@ -52,21 +52,23 @@ export class NodeProcess {
     return !this.exited;
   }
 
-  /** Spawns the process (again, for restart). */
+  /** Spawns the process (again, for restart). Refuses while the previous incarnation still runs. */
   spawn(): this {
+    if (this.child && !this.exited) throw new Error(`spawn(): ${this.dir} is still running (pid ${this.child.pid})`);
     const args = [CLI, '--dir', this.dir, ...this.args];
     if (this.options.json !== false) args.push('--log-format', 'json');
     this.events = [];
     this.textLines = [];
     this.exited = false;
-    this.child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    this.child = child;
     running.add(this);
     let buffered = '';
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
       buffered += chunk;
       let newline: number;
       while ((newline = buffered.indexOf('\n')) >= 0) {
@@ -76,7 +78,7 @@ export class NodeProcess {
       }
     });
     this.exit = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      child.once('exit', (code, signal) => {
         this.exited = true;
         running.delete(this);
         if (buffered) this.addLine(buffered);
