@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
 import { PortRange, newShare, startSyncNode, whenLinked } from '../helpers/sync-node.js';
@@ -45,6 +45,25 @@ test('the same file edited on both sides while disconnected: both versions survi
   assert.match(copy, CONFLICT_NAME);
   const contents = new Set([await readFile(path.join(dirA, 'notes.txt'), 'utf8'), await readFile(path.join(dirA, copy), 'utf8')]);
   assert.deepEqual(contents, new Set(['edited on A while B was down\n', 'edited on B while it was down, a longer line\n']));
+});
+
+test('a deletion made while the other side was down reaches it and does not come back', async () => {
+  const dirA = newShare();
+  const dirB = newShare();
+  const portA = ports.take();
+  const portB = ports.take();
+  await writeFile(path.join(dirA, 'doomed.txt'), 'delete me\n');
+  await writeFile(path.join(dirA, 'kept.txt'), 'keep me\n');
+  const a = startSyncNode(dirA, portA, [portB]);
+  const b = startSyncNode(dirB, portB, [portA]);
+  await Promise.all([whenLinked(a), whenLinked(b)]);
+  await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA) });
+
+  await b.kill('SIGKILL');
+  await rm(path.join(dirA, 'doomed.txt'));
+  b.spawn();
+  const tree = await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA), stableMs: 2_500, timeoutMs: 30_000 });
+  assert.deepEqual(Object.keys(tree), ['kept.txt']);
 });
 
 test('three peers in a line (A-B, B-C; A and C not linked): files travel from A to C and from C to A', async () => {
