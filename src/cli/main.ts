@@ -1,8 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 /**
  * Command-line entry: argument parsing only. Each command's work lives in the
  * library; the action modules here translate options into library calls.
  * Usage errors and bad input print one sentence on stderr and exit with code 2.
+ * The shebang caps V8's young generation (--max-semi-space-size=1 MiB): the
+ * buffers of chunks in transit are freed by frequent scavenges, which keeps a
+ * large transfer's peak RSS ~20 MB lower and costs no speed (npm run bench).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
