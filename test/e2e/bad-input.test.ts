@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chunkerParams } from '../../src/chunker/index.js';
 import { encodeFrameUnchecked } from '../../src/protocol/frame.js';
@@ -88,4 +88,12 @@ test('a symlink pointing out of the share is synced as a link and never followed
   assert.equal(tree['link-inside'], 'link:inside.txt');
   assert.ok(!Object.keys(tree).some((p) => p.includes('secret.txt') && !p.startsWith('rel-link')), 'the folder behind the link was not walked');
   assert.deepEqual(await readdir(path.join(outside, 'private')), ['secret.txt'], 'nothing written through the link');
+
+  // The link becomes a real folder with a file on A: B replaces its link and writes inside its share, not through the old link.
+  await rm(path.join(dirA, 'abs-link-to-dir'));
+  await mkdir(path.join(dirA, 'abs-link-to-dir'));
+  await writeFile(path.join(dirA, 'abs-link-to-dir', 'through.txt'), 'must stay in the share\n');
+  const replaced = await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA), timeoutMs: 30_000 });
+  assert.match(replaced['abs-link-to-dir'], /^dir:/);
+  assert.deepEqual(await readdir(path.join(outside, 'private')), ['secret.txt'], 'nothing written through the replaced link');
 });
