@@ -18,8 +18,9 @@ import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../ind
 import type { Logger } from '../log.js';
 import type { ChunkListReply, ChunkReply, Frame } from '../protocol/messages.js';
 import { fromChunkRef, wireBytes } from '../peer/wire-entry.js';
-import { MAX_CHUNK_BYTES, readVerifiedAt, sha256, tempDirOf } from './chunk-io.js';
+import { MAX_CHUNK_BYTES, sha256, tempDirOf } from './chunk-io.js';
 import { DigestFollower } from './digest-follower.js';
+import { copyLocalChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
 
@@ -63,6 +64,9 @@ class VersionGone extends Error {}
  * commits a 500 MiB file would need one by one).
  */
 const RECORD_GROUP = 64;
+
+/** Largest run of local chunks copied with one read and one write (at least MAX_CHUNK_BYTES). */
+const LOCAL_RUN_BYTES = 1024 * 1024;
 
 type Reply = ChunkListReply | ChunkReply;
 
@@ -160,15 +164,19 @@ export class Puller {
           for (const chunk of group) index.markChunkVerified(partial.tempName, chunk);
         });
       };
-      const write = async (chunk: StoredChunk, data: Buffer): Promise<void> => {
-        if (!isAllZero(data)) await handle!.write(data, 0, data.length, chunk.offset);
+      /** Writes verified chunks that are contiguous in the file; `data` covers exactly them. */
+      const writeRun = async (run: StoredChunk[], data: Buffer): Promise<void> => {
+        if (!isAllZero(data)) await handle!.write(data, 0, data.length, run[0]!.offset);
         // No fsync per chunk: after a process kill the page cache still holds the
         // data; a power cut is caught by the whole-file digest check.
-        digestFollower.written(chunkIndex.get(chunk.offset)!);
-        unrecorded.push(chunk);
+        for (const chunk of run) {
+          digestFollower.written(chunkIndex.get(chunk.offset)!);
+          unrecorded.push(chunk);
+        }
         if (unrecorded.length >= RECORD_GROUP) record();
       };
       const missing: StoredChunk[] = [];
+      const local: LocalChunk[] = [];
       for (const chunk of chunks) {
         if (partial.verifiedOffsets.has(chunk.offset)) {
           digestFollower.written(chunkIndex.get(chunk.offset)!);
@@ -176,33 +184,38 @@ export class Puller {
           continue;
         }
         const location = index.findChunk(chunk.hash);
-        if (location !== undefined && location.length === chunk.length) {
-          const data = await readVerifiedAt(location, chunk.hash, shareDir, stateDir);
-          if (data !== undefined) {
-            await write(chunk, data);
-            counts.reused++;
-            continue;
-          }
-        }
-        missing.push(chunk);
+        if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });
+        else missing.push(chunk);
       }
       // Repeated content (runs of zeros, duplicated blocks) crosses the wire once.
-      const sameContent = new Map<string, StoredChunk[]>();
-      for (const chunk of missing) {
-        const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
-        const group = sameContent.get(key);
-        if (group) group.push(chunk);
-        else sameContent.set(key, [chunk]);
-      }
-      const toFetch = [...sameContent.values()].map((group) => group[0]!);
-      try {
-        await this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
+      const fetchMissing = (list: StoredChunk[]): Promise<void> => {
+        const sameContent = new Map<string, StoredChunk[]>();
+        for (const chunk of list) {
+          const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
+          const group = sameContent.get(key);
+          if (group) group.push(chunk);
+          else sameContent.set(key, [chunk]);
+        }
+        const toFetch = [...sameContent.values()].map((group) => group[0]!);
+        return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
           const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
-          for (const target of group) await write(target, data);
+          for (const target of group) await writeRun([target], data);
           counts.fetched++;
           counts.reused += group.length - 1;
           counts.bytesReceived += wireLength;
         });
+      };
+      try {
+        // Local chunks are copied while the missing ones are fetched; a local
+        // chunk that fails its check (the source changed) is fetched afterwards.
+        const [copied, fetched] = await Promise.allSettled([
+          copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(LOCAL_RUN_BYTES), writeRun }),
+          fetchMissing(missing),
+        ]);
+        if (fetched.status === 'rejected') throw fetched.reason;
+        if (copied.status === 'rejected') throw copied.reason;
+        counts.reused += local.length - copied.value.length;
+        if (copied.value.length > 0) await fetchMissing(copied.value);
       } finally {
         // Whatever landed before a failure stays usable for the next attempt.
         record();

@@ -1,0 +1,134 @@
+/**
+ * Copies the chunks a puller already holds locally (in a synced file or a
+ * partial download) into its temp file, in runs: chunks that sit back to back
+ * in the same source and in the target are read with one read and written with
+ * one write, each chunk verified against its hash on the way. An edit of a
+ * 500 MB file reuses ~8,000 chunks; one read and one write each, awaited one
+ * after another, took seconds of thread-pool round trips where ~500 large
+ * reads and writes take a fraction of that.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveSharePath } from '../fs/index.js';
+import type { ChunkLocation, StoredChunk } from '../index/types.js';
+import { sha256, tempDirOf } from './chunk-io.js';
+
+export interface LocalChunk {
+  chunk: StoredChunk;
+  location: ChunkLocation;
+}
+
+export interface LocalCopyOptions {
+  shareDir: string;
+  stateDir: string;
+  /** Read buffer; a run is at most this long (at least the largest chunk). */
+  buffer: Buffer;
+  /** Writes verified chunks that are contiguous in the target; `data` covers exactly them. */
+  writeRun(chunks: StoredChunk[], data: Buffer): Promise<void>;
+}
+
+/**
+ * Copies `items` (in target order) and returns the chunks that could not be
+ * taken locally (source gone, changed or short): the caller fetches those.
+ */
+export async function copyLocalChunks(items: LocalChunk[], options: LocalCopyOptions): Promise<StoredChunk[]> {
+  const failed: StoredChunk[] = [];
+  const handles = new Map<string, Promise<FileHandle | null>>();
+  try {
+    for (const run of runsOf(items, options.buffer.length)) {
+      const source = await sourceHandle(run[0]!.location, options, handles);
+      const start = run[0]!.location.offset;
+      const length = run.reduce((sum, item) => sum + item.chunk.length, 0);
+      const filled = source === null ? 0 : await readUpTo(source, options.buffer, length, start);
+      // Verified chunks are written in contiguous groups; a chunk that fails splits the run.
+      let group: StoredChunk[] = [];
+      let groupStart = 0;
+      const flush = async (): Promise<void> => {
+        if (group.length === 0) return;
+        const groupLength = group.reduce((sum, chunk) => sum + chunk.length, 0);
+        await options.writeRun(group, options.buffer.subarray(groupStart, groupStart + groupLength));
+        group = [];
+      };
+      let at = 0;
+      for (const { chunk } of run) {
+        const data = options.buffer.subarray(at, at + chunk.length);
+        if (at + chunk.length <= filled && sha256(data).equals(chunk.hash)) {
+          if (group.length === 0) groupStart = at;
+          group.push(chunk);
+        } else {
+          await flush();
+          failed.push(chunk);
+        }
+        at += chunk.length;
+      }
+      await flush();
+    }
+  } finally {
+    for (const pending of handles.values()) await (await pending)?.close().catch(() => undefined);
+  }
+  return failed;
+}
+
+/** Groups items into runs that are contiguous in both the source and the target. */
+function* runsOf(items: LocalChunk[], maxBytes: number): Generator<LocalChunk[]> {
+  let run: LocalChunk[] = [];
+  let runBytes = 0;
+  for (const item of items) {
+    const last = run[run.length - 1];
+    const joins =
+      last !== undefined &&
+      item.location.kind === last.location.kind &&
+      item.location.path === last.location.path &&
+      item.location.offset === last.location.offset + last.location.length &&
+      item.chunk.offset === last.chunk.offset + last.chunk.length &&
+      runBytes + item.chunk.length <= maxBytes;
+    if (!joins && run.length > 0) {
+      yield run;
+      run = [];
+      runBytes = 0;
+    }
+    run.push(item);
+    runBytes += item.chunk.length;
+  }
+  if (run.length > 0) yield run;
+}
+
+/** An open handle on the location's file, or null when it cannot be opened (its chunks are fetched instead). */
+function sourceHandle(
+  location: ChunkLocation,
+  options: LocalCopyOptions,
+  handles: Map<string, Promise<FileHandle | null>>,
+): Promise<FileHandle | null> {
+  const key = `${location.kind}:${location.path}`;
+  let handle = handles.get(key);
+  if (handle === undefined) {
+    handle = (async () => {
+      try {
+        const absPath =
+          location.kind === 'file'
+            ? await resolveSharePath(options.shareDir, location.path)
+            : path.join(tempDirOf(options.stateDir), path.basename(location.path));
+        return await open(absPath, 'r');
+      } catch {
+        return null;
+      }
+    })();
+    handles.set(key, handle);
+  }
+  return handle;
+}
+
+/** Reads up to `length` bytes at `position` into the start of `buffer`; fewer at end of file or on error. */
+async function readUpTo(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<number> {
+  let filled = 0;
+  try {
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+  } catch {
+    // What was read is still checked chunk by chunk; the rest is fetched.
+  }
+  return filled;
+}
