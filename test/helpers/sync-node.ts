@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { startNode, tempDir, type LogEvent, type NodeProcess } from './node-process.js';
 
@@ -79,6 +79,21 @@ export function rawBytesReceived(node: NodeProcess): number {
     if (e.event === 'transfer.stats') most = Math.max(most, Number(e.rawBytesReceived));
   }
   return most;
+}
+
+/**
+ * Bytes written so far into partial downloads (share/.leftsync/tmp): the temp
+ * files are sized up front and filled chunk by chunk, so their allocated blocks
+ * show the progress of a transfer of incompressible data, however fast it is.
+ */
+export async function partialBytesWritten(shareDir: string): Promise<number> {
+  const tmp = path.join(shareDir, '.leftsync', 'tmp');
+  let total = 0;
+  for (const name of await readdir(tmp).catch(() => [] as string[])) {
+    const stats = await stat(path.join(tmp, name)).catch(() => null);
+    if (stats?.isFile()) total += stats.blocks * 512;
+  }
+  return total;
 }
 
 /** Writes `size` random bytes, 1 MiB at a time. */
