@@ -17,7 +17,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
-import { MiB, PortRange, newShare, partialBytesWritten, rawBytesReceived, startSyncNode, transfersDone, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
+import { MiB, PortRange, newShare, partialBytesWritten, procStatusBytes, rawBytesReceived, startSyncNode, transfersDone, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
 import { treeOf, waitForSameTrees, waitUntil } from '../helpers/tree.js';
 
 const ports = new PortRange(24200, 24299);
@@ -52,6 +52,9 @@ test('receiver SIGKILLed halfway through a 200 MiB file: after restart only the 
   t.diagnostic(`receiver killed after ${before} of ${SIZE} bytes; after restart it received ${after} bytes ` +
     `(${String(done.chunksResumed)} chunks resumed, ${String(done.chunksFetched)} fetched); bound ${SIZE - before + SIZE / 10}; ` +
     `fetched twice at most ${Math.max(0, before + after - SIZE)} bytes (${((100 * Math.max(0, before + after - SIZE)) / SIZE).toFixed(1)} % of the file)`);
+  // For the record: memory while moving 200 MiB of incompressible data (the sender's whole life, the restarted receiver's).
+  t.diagnostic(`peak RSS: sender ${((await procStatusBytes(a.pid, 'VmHWM')) / 1e6).toFixed(1)} MB, ` +
+    `restarted receiver ${((await procStatusBytes(b.pid, 'VmHWM')) / 1e6).toFixed(1)} MB`);
   assert.ok(Number(done.chunksResumed) > 0, 'chunks verified before the kill were kept');
   assert.ok(after <= SIZE - before + SIZE / 10, `after the restart ${after} bytes, received ${before} before the kill`);
 });
