@@ -9,8 +9,10 @@
 import type WebSocket from 'ws';
 import { ErrorCode, LeftsyncError, isErrorCode } from '../errors.js';
 import { decodeFrame, encodeFrame } from '../protocol/frame.js';
-import { MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES } from '../protocol/limits.js';
+import { MAX_CHUNK_PAYLOAD_BYTES, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES } from '../protocol/limits.js';
 import type { Frame } from '../protocol/messages.js';
+import { validateFrame } from '../protocol/validate.js';
+import { FrameBufferPool, chunkReplyFrameLength, encodeChunkReplyFrame } from './chunk-reply-frame.js';
 
 /** send() waits while more than this many bytes are handed to ws but not yet flushed. */
 export const SEND_HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -18,6 +20,12 @@ export const SEND_HIGH_WATER_BYTES = 4 * 1024 * 1024;
 export const LEFTSYNC_CLOSE_STATUS = 4000;
 /** After our close frame, the peer gets this long to answer before the socket is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * Buffers for chunk reply frames, shared by every channel: a payload, its hash
+ * and field headers fit in MAX_CHUNK_PAYLOAD_BYTES + 1 KiB. 16 are kept free
+ * at most (4 MiB of address space; only the bytes used become resident).
+ */
+const chunkReplyBuffers = new FrameBufferPool(MAX_CHUNK_PAYLOAD_BYTES + 1024, 16);
 
 export interface CloseInfo {
   /** Stable code of why the channel closed. */
@@ -99,10 +107,23 @@ export class FrameChannel {
 
   async send(frame: Frame): Promise<void> {
     if (this.closeInfo) throw toError(this.closeInfo, ErrorCode.CONNECTION_CLOSED);
-    const bytes = encodeFrame(frame);
+    let pooled: Buffer | null = null;
+    let bytes: Uint8Array;
+    if (frame.chunkReply != null && validateFrame(frame) === 'chunkReply') {
+      // Bulk data: encoded into a reused buffer, returned to the pool once written.
+      const length = chunkReplyFrameLength(frame.chunkReply);
+      if (length > MAX_FRAME_BYTES) {
+        throw new LeftsyncError(ErrorCode.PROTO_TOO_LARGE, `frame of ${length} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
+      }
+      pooled = chunkReplyBuffers.take(length);
+      bytes = encodeChunkReplyFrame(frame.chunkReply, pooled ?? Buffer.allocUnsafe(length));
+    } else {
+      bytes = encodeFrame(frame);
+    }
     this.unflushed += bytes.length;
     this.ws.send(bytes, { binary: true }, () => {
       this.unflushed -= bytes.length;
+      if (pooled !== null) chunkReplyBuffers.give(pooled);
       this.wakeSenders();
     });
     if (this.unflushed <= SEND_HIGH_WATER_BYTES) return;
