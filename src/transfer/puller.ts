@@ -166,11 +166,19 @@ export class Puller {
       };
       /** Writes verified chunks that are contiguous in the file; `data` covers exactly them. */
       const writeRun = async (run: StoredChunk[], data: Buffer): Promise<void> => {
-        if (!isAllZero(data)) await handle!.write(data, 0, data.length, run[0]!.offset);
+        if (!isAllZero(data)) {
+          const { bytesWritten } = await handle!.write(data, 0, data.length, run[0]!.offset);
+          // The digest follower may hash these bytes from memory: they must all be on disk.
+          if (bytesWritten !== data.length) {
+            throw new LeftsyncError(ErrorCode.IO, `${tempPath}: short write (${bytesWritten} of ${data.length} bytes)`);
+          }
+        }
         // No fsync per chunk: after a process kill the page cache still holds the
         // data; a power cut is caught by the whole-file digest check.
+        let at = 0;
         for (const chunk of run) {
-          digestFollower.written(chunkIndex.get(chunk.offset)!);
+          digestFollower.written(chunkIndex.get(chunk.offset)!, data.subarray(at, at + chunk.length));
+          at += chunk.length;
           unrecorded.push(chunk);
         }
         if (unrecorded.length >= RECORD_GROUP) record();

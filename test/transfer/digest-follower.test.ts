@@ -85,3 +85,21 @@ test('stop() while chunks are missing ends the follower; digest() rejects', asyn
   await assert.rejects(follower.digest());
   await handle.close();
 });
+
+test('in-order chunks are hashed from the bytes given; the rest is read back from disk', async () => {
+  const data = randomBytes(1_000_000);
+  const offsets = offsetsOf(data.length, 60_000);
+  const handle = await tempFile(data.length);
+  const follower = new DigestFollower(handle, data.length, offsets, Buffer.alloc(128 * 1024));
+  const bytesOf = (i: number) => data.subarray(offsets[i]!, offsets[i + 1] ?? data.length);
+  // Chunk 0 is on disk with different bytes than reported: only an in-memory hash yields the true digest.
+  await handle.write(Buffer.alloc(bytesOf(0).length, 0x55), 0, bytesOf(0).length, 0);
+  follower.written(0, bytesOf(0));
+  // The rest lands in reverse order (read back from disk once the prefix is complete).
+  for (let i = offsets.length - 1; i >= 1; i--) {
+    await handle.write(bytesOf(i), 0, bytesOf(i).length, offsets[i]!);
+    follower.written(i, bytesOf(i));
+  }
+  assert.deepEqual(await follower.digest(), sha(data));
+  await handle.close();
+});
