@@ -3,7 +3,7 @@
  * the supplier (to answer requests) and the puller (to reuse local chunks).
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { resolveSharePath } from '../fs/index.js';
@@ -17,20 +17,28 @@ export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
+/**
+ * Exactly `length` bytes at `offset` from an open file; LS_IO if the file is
+ * shorter. Lengths above the chunk limit are refused before allocating.
+ */
+export async function readChunkFrom(handle: FileHandle, absPath: string, offset: number, length: number): Promise<Buffer> {
+  if (length > MAX_CHUNK_BYTES) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${length} bytes exceeds the maximum`);
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+    if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
 /** Exactly `length` bytes at `offset` of `absPath`; LS_IO if the file is shorter. */
 export async function readRange(absPath: string, offset: number, length: number): Promise<Buffer> {
-  if (length > MAX_CHUNK_BYTES) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${length} bytes exceeds the maximum`);
   let handle;
   try {
     handle = await open(absPath, 'r');
-    const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-      if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
-      filled += bytesRead;
-    }
-    return buffer;
+    return await readChunkFrom(handle, absPath, offset, length);
   } catch (err) {
     throw fromSystemError(err, `read ${absPath}`);
   } finally {

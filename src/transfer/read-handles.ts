@@ -6,8 +6,8 @@
  * old bytes; callers verify every chunk's hash, so stale bytes are never sent.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { MAX_CHUNK_BYTES } from './chunk-io.js';
+import { fromSystemError } from '../errors.js';
+import { readChunkFrom } from './chunk-io.js';
 
 interface Cached {
   handle: Promise<FileHandle>;
@@ -26,18 +26,9 @@ export class ReadHandles {
 
   /** Exactly `length` bytes at `offset` of `absPath`. */
   async read(absPath: string, offset: number, length: number): Promise<Buffer> {
-    if (length > MAX_CHUNK_BYTES) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${length} bytes exceeds the maximum`);
     const entry = this.acquire(absPath);
     try {
-      const handle = await entry.handle;
-      const buffer = Buffer.allocUnsafe(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-        if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
-        filled += bytesRead;
-      }
-      return buffer;
+      return await readChunkFrom(await entry.handle, absPath, offset, length);
     } catch (err) {
       this.forget(absPath, entry);
       throw fromSystemError(err, `read ${absPath}`);
