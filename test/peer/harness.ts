@@ -27,6 +27,8 @@ export interface TestPeer {
   readonly sessions: Session[];
   /** Scans the share (or some paths) and announces to every session. */
   scan(paths?: string[]): Promise<void>;
+  /** The node's scan-pause hook: runs `step` while no scan runs (as src/peer/node.ts does). */
+  withScanPaused<T>(step: () => Promise<T>): Promise<T>;
 }
 
 export async function makeTempDir(prefix: string): Promise<string> {
@@ -39,7 +41,16 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   await mkdir(stateDir, { recursive: true });
   const index = kind === 'sqlite' ? openIndex(stateDir, id) : new MemoryIndex(id);
   const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams() });
-  const set = new SessionSet({ index, shareDir, stateDir, rescan: (paths) => peer.scan(paths), isIgnored: (p, dir) => scanner.ignore.ignores(p, dir) });
+  // The same hook as the real node: a scan never runs between a replace and its record.
+  const withScanPaused = <T>(step: () => Promise<T>): Promise<T> => scanner.exclusive(() => step());
+  const set = new SessionSet({
+    index,
+    shareDir,
+    stateDir,
+    rescan: (paths) => peer.scan(paths),
+    withScanPaused,
+    isIgnored: (p, dir) => scanner.ignore.ignores(p, dir),
+  });
   const peer: TestPeer = {
     id,
     shareDir,
@@ -53,6 +64,7 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
       await (paths === undefined ? scanner.scanAll() : scanner.scanPaths(paths));
       set.announceAll();
     },
+    withScanPaused,
   };
   return peer;
 }
@@ -66,6 +78,7 @@ export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<
     shareDir: peer.shareDir,
     stateDir: peer.stateDir,
     rescan: (paths) => peer.scan(paths),
+    withScanPaused: (step) => peer.withScanPaused(step),
     ...extra,
   });
 }
