@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { mergeVersions } from '../reconcile/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
@@ -258,13 +259,17 @@ class SqliteIndex implements SyncIndex {
   }
 
   recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry {
-    return this.store({ ...observedFields(entry), version: { ...entry.version }, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks);
+    // Unioned with what is stored now, in this transaction: a local change recorded
+    // while the remote version was being fetched must not lose its counter, or our
+    // next change would reuse a value already announced for other content.
+    const version = mergeVersions(this.get(entry.path)?.version ?? {}, entry.version);
+    return this.store({ ...observedFields(entry), version, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks);
   }
 
   recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined {
     const previous = this.get(path);
     if (previous === undefined) return undefined;
-    const entry = { ...previous, version: { ...version }, sequence: this.nextSequence() };
+    const entry = { ...previous, version: mergeVersions(previous.version, version), sequence: this.nextSequence() };
     this.stmt.putEntry.run(entryToParams(entry));
     return entry;
   }

@@ -100,13 +100,15 @@ export interface SyncIndex {
   recordLocalDeletion(path: string): IndexEntry | undefined;
   /**
    * A remote version now on disk (or deleted, for a tombstone): stores the remote's
-   * version vector and modifiedBy as they are, the observed inode/mtime of what
-   * we wrote, a new local sequence so it is announced onward, and the chunk list.
+   * version vector (unioned with the stored one: a path's version never goes
+   * backwards) and modifiedBy, the observed inode/mtime of what we wrote, a new
+   * local sequence so it is announced onward, and the chunk list.
    */
   recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry;
   /**
    * Adopts a version vector without changing content (e.g. concurrent versions
-   * with identical content are merged). New sequence so it is announced.
+   * with identical content are merged), unioned with the stored one. New sequence
+   * so it is announced.
    */
   recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined;
 

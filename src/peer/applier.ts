@@ -20,7 +20,6 @@ import {
 import type { IndexEntry, SyncIndex } from '../index/types.js';
 import type { Logger } from '../log.js';
 import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
-import { mergeVersions } from '../reconcile/version.js';
 import type { Puller } from '../transfer/puller.js';
 
 export interface ApplierOptions {
@@ -83,17 +82,20 @@ export class Applier {
 
   private async carryOut(action: ApplyAction, incoming: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
     const { index, shareDir, puller } = this.options;
-    // Recorded with the union of both histories: when ours was concurrent (a lost
-    // conflict or deletion) our own counter must not vanish, or a later local change
-    // would reuse its value and look like a change the peers have already seen.
-    const current = index.get(incoming.path);
-    const remote: IndexEntry = { ...incoming, version: mergeVersions(current?.version ?? {}, incoming.version) };
+    // The index records the union of both histories (ours may be concurrent: a lost
+    // conflict or deletion), taken when it records, so our own counter never vanishes.
+    const remote = incoming;
+    // The index entry this decision was made against. A step that waited for a scan
+    // re-checks it: a change recorded meanwhile (a re-created file, a new mode) means
+    // the decision is stale and must be made again, not carried out.
+    const base = index.get(incoming.path);
+    const stale = (): boolean => index.get(incoming.path)?.sequence !== base?.sequence;
     try {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {
         case 'pull': {
           if (live !== undefined && live.type === 'file' && live.size === remote.size && live.digest.equals(remote.digest)) {
-            return await this.adoptMetadata(remote, live);
+            return await this.adoptMetadata(remote, live, stale);
           }
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
@@ -105,6 +107,7 @@ export class Applier {
         }
         case 'mkdir':
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
+            if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
@@ -113,6 +116,7 @@ export class Applier {
           });
         case 'symlink':
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
+            if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
@@ -121,6 +125,7 @@ export class Applier {
           });
         case 'delete':
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
+            if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
             index.recordApplied({ ...remote, inode: 0 }, []);
             return 'applied';
@@ -136,9 +141,10 @@ export class Applier {
   }
 
   /** Same bytes already here: only mode, mtime and version change (no copy). */
-  private async adoptMetadata(remote: IndexEntry, live: IndexEntry): Promise<ApplyOutcome> {
+  private async adoptMetadata(remote: IndexEntry, live: IndexEntry, stale: () => boolean): Promise<ApplyOutcome> {
     const { index, shareDir } = this.options;
     const adopted = await this.scanPaused(async () => {
+      if (stale()) return false;
       const before = await this.lstat(remote.path);
       if (!before.isFile() || before.size !== live.size || observedMtimeMs(before) !== live.mtimeMs || before.ino !== live.inode) {
         return false;
@@ -164,6 +170,12 @@ export class Applier {
     } catch (err) {
       throw fromSystemError(err, `lstat ${relPath}`);
     }
+  }
+
+  /** The index changed since the decision (a scan ran first): decide again with what it holds now. */
+  private staleDecision(relPath: string): ApplyOutcome {
+    this.options.log.info('sync.local_changed', { path: relPath, stage: 'before-apply' });
+    return 'rescanned';
   }
 
   private async rescanned(relPath: string): Promise<ApplyOutcome> {

@@ -13,6 +13,7 @@ import type {
   SyncIndex,
   VersionVector,
 } from '../../src/index/types.js';
+import { mergeVersions } from '../../src/reconcile/version.js';
 
 interface Partial {
   download: PartialDownload;
@@ -75,13 +76,14 @@ export class MemoryIndex implements SyncIndex {
   }
 
   recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry {
-    return this.put({ ...entry, version: { ...entry.version }, sequence: 0 }, chunks);
+    const version = mergeVersions(this.entries.get(entry.path)?.version ?? {}, entry.version);
+    return this.put({ ...entry, version, sequence: 0 }, chunks);
   }
 
   recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined {
     const old = this.entries.get(path);
     if (!old) return undefined;
-    return this.put({ ...old, version: { ...version } }, this.chunkLists.get(path) ?? []);
+    return this.put({ ...old, version: mergeVersions(old.version, version) }, this.chunkLists.get(path) ?? []);
   }
 
   private put(entry: IndexEntry, chunks: StoredChunk[]): IndexEntry {
