@@ -14,7 +14,12 @@ import { fileURLToPath } from 'node:url';
 /** dist/src/cli/main.js, resolved from this compiled file (dist/bench/). */
 export const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** Node flags the bench runs leftsync with: the ones the installed `leftsync` bin passes (src/cli/main.ts shebang). */
-export const NODE_FLAGS = ['--max-semi-space-size=1'];
+export const NODE_FLAGS = ['--max-semi-space-size=1', ...extraNodeFlags()];
+
+/** BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds flags to each leftsync process (profiling). */
+function extraNodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+}
 
 const children = new Set<ChildProcess>();
 

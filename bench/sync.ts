@@ -13,7 +13,8 @@
  * counters of the link (`ss -ti`), for rsync its --stats totals. Figures, not
  * assertions; the machine is shared and noisy, so read the ratios.
  *
- * Options: --mib N (size of the large file, default 500), --keep (leave the work dir).
+ * Options: --mib N (size of the large file, default 500), --keep (leave the work dir),
+ * --only large|small (run a-c and e, or only d), --port-base N (ports N..N+2 instead of 25010..25012).
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { cp, mkdir, mkdtemp, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -34,10 +35,10 @@ import {
 } from './sync-rig.js';
 
 const MiB = 1 << 20;
-/** Ports from the range reserved for this bench. */
-const PORT_A = 25010;
-const PORT_B = 25011;
-const PORT_RSYNC = 25012;
+/** Ports from the range reserved for this bench; --port-base N moves all three (N, N+1, N+2). */
+let PORT_A = 25010;
+let PORT_B = 25011;
+let PORT_RSYNC = 25012;
 const SECRET = 'leftsync-bench-secret';
 const SMALL_FILES = 1000;
 /** Generous: a transfer that takes this long is broken, not slow. */
@@ -57,15 +58,27 @@ interface Row {
   rsync: RsyncRun | null;
 }
 
-function parseArgs(argv: string[]): { mib: number; keep: boolean } {
+type Only = 'large' | 'small' | null;
+
+function parseArgs(argv: string[]): { mib: number; keep: boolean; only: Only } {
   let mib = 500;
   let keep = false;
+  let only: Only = null;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--mib') mib = Number(argv[++i]);
     else if (argv[i] === '--keep') keep = true;
+    else if (argv[i] === '--only') {
+      const which = argv[++i];
+      if (which !== 'large' && which !== 'small') throw new Error('--only takes large or small');
+      only = which;
+    } else if (argv[i] === '--port-base') {
+      const base = Number(argv[++i]);
+      if (!Number.isInteger(base) || base < 1024 || base > 65533) throw new Error('--port-base takes a port number');
+      [PORT_A, PORT_B, PORT_RSYNC] = [base, base + 1, base + 2];
+    }
   }
   if (!Number.isInteger(mib) || mib < 1) throw new Error('--mib takes a positive integer');
-  return { mib, keep };
+  return { mib, keep, only };
 }
 
 async function writeRandomFile(path: string, mib: number): Promise<void> {
@@ -182,7 +195,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  const { mib, keep } = parseArgs(process.argv.slice(2));
+  const { mib, keep, only } = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'leftsync-bench-'));
   const dirs = { a: join(work, 'A'), b: join(work, 'B'), stage: join(work, 'stage'), src: join(work, 'src'), dst: join(work, 'dst') };
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
@@ -203,66 +216,69 @@ async function main(): Promise<void> {
     await b.waitFor((e) => e.event === 'peer.connected', 30_000, 'peer.connected');
     await settle([a, b], 1500);
 
-    // --- a) cold: a large random file ---------------------------------------------
-    const big = 'big.bin';
-    const staged = join(dirs.stage, big);
-    process.stdout.write(`writing ${mib} MiB of random data... `);
-    await writeRandomFile(staged, mib);
-    await cp(staged, join(dirs.src, big));
-    let expected = await sha256File(staged);
-    console.log('done');
-    const isBig = (dones: LogEvent[]) => dones.some((e) => e.path === big);
-    const placeBig = () => rename(staged, join(dirs.a, big));
-    const cold = await measureLeftsync(a, b, placeBig, isBig);
-    await expectSame(join(dirs.b, big), expected, 'leftsync cold');
-    peakA = a.peakRssMiB();
-    peakB = b.peakRssMiB();
-    const rsyncBig = async (): Promise<RsyncRun | null> => {
-      if (!daemon) return null;
-      const run = await runRsync(join(dirs.src, big), daemon);
-      await expectSame(join(dirs.dst, big), expected, 'rsync');
-      return run;
-    };
-    rows.push({ scenario: `a) cold ${mib} MiB`, leftsync: cold, rsync: await rsyncBig() });
-    console.log('a) done');
-    await settle([a, b]);
+    if (only !== 'small') {
+      // --- a) cold: a large random file ---------------------------------------------
+      const big = 'big.bin';
+      const staged = join(dirs.stage, big);
+      process.stdout.write(`writing ${mib} MiB of random data... `);
+      await writeRandomFile(staged, mib);
+      await cp(staged, join(dirs.src, big));
+      let expected = await sha256File(staged);
+      console.log('done');
+      const isBig = (dones: LogEvent[]) => dones.some((e) => e.path === big);
+      const placeBig = () => rename(staged, join(dirs.a, big));
+      const cold = await measureLeftsync(a, b, placeBig, isBig);
+      await expectSame(join(dirs.b, big), expected, 'leftsync cold');
+      peakA = a.peakRssMiB();
+      peakB = b.peakRssMiB();
+      const rsyncBig = async (): Promise<RsyncRun | null> => {
+        if (!daemon) return null;
+        const run = await runRsync(join(dirs.src, big), daemon);
+        await expectSame(join(dirs.dst, big), expected, 'rsync');
+        return run;
+      };
+      rows.push({ scenario: `a) cold ${mib} MiB`, leftsync: cold, rsync: await rsyncBig() });
+      console.log('a) done');
+      await settle([a, b]);
 
-    // --- b) 100-byte insert in the middle + 1 MiB overwrite elsewhere ----------------
-    const size = mib * MiB;
-    const current = join(dirs.b, big); // identical to A's copy, verified above
-    const stageEdit = async (edit: Parameters<typeof editedCopy>[2]): Promise<void> => {
-      await editedCopy(current, staged, edit);
-      expected = await sha256File(staged);
-      await cp(staged, join(dirs.src, `.${big}.tmp`));
-      await rename(join(dirs.src, `.${big}.tmp`), join(dirs.src, big));
-    };
-    await stageEdit({
-      insertAt: Math.floor(size / 2),
-      insert: randomBytes(100),
-      overwrites: [{ at: Math.floor(size / 4), data: randomBytes(Math.min(MiB, Math.floor(size / 8))) }],
-    });
-    const edit = await measureLeftsync(a, b, placeBig, isBig);
-    await expectSame(join(dirs.b, big), expected, 'leftsync edit');
-    rows.push({ scenario: 'b) 100 B insert + 1 MiB overwrite', leftsync: edit, rsync: await rsyncBig() });
-    console.log('b) done');
-    await settle([a, b]);
+      // --- b) 100-byte insert in the middle + 1 MiB overwrite elsewhere ----------------
+      const size = mib * MiB;
+      const current = join(dirs.b, big); // identical to A's copy, verified above
+      const stageEdit = async (edit: Parameters<typeof editedCopy>[2]): Promise<void> => {
+        await editedCopy(current, staged, edit);
+        expected = await sha256File(staged);
+        await cp(staged, join(dirs.src, `.${big}.tmp`));
+        await rename(join(dirs.src, `.${big}.tmp`), join(dirs.src, big));
+      };
+      await stageEdit({
+        insertAt: Math.floor(size / 2),
+        insert: randomBytes(100),
+        overwrites: [{ at: Math.floor(size / 4), data: randomBytes(Math.min(MiB, Math.floor(size / 8))) }],
+      });
+      const edit = await measureLeftsync(a, b, placeBig, isBig);
+      await expectSame(join(dirs.b, big), expected, 'leftsync edit');
+      rows.push({ scenario: 'b) 100 B insert + 1 MiB overwrite', leftsync: edit, rsync: await rsyncBig() });
+      console.log('b) done');
+      await settle([a, b]);
 
-    // --- c) 9-byte overwrite at offset 0 ----------------------------------------------
-    await stageEdit({ overwrites: [{ at: 0, data: randomBytes(9) }] });
-    const nine = await measureLeftsync(a, b, placeBig, isBig);
-    await expectSame(join(dirs.b, big), expected, 'leftsync 9 bytes');
-    rows.push({ scenario: 'c) 9 B overwrite at offset 0', leftsync: nine, rsync: await rsyncBig() });
-    console.log('c) done');
-    await settle([a, b]);
+      // --- c) 9-byte overwrite at offset 0 ----------------------------------------------
+      await stageEdit({ overwrites: [{ at: 0, data: randomBytes(9) }] });
+      const nine = await measureLeftsync(a, b, placeBig, isBig);
+      await expectSame(join(dirs.b, big), expected, 'leftsync 9 bytes');
+      rows.push({ scenario: 'c) 9 B overwrite at offset 0', leftsync: nine, rsync: await rsyncBig() });
+      console.log('c) done');
+      await settle([a, b]);
+    }
 
-    // --- d) 1000 small files at once ---------------------------------------------------
-    const smallDir = join(dirs.stage, 'small');
-    await mkdir(smallDir);
-    const smallHashes = new Map<string, string>();
-    for (let i = 0; i < SMALL_FILES; i++) {
-      const name = `f${String(i).padStart(4, '0')}.bin`;
-      await writeFile(join(smallDir, name), randomBytes(1024 + Math.floor(Math.random() * 7 * 1024)));
-      smallHashes.set(name, await sha256File(join(smallDir, name)));
+    if (only !== 'large') {
+      // --- d) 1000 small files at once ---------------------------------------------------
+      const smallDir = join(dirs.stage, 'small');
+      await mkdir(smallDir);
+      const smallHashes = new Map<string, string>();
+      for (let i = 0; i < SMALL_FILES; i++) {
+        const name = `f${String(i).padStart(4, '0')}.bin`;
+        await writeFile(join(smallDir, name), randomBytes(1024 + Math.floor(Math.random() * 7 * 1024)));
+        smallHashes.set(name, await sha256File(join(smallDir, name)));
     }
     await cp(smallDir, join(dirs.src, 'small'), { recursive: true });
     const allSmall = (dones: LogEvent[]) =>
@@ -281,6 +297,7 @@ async function main(): Promise<void> {
     }
     rows.push({ scenario: `d) ${SMALL_FILES} files of 1-8 KiB`, leftsync: small, rsync: rsyncSmall });
     console.log('d) done\n');
+    }
   } finally {
     await stopAll();
     if (!keep) await rm(work, { recursive: true, force: true });
@@ -299,7 +316,7 @@ async function main(): Promise<void> {
     r.rsync ? `${r.rsync.cpuSeconds.toFixed(2)} s` : 'n/a',
   ]);
   console.log(table(header, body));
-  console.log(`\ne) peak RSS (VmHWM) during (a): leftsync A (sender) ${peakA.toFixed(0)} MiB, B (receiver) ${peakB.toFixed(0)} MiB (goal < 100 MiB)`);
+  if (only !== 'small') console.log(`\ne) peak RSS (VmHWM) during (a): leftsync A (sender) ${peakA.toFixed(0)} MiB, B (receiver) ${peakB.toFixed(0)} MiB (goal < 100 MiB)`);
   console.log('Ratios are leftsync / rsync (below 1: leftsync is faster or sends less). CPU: both leftsync processes;');
   console.log('rsync client + daemon receiver. Wire bytes: both directions.');
   if (rows.some((r) => r.leftsync.payloadOnly)) console.log('* chunk payload bytes from the logs (ss was not available for TCP counters)');

@@ -1,0 +1,152 @@
+/**
+ * One fs.watch (one inotify watch on Linux) per folder of the share, never per
+ * file: a folder's watch already names the child that was created, renamed,
+ * deleted, written or chmod-ed. An event costs at most one lstat of that child,
+ * so N files arriving in one folder cost O(N), not O(N^2) as with chokidar,
+ * which re-reads and stats the whole folder after every change in it.
+ * Only a folder that appears is read (to watch it and report what it already
+ * holds). What a folder's contents mean is the scanner's job; this only says
+ * which share-relative paths were touched.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+
+export interface DirWatchesOptions {
+  shareDir: string;
+  /** True for share-relative paths that are never watched nor reported. */
+  isIgnored(relPath: string, isDir: boolean): boolean;
+  /** A share-relative path ('/' separated) something happened to. */
+  onPath(relPath: string): void;
+  log: Logger;
+}
+
+function joinRel(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+export class DirWatches {
+  /** Watched folders by share-relative path ('' is the share root). */
+  private readonly watches = new Map<string, FSWatcher>();
+  private closed = false;
+  private warnedLimit = false;
+
+  constructor(private readonly options: DirWatchesOptions) {}
+
+  /** Number of folders watched. */
+  get size(): number {
+    return this.watches.size;
+  }
+
+  /**
+   * Watches `relDir` and every folder under it (symlinks are not followed).
+   * With `report`, every path found under it is reported too: a folder that
+   * appears may already hold files whose own events came before its watch.
+   */
+  async watchTree(relDir: string, report: boolean): Promise<void> {
+    if (this.closed || this.watches.has(relDir)) return;
+    // Watch first, then read: a child created in between is seen by one or the other.
+    if (!this.watchOne(relDir)) return;
+    let entries;
+    try {
+      entries = await readdir(this.absolute(relDir), { withFileTypes: true });
+    } catch (err) {
+      // Gone or replaced meanwhile: its parent's event says so.
+      this.options.log.debug('watcher.readdir_failed', { path: relDir, err });
+      return;
+    }
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const rel = joinRel(relDir, entry.name);
+      const isDir = entry.isDirectory();
+      if (this.options.isIgnored(rel, isDir)) continue;
+      if (report) this.options.onPath(rel);
+      if (isDir) subdirs.push(rel);
+    }
+    for (const sub of subdirs) await this.watchTree(sub, report);
+  }
+
+  /** Stops every watch; no path is reported afterwards. */
+  close(): void {
+    this.closed = true;
+    for (const watcher of this.watches.values()) watcher.close();
+    this.watches.clear();
+  }
+
+  private absolute(relPath: string): string {
+    return relPath === '' ? this.options.shareDir : path.join(this.options.shareDir, ...relPath.split('/'));
+  }
+
+  private watchOne(relDir: string): boolean {
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(this.absolute(relDir), { persistent: true, encoding: 'utf8' }, (event, name) => {
+        this.onEvent(relDir, event, name);
+      });
+    } catch (err) {
+      this.watchFailed(relDir, err);
+      return false;
+    }
+    watcher.on('error', (err) => {
+      this.forget(relDir);
+      // A folder deleted under its watch ends like this; its parent reports the path.
+      this.options.log.debug('watcher.watch_error', { path: relDir, err });
+    });
+    this.watches.set(relDir, watcher);
+    return true;
+  }
+
+  private watchFailed(relDir: string, err: unknown): void {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return; // gone already: its parent's event covers it
+    if (!this.warnedLimit) {
+      // ENOSPC here is the inotify watch limit (fs.inotify.max_user_watches), not a full disk.
+      this.warnedLimit = true;
+      this.options.log.warn('watcher.watch_failed', { path: relDir, err, msg: 'the periodic rescan still covers this folder' });
+    }
+  }
+
+  private onEvent(relDir: string, event: string, name: string | null): void {
+    if (this.closed) return;
+    if (name === null || name === '') {
+      // No child named (queue overflow): the folder itself is rescanned.
+      if (relDir !== '') this.options.onPath(relDir);
+      return;
+    }
+    const rel = joinRel(relDir, name);
+    if (event === 'change') {
+      // Content or attributes of an existing child: nothing to learn by stat.
+      if (!this.options.isIgnored(rel, this.watches.has(rel))) this.options.onPath(rel);
+      return;
+    }
+    // 'rename': the child appeared, disappeared or was replaced.
+    void this.onRename(rel);
+  }
+
+  private async onRename(rel: string): Promise<void> {
+    const stats = await lstat(this.absolute(rel)).catch(() => null);
+    if (this.closed) return;
+    const isDir = stats?.isDirectory() ?? this.watches.has(rel);
+    if (this.options.isIgnored(rel, isDir)) return;
+    // Whatever was watched under this name is gone, moved or replaced (a watch
+    // follows its inode, not the name); a folder now there is watched afresh.
+    this.forgetTree(rel);
+    this.options.onPath(rel);
+    if (stats?.isDirectory()) await this.watchTree(rel, true);
+  }
+
+  private forget(relDir: string): void {
+    const watcher = this.watches.get(relDir);
+    if (watcher === undefined) return;
+    watcher.close();
+    this.watches.delete(relDir);
+  }
+
+  /** A folder that is gone (or is no folder any more) stops being watched, with all under it. */
+  private forgetTree(rel: string): void {
+    this.forget(rel);
+    const prefix = rel + '/';
+    for (const watched of [...this.watches.keys()]) if (watched.startsWith(prefix)) this.forget(watched);
+  }
+}
