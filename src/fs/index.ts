@@ -4,6 +4,7 @@ export {
   atomicReplace,
   createSymlink,
   diskSteps,
+  finishTempFile,
   makeDir,
   observedMtimeMs,
   removeEntry,

@@ -33,6 +33,12 @@ export interface ReplaceOptions {
    * On mismatch LOCAL_CHANGED is thrown and the temp file is left for the caller.
    */
   expect?: ExpectedTarget | null;
+  /**
+   * True when finishTempFile already ran on the temp file (mode, mtime set, data
+   * fsync-ed): only the check, rename and folder fsync remain, the short part a
+   * caller keeps inside a lock. mode and mtimeMs are then ignored here.
+   */
+  tempFinished?: boolean;
 }
 
 /** The disk steps of an atomic replace, replaceable so tests can inject faults (ENOSPC). */
@@ -68,6 +74,25 @@ export const diskSteps: ReplaceSteps = {
   },
 };
 
+/**
+ * The first half of an atomic replace, to run before taking any lock: gives the
+ * finished temp file its mode and mtime and makes its data durable (fsync), so
+ * the later atomicReplace(..., { tempFinished: true }) is only check + rename +
+ * fsync(folder). On failure the temp file is removed; ENOSPC surfaces as DISK_FULL.
+ */
+export async function finishTempFile(
+  tempPath: string,
+  options: Pick<ReplaceOptions, 'mode' | 'mtimeMs'>,
+  steps: ReplaceSteps = diskSteps,
+): Promise<void> {
+  try {
+    await steps.finishTemp(tempPath, options);
+  } catch (err) {
+    await unlink(tempPath).catch(() => undefined);
+    throw fromSystemError(err, `finish ${tempPath}`);
+  }
+}
+
 async function lstatOrNull(absPath: string): Promise<Stats | null> {
   try {
     return await lstat(absPath);
@@ -93,7 +118,8 @@ async function checkExpected(relPath: string, absPath: string, expect: ExpectedT
 
 /**
  * Moves a finished temp file (under the state folder, on the same filesystem) to
- * `relPath` in the share: fsync(file) + rename + fsync(dir). Readers see the old
+ * `relPath` in the share: fsync(file) + rename + fsync(dir) (the fsync(file) done
+ * beforehand by finishTempFile when options.tempFinished). Readers see the old
  * content or the new one, never a mix. Mode and mtime are set on the temp file
  * just before its fsync rather than after the rename, because rename keeps them
  * and this way no scanner ever sees the new file with a wrong mtime.
@@ -112,7 +138,7 @@ export async function atomicReplace(
     const target = await resolveSharePath(root, relPath);
     const parentRel = path.posix.dirname(relPath);
     if (parentRel !== '.') await makeDir(root, parentRel);
-    await steps.finishTemp(tempPath, options);
+    if (options.tempFinished !== true) await steps.finishTemp(tempPath, options);
     await checkExpected(relPath, target, options.expect);
     await steps.rename(tempPath, target);
     renamed = true;

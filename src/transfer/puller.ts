@@ -11,9 +11,10 @@
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { CHUNK_SIZES } from '../chunker/index.js';
 import { decodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { atomicReplace, observedMtimeMs, type ExpectedTarget } from '../fs/index.js';
+import { atomicReplace, finishTempFile, observedMtimeMs, type ExpectedTarget } from '../fs/index.js';
 import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../index/types.js';
 import type { Logger } from '../log.js';
 import type { ChunkListReply, ChunkReply, Frame } from '../protocol/messages.js';
@@ -114,6 +115,13 @@ export class Puller {
    */
   async pull(remote: IndexEntry, expect: ExpectedTarget | null): Promise<PullResult> {
     const { log, peerId } = this.options;
+    const single = singleChunkOf(remote);
+    if (single !== null) {
+      // No chunk-list round trip for a small file. Should the supplier not have
+      // that one chunk, the list below tells a version really gone from a guess.
+      const result = await this.fillUnlessGone(remote, single, expect);
+      if (result !== 'gone') return result;
+    }
     const list = await this.request<ChunkListReply>({
       chunkListRequest: { requestId: 0, path: remote.path, digest: wireBytes(remote.digest) },
     });
@@ -126,13 +134,17 @@ export class Puller {
     }
     const chunks = list.chunks.map(fromChunkRef);
     checkChunkList(remote, list.size, chunks);
+    const result = await this.fillUnlessGone(remote, chunks, expect);
+    if (result !== 'gone') return result;
+    log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'chunk' });
+    return { outcome: 'gone' };
+  }
+
+  private async fillUnlessGone(remote: IndexEntry, chunks: StoredChunk[], expect: ExpectedTarget | null): Promise<PullResult | 'gone'> {
     try {
       return await this.fill(remote, chunks, expect);
     } catch (err) {
-      if (err instanceof VersionGone) {
-        log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'chunk' });
-        return { outcome: 'gone' };
-      }
+      if (err instanceof VersionGone) return 'gone';
       throw err;
     }
   }
@@ -217,7 +229,8 @@ export class Puller {
         // Local chunks are copied while the missing ones are fetched; a local
         // chunk that fails its check (the source changed) is fetched afterwards.
         const [copied, fetched] = await Promise.allSettled([
-          copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(LOCAL_RUN_BYTES), writeRun }),
+          // No 1 MiB read buffer for a pull with nothing to copy (most small files).
+          copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0), writeRun }),
           fetchMissing(missing),
         ]);
         if (fetched.status === 'rejected') throw fetched.reason;
@@ -237,10 +250,13 @@ export class Puller {
         await unlink(tempPath).catch(() => undefined);
         throw new LeftsyncError(ErrorCode.DIGEST_MISMATCH, `${remote.path}: assembled file does not match its digest`);
       }
+      // Mode, mtime and fsync of the temp file happen here, before the scan-paused
+      // step: that step runs one apply at a time, so it keeps only rename + fsync(folder).
+      await finishTempFile(tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode });
       const commit = async (): Promise<IndexEntry | undefined> => {
         let placed;
         try {
-          placed = await atomicReplace(shareDir, remote.path, tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode, expect });
+          placed = await atomicReplace(shareDir, remote.path, tempPath, { expect, tempFinished: true });
         } catch (err) {
           // The temp file and its verified chunks stay for the next attempt.
           if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return undefined;
@@ -392,6 +408,17 @@ export class Puller {
     const [, answer] = await Promise.all([id === 0 ? Promise.resolve() : this.options.send(frame), reply]);
     return answer as T;
   }
+}
+
+/**
+ * The chunk list of a file shorter than the smallest chunk, known without asking:
+ * every engine cuts with CHUNK_SIZES (agreed in the handshake) and never before
+ * minSize, so such a file is one chunk, and chunk hash and file digest are both
+ * SHA-256 of the same bytes. An empty file has no chunks. null: ask for the list.
+ */
+export function singleChunkOf(remote: IndexEntry): StoredChunk[] | null {
+  if (remote.size >= CHUNK_SIZES.minSize) return null;
+  return remote.size === 0 ? [] : [{ offset: 0, length: remote.size, hash: remote.digest }];
 }
 
 /** The chunk list must tile the file exactly; anything else is a broken or hostile peer. */

@@ -22,6 +22,8 @@ export interface Rig {
   requestedOffsets: number[];
   /** Most chunk requests outstanding at once, seen from the supplier. */
   maxInFlight: number;
+  /** ChunkListRequests the supplier was sent. */
+  chunkListRequests: number;
 }
 
 export interface RigOptions extends Partial<Pick<PullerOptions, 'windowChunks' | 'windowBytes' | 'maxChunkTries'>> {
@@ -42,6 +44,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     conn: toSrc,
     requestedOffsets: [],
     maxInFlight: 0,
+    chunkListRequests: 0,
   };
   const tamper = options.tamper ?? ((f: Frame) => f);
   const supplier = new Supplier({
@@ -56,7 +59,10 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     },
   });
   toDst.onFrame((frame) => {
-    if (frame.chunkListRequest) supplier.answerChunkList(frame.chunkListRequest).catch(() => undefined);
+    if (frame.chunkListRequest) {
+      rig.chunkListRequests++;
+      supplier.answerChunkList(frame.chunkListRequest).catch(() => undefined);
+    }
     if (frame.chunkRequest) {
       inFlight++;
       rig.maxInFlight = Math.max(rig.maxInFlight, inFlight);

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CHUNK_SIZES, ENGINES, chunkerParams, signBuffer } from '../../src/chunker/index.js';
+import { singleChunkOf } from '../../src/transfer/puller.js';
+import { cleanup, createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
+import { createRig } from './rig.js';
+
+async function setup(name: string): Promise<{ root: string; src: TestPeer; dst: TestPeer }> {
+  const root = await makeTempDir(name);
+  return { root, src: await createPeer(root, 'src'), dst: await createPeer(root, 'dst') };
+}
+
+async function putFile(peer: TestPeer, rel: string, data: Buffer) {
+  await writeFile(path.join(peer.shareDir, rel), data);
+  await peer.scan([rel]);
+  return peer.index.get(rel)!;
+}
+
+test('every engine cuts a file shorter than minSize into one chunk whose hash is the file digest', async () => {
+  for (const engine of ENGINES) {
+    for (const size of [1, 5000, CHUNK_SIZES.minSize - 1]) {
+      const data = randomBytes(size);
+      const signature = await signBuffer(data, chunkerParams(engine));
+      assert.equal(signature.chunks.length, 1, `${engine}, ${size} bytes`);
+      assert.deepEqual(singleChunkOf({ size, digest: signature.digest } as Parameters<typeof singleChunkOf>[0]), [
+        { offset: 0, length: size, hash: signature.chunks[0]!.hash },
+      ]);
+    }
+  }
+  assert.equal(singleChunkOf({ size: CHUNK_SIZES.minSize, digest: Buffer.alloc(32) } as Parameters<typeof singleChunkOf>[0]), null);
+});
+
+test('a small file is pulled with one chunk request and no chunk-list round trip', async () => {
+  const { root, src, dst } = await setup('small-one');
+  try {
+    const data = randomBytes(5000);
+    const entry = await putFile(src, 's.bin', data);
+    const rig = createRig(src, dst);
+    const result = await rig.puller.pull(entry, null);
+    assert.equal(result.outcome, 'done');
+    assert.equal(rig.chunkListRequests, 0);
+    assert.deepEqual(rig.requestedOffsets, [0]);
+    assert.ok((await readFile(path.join(dst.shareDir, 's.bin'))).equals(data));
+    assert.deepEqual(dst.index.chunksOf('s.bin'), src.index.chunksOf('s.bin'), 'the chunk recorded is the one the source indexed');
+    assert.equal(dst.index.partials().length, 0);
+  } finally {
+    await cleanup(root, [src, dst]);
+  }
+});
+
+test('an empty file is placed without any request', async () => {
+  const { root, src, dst } = await setup('small-empty');
+  try {
+    const entry = await putFile(src, 'empty', Buffer.alloc(0));
+    const rig = createRig(src, dst);
+    assert.equal((await rig.puller.pull(entry, null)).outcome, 'done');
+    assert.equal(rig.chunkListRequests + rig.requestedOffsets.length, 0);
+    assert.equal((await stat(path.join(dst.shareDir, 'empty'))).size, 0);
+    assert.equal(dst.index.get('empty')!.size, 0);
+  } finally {
+    await cleanup(root, [src, dst]);
+  }
+});
+
+test('a small file whose version is gone at the source falls back to the chunk list, which says gone', async () => {
+  const { root, src, dst } = await setup('small-gone');
+  try {
+    const old = await putFile(src, 'g.bin', randomBytes(3000));
+    await putFile(src, 'g.bin', randomBytes(3000));
+    const rig = createRig(src, dst);
+    assert.equal((await rig.puller.pull(old, null)).outcome, 'gone');
+    assert.equal(rig.chunkListRequests, 1, 'the guess was checked against the list');
+    await assert.rejects(stat(path.join(dst.shareDir, 'g.bin')));
+    assert.equal(dst.index.get('g.bin'), undefined);
+  } finally {
+    await cleanup(root, [src, dst]);
+  }
+});
