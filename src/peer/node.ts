@@ -12,7 +12,7 @@ import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { Transport } from '../transport/transport.js';
-import { startWatcher } from '../watcher/watcher.js';
+import { sameAsIndexed, startWatcher } from '../watcher/index.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 
@@ -74,6 +74,8 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     rescanIntervalMs: config.rescanIntervalMs,
     ignore: scanner.ignore,
     onPaths: async (paths) => announceIfChanged(await scanner.scanPaths(paths)),
+    // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
+    isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
     onFullRescan: async () => announceIfChanged(await scanner.scanAll()),
   });
 

@@ -10,6 +10,8 @@
  * and half the receiver's CPU; its per-file watches add nothing here, since
  * the scanner, not the watcher, decides what a change means.
  */
+import { lstat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { toRelativePath } from '../fs/index.js';
 import { createLogger } from '../log.js';
@@ -31,6 +33,11 @@ export interface WatcherOptions {
   ignore?: IgnoreMatcher;
   /** Settled share-relative paths ('/' separated, as named on disk), sorted. */
   onPaths(paths: string[]): void | Promise<void>;
+  /**
+   * True when the path on disk is exactly as already indexed (see sameAsIndexed):
+   * such settled paths are not delivered. Omitted: every settled path is.
+   */
+  isUnchanged?(relPath: string, stats: Stats): boolean;
   onFullRescan(): void | Promise<void>;
 }
 
@@ -56,7 +63,25 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
     }
   };
 
-  const debouncer = createPathDebouncer(options.settleMs, (paths) => run('paths', () => options.onPaths(paths)));
+  const isUnchanged = options.isUnchanged;
+  /** The settled paths worth a scan; the lstat calls run here, not inside the scan lock. */
+  const worthScanning = async (paths: string[]): Promise<string[]> => {
+    if (isUnchanged === undefined) return paths;
+    const keep = await Promise.all(
+      paths.map(async (relPath) => {
+        if (relPath !== relPath.normalize('NFC')) return true; // the scanner's lookup normalizes; let it judge
+        const stats = await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
+        return stats === null || !isUnchanged(relPath, stats);
+      }),
+    );
+    return paths.filter((_, i) => keep[i]);
+  };
+  const debouncer = createPathDebouncer(options.settleMs, (settled) =>
+    run('paths', async () => {
+      const paths = await worthScanning(settled);
+      if (paths.length > 0 && !stopped) await options.onPaths(paths);
+    }),
+  );
 
   const stateRel = toRelativePath(shareDir, stateDir);
   const isIgnored = (relPath: string, isDir: boolean): boolean => {
