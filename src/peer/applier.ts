@@ -80,16 +80,16 @@ export class Applier {
     }
   }
 
-  private async carryOut(action: ApplyAction, incoming: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
+  private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
     const { index, shareDir, puller } = this.options;
-    // The index records the union of both histories (ours may be concurrent: a lost
-    // conflict or deletion), taken when it records, so our own counter never vanishes.
-    const remote = incoming;
+    // The index records `remote` with the union of both histories (ours may be
+    // concurrent: a lost conflict or deletion), taken when it records, so our own
+    // counter never vanishes even if a scan recorded a change meanwhile.
     // The index entry this decision was made against. A step that waited for a scan
     // re-checks it: a change recorded meanwhile (a re-created file, a new mode) means
     // the decision is stale and must be made again, not carried out.
-    const base = index.get(incoming.path);
-    const stale = (): boolean => index.get(incoming.path)?.sequence !== base?.sequence;
+    const base = index.get(remote.path);
+    const stale = (): boolean => index.get(remote.path)?.sequence !== base?.sequence;
     try {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {

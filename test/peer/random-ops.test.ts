@@ -36,7 +36,9 @@ async function settle(a: TestPeer, b: TestPeer, what: string): Promise<void> {
   await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
 }
 
-for (const seed of [1, 2, 3]) {
+// 21 and 34 ended with equal version vectors for different content under CPU load
+// before a path's version stopped going backwards (see stale-base.test.ts).
+for (const seed of [1, 2, 3, 21, 34]) {
   test(`random operations on both sides, with disconnections, converge (seed ${seed})`, async () => {
     const root = await makeTempDir(`random-${seed}`);
     const a = await createPeer(root, 'peer-a');
