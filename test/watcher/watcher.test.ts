@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createIgnoreMatcher } from '../../src/scanner/index.js';
-import { createPathDebouncer, startWatcher, type ShareWatcher } from '../../src/watcher/index.js';
+import type { IndexEntry } from '../../src/index/types.js';
+import { createPathDebouncer, sameAsIndexed, startWatcher, type ShareWatcher } from '../../src/watcher/index.js';
 
 /** Waits until `check` is true, polling; fails after a generous timeout. */
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -127,6 +128,110 @@ describe('share watcher', () => {
     await sleep(500);
     assert.equal(rescans, seen);
     assert.deepEqual(delivered(), []);
+  });
+});
+
+describe('share watcher at scale and through renames', () => {
+  let base: string;
+  let share: string;
+  let watcher: ShareWatcher | null = null;
+  let batches: string[][];
+
+  beforeEach(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-watch-many-'));
+    share = path.join(base, 'share');
+    await mkdir(path.join(share, '.leftsync'), { recursive: true });
+    batches = [];
+  });
+  afterEach(async () => {
+    await watcher?.stop();
+    watcher = null;
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const start = async (isUnchanged?: (relPath: string) => boolean) => {
+    watcher = await startWatcher({
+      shareDir: share,
+      stateDir: path.join(share, '.leftsync'),
+      settleMs: 100,
+      rescanIntervalMs: 0,
+      onPaths: (paths) => {
+        batches.push(paths);
+      },
+      onFullRescan: () => undefined,
+      isUnchanged: isUnchanged && ((relPath) => isUnchanged(relPath)),
+    });
+  };
+  const delivered = () => new Set(batches.flat());
+
+  it('delivers every one of 500 files written into one folder', async () => {
+    await mkdir(path.join(share, 'many'));
+    await start();
+    for (let i = 0; i < 500; i++) await writeFile(path.join(share, 'many', `f${i}`), String(i));
+    await until(() => delivered().size >= 500, '500 paths');
+    for (let i = 0; i < 500; i++) assert.ok(delivered().has(`many/f${i}`), `many/f${i}`);
+  });
+
+  it('a folder renamed into the share reports what it already holds, and is watched', async () => {
+    await start();
+    const outside = path.join(base, 'staged');
+    await mkdir(path.join(outside, 'sub'), { recursive: true });
+    await writeFile(path.join(outside, 'a'), 'a');
+    await writeFile(path.join(outside, 'sub/b'), 'b');
+    await rename(outside, path.join(share, 'moved'));
+    await until(() => ['moved', 'moved/a', 'moved/sub', 'moved/sub/b'].every((p) => delivered().has(p)), 'moved tree');
+    await writeFile(path.join(share, 'moved/sub/c'), 'c');
+    await until(() => delivered().has('moved/sub/c'), 'a file written later in the moved folder');
+  });
+
+  it('a folder deleted and created again under the same name is watched again', async () => {
+    await mkdir(path.join(share, 'again'));
+    await start();
+    await rm(path.join(share, 'again'), { recursive: true });
+    await mkdir(path.join(share, 'again'));
+    await until(() => delivered().has('again'), 'again');
+    await writeFile(path.join(share, 'again/new'), 'x');
+    await until(() => delivered().has('again/new'), 'a file in the new folder');
+  });
+
+  it('paths that are exactly as indexed are not delivered; the others are', async () => {
+    await start((relPath) => relPath.startsWith('placed'));
+    await writeFile(path.join(share, 'placed-1'), 'x');
+    await writeFile(path.join(share, 'placed-2'), 'x');
+    await writeFile(path.join(share, 'edited'), 'x');
+    await until(() => delivered().has('edited'), 'edited');
+    await sleep(300);
+    assert.deepEqual([...delivered()], ['edited']);
+  });
+});
+
+describe('sameAsIndexed', () => {
+  it('matches a file only on equal type, size, mtime (ms), inode and mode', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-same-'));
+    try {
+      await writeFile(path.join(base, 'f'), 'hello');
+      await chmod(path.join(base, 'f'), 0o640);
+      const stats = await lstat(path.join(base, 'f'));
+      const entry = {
+        path: 'f',
+        type: 'file',
+        size: 5,
+        mtimeMs: Math.round(stats.mtimeMs),
+        inode: stats.ino,
+        mode: 0o640,
+        deleted: false,
+      } as unknown as IndexEntry;
+      assert.equal(sameAsIndexed(entry, stats), true);
+      assert.equal(sameAsIndexed(undefined, stats), false);
+      assert.equal(sameAsIndexed({ ...entry, deleted: true }, stats), false);
+      assert.equal(sameAsIndexed({ ...entry, size: 6 }, stats), false);
+      assert.equal(sameAsIndexed({ ...entry, mtimeMs: entry.mtimeMs + 1 }, stats), false);
+      assert.equal(sameAsIndexed({ ...entry, inode: entry.inode + 1 }, stats), false);
+      assert.equal(sameAsIndexed({ ...entry, mode: 0o644 }, stats), false, 'a chmod is a change');
+      assert.equal(sameAsIndexed({ ...entry, type: 'dir' } as IndexEntry, await lstat(base)), false, 'folders are always scanned');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
 
