@@ -154,10 +154,14 @@ export async function atomicReplace(
     if (parentRel !== '.') await makeDir(root, parentRel);
     if (options.tempFinished !== true) await steps.finishTemp(tempPath, options);
     await checkExpected(relPath, target, options.expect);
+    // Stat the temp file, not the target after the rename: rename keeps inode, size,
+    // mtime and mode, and a user's write into the target during the folder fsync
+    // must not be recorded as the version we placed.
+    const placed = lstatSync(tempPath);
     await steps.rename(tempPath, target);
     renamed = true;
     await steps.fsyncDir(path.dirname(target));
-    return lstatSync(target);
+    return placed;
   } catch (err) {
     const localChange = err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED;
     if (!renamed && !localChange) await unlink(tempPath).catch(() => undefined);
