@@ -14,7 +14,7 @@ import { encodeFrameUnchecked } from '../../src/protocol/frame.js';
 import { FileType, type FileEntry } from '../../src/protocol/messages.js';
 import { cleanupNodes, removeTempDirs, tempDir } from '../helpers/node-process.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { PortRange, SECRET, newShare, startSyncNode, whenLinked } from '../helpers/sync-node.js';
+import { PortRange, SECRET, newShare, newSharePair, startLinkedPair, startSyncNode } from '../helpers/sync-node.js';
 import { treeOf, waitForSameTrees } from '../helpers/tree.js';
 
 const ports = new PortRange(24400, 24499);
@@ -70,17 +70,13 @@ test('a symlink pointing out of the share is synced as a link and never followed
   const outside = tempDir('leftsync-outside-');
   await mkdir(path.join(outside, 'private'));
   await writeFile(path.join(outside, 'private', 'secret.txt'), 'outside the share\n');
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
+  const pair = newSharePair(ports);
+  const { dirA, dirB } = pair;
   await symlink(path.join(outside, 'private'), path.join(dirA, 'abs-link-to-dir'));
   await symlink('../../' + path.basename(outside) + '/private/secret.txt', path.join(dirA, 'rel-link-out'));
   await symlink('inside.txt', path.join(dirA, 'link-inside'));
   await writeFile(path.join(dirA, 'inside.txt'), 'inside\n');
-  const a = startSyncNode(dirA, portA, [portB]);
-  const b = startSyncNode(dirB, portB, [portA]);
-  await Promise.all([whenLinked(a), whenLinked(b)]);
+  const { a, b } = await startLinkedPair(pair);
 
   const tree = await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA), timeoutMs: 30_000 });
   assert.equal(tree['abs-link-to-dir'], `link:${path.join(outside, 'private')}`);

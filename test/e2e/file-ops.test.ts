@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdir, rename, rm, rmdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
-import { PortRange, newShare, overwriteAt, startSyncNode, whenLinked } from '../helpers/sync-node.js';
+import { PortRange, newSharePair, overwriteAt, startLinkedPair } from '../helpers/sync-node.js';
 import { treeOf, waitForSameTrees } from '../helpers/tree.js';
 
 const ports = new PortRange(24000, 24099);
@@ -20,13 +20,9 @@ after(async () => {
 });
 
 test('every kind of edit, on either side, leaves both trees equal', async (t) => {
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
-  const a = startSyncNode(dirA, portA, [portB]);
-  const b = startSyncNode(dirB, portB, [portA]);
-  await Promise.all([whenLinked(a), whenLinked(b)]);
+  const pair = newSharePair(ports);
+  const { dirA, dirB } = pair;
+  const { a, b } = await startLinkedPair(pair);
 
   const steps: Array<[string, 'A' | 'B', (dir: string) => Promise<void>]> = [
     ['create files, an empty file, a nested tree, an empty folder, a unicode name', 'A', async (d) => {

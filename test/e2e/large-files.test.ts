@@ -13,12 +13,11 @@ import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
 import {
   MiB,
   PortRange,
-  newShare,
+  newSharePair,
   overwriteAt,
   procStatusBytes,
-  startSyncNode,
+  startLinkedPair,
   transfersDone,
-  whenLinked,
   writeRandomFile,
   writeSparseFile,
 } from '../helpers/sync-node.js';
@@ -33,13 +32,9 @@ after(async () => {
 });
 
 test('10 MiB, 50 x 1 KiB, 500 MiB under 150 MB RSS, and a 9-byte edit of it costs a few chunks', async (t) => {
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
-  const a = startSyncNode(dirA, portA, [portB]);
-  const b = startSyncNode(dirB, portB, [portA]);
-  await Promise.all([whenLinked(a), whenLinked(b)]);
+  const pair = newSharePair(ports);
+  const { dirA, dirB } = pair;
+  const { a, b } = await startLinkedPair(pair);
 
   // 10 MiB of random bytes, A -> B.
   await writeRandomFile(path.join(dirA, 'random-10m.bin'), 10 * MiB);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
-import { PortRange, newShare, startSyncNode, whenLinked } from '../helpers/sync-node.js';
+import { PortRange, newShare, newSharePair, startLinkedPair, startSyncNode, whenLinked } from '../helpers/sync-node.js';
 import { treeOf, waitForSameTrees } from '../helpers/tree.js';
 
 const ports = new PortRange(24300, 24399);
@@ -20,14 +20,10 @@ after(async () => {
 });
 
 test('the same file edited on both sides while disconnected: both versions survive, identical on both sides', async (t) => {
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
+  const pair = newSharePair(ports);
+  const { dirA, dirB } = pair;
   await writeFile(path.join(dirA, 'notes.txt'), 'the original\n');
-  const a = startSyncNode(dirA, portA, [portB]);
-  const b = startSyncNode(dirB, portB, [portA]);
-  await Promise.all([whenLinked(a), whenLinked(b)]);
+  const { a, b } = await startLinkedPair(pair);
   await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA) });
 
   await b.kill('SIGKILL');
@@ -48,15 +44,11 @@ test('the same file edited on both sides while disconnected: both versions survi
 });
 
 test('a deletion made while the other side was down reaches it and does not come back', async () => {
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
+  const pair = newSharePair(ports);
+  const { dirA, dirB } = pair;
   await writeFile(path.join(dirA, 'doomed.txt'), 'delete me\n');
   await writeFile(path.join(dirA, 'kept.txt'), 'keep me\n');
-  const a = startSyncNode(dirA, portA, [portB]);
-  const b = startSyncNode(dirB, portB, [portA]);
-  await Promise.all([whenLinked(a), whenLinked(b)]);
+  const { a, b } = await startLinkedPair(pair);
   await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA) });
 
   await b.kill('SIGKILL');

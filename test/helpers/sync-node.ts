@@ -49,6 +49,26 @@ export function startSyncNode(dir: string, port: number, peerPorts: number[], ex
   return startNode(dir, ['--port', String(port), '--listen', '127.0.0.1', '--secret', SECRET, ...(ip ? ['--ip', ip] : []), ...QUICK, ...extra]);
 }
 
+/** Two fresh shares and a port for each, nothing started yet. */
+export interface SharePair {
+  dirA: string;
+  dirB: string;
+  portA: number;
+  portB: number;
+}
+
+export function newSharePair(ports: PortRange): SharePair {
+  return { dirA: newShare(), dirB: newShare(), portA: ports.take(), portB: ports.take() };
+}
+
+/** Starts a node on each share, each dialing the other, and waits until both are linked. */
+export async function startLinkedPair(pair: SharePair): Promise<{ a: NodeProcess; b: NodeProcess }> {
+  const a = startSyncNode(pair.dirA, pair.portA, [pair.portB]);
+  const b = startSyncNode(pair.dirB, pair.portB, [pair.portA]);
+  await Promise.all([whenLinked(a), whenLinked(b)]);
+  return { a, b };
+}
+
 /** Waits until the node has started and is linked to `links` peers. */
 export async function whenLinked(node: NodeProcess, links = 1, timeoutMs = 30_000): Promise<void> {
   await node.waitForEvent('node.started', {}, timeoutMs);
