@@ -6,11 +6,10 @@
 import {
   chunkerParams,
   diffSignatures,
-  hashKey,
   signFile,
   type ChunkerParams,
 } from '../chunker/index.js';
-import { encodeChunk } from '../codec/lz4.js';
+import { signMeasuringMissing } from '../codec/send-estimate.js';
 import { formatParams } from './chunks.js';
 
 export interface DiffReport {
@@ -32,15 +31,7 @@ export interface DiffReport {
 
 export async function diffFiles(oldFile: string, newFile: string, params: ChunkerParams): Promise<DiffReport> {
   const have = await signFile(oldFile, params);
-  const held = new Set(have.chunks.map((c) => hashKey(c.hash)));
-  let bytesLz4 = 0;
-  // Mirrors diffSignatures: each distinct missing chunk is sent once.
-  const want = await signFile(newFile, params, (chunk, bytes) => {
-    const key = hashKey(chunk.hash);
-    if (held.has(key)) return;
-    held.add(key);
-    bytesLz4 += encodeChunk(bytes).payload.length;
-  });
+  const { want, bytesLz4 } = await signMeasuringMissing(have, (onChunk) => signFile(newFile, params, onChunk));
   const diff = diffSignatures(have, want);
   return {
     old: oldFile,
