@@ -16,12 +16,27 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
-import { MiB, PortRange, newShare, partialBytesWritten, procStatusBytes, rawBytesReceived, startSyncNode, transfersDone, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
+import { cleanupNodes, removeTempDirs, type NodeProcess } from '../helpers/node-process.js';
+import { MiB, PortRange, newSharePair, partialBytesWritten, procStatusBytes, rawBytesReceived, startSyncNode, transfersDone, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
 import { treeOf, waitForSameTrees, waitUntil } from '../helpers/tree.js';
 
 const ports = new PortRange(24200, 24299);
 const SIZE = 200 * MiB;
+
+/**
+ * A holds a SIZE-byte random file and B is pulling it; resolves once B's partial
+ * download holds half of it, with how many bytes that partial held.
+ */
+async function transferHalfway(): Promise<{ dirA: string; dirB: string; a: NodeProcess; b: NodeProcess; written: number }> {
+  const { dirA, dirB, portA, portB } = newSharePair(ports);
+  await writeRandomFile(path.join(dirA, 'large.bin'), SIZE);
+  const a = startSyncNode(dirA, portA, [portB]);
+  await a.waitForEvent('node.started', {}, 60_000);
+  const b = startSyncNode(dirB, portB, [portA]);
+  let written = 0;
+  await waitUntil('the receiver has half of the file', async () => (written = await partialBytesWritten(dirB)) >= SIZE / 2, 120_000);
+  return { dirA, dirB, a, b, written };
+}
 
 after(async () => {
   await cleanupNodes();
@@ -29,17 +44,7 @@ after(async () => {
 });
 
 test('receiver SIGKILLed halfway through a 200 MiB file: after restart only the rest is fetched', async (t) => {
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
-  await writeRandomFile(path.join(dirA, 'large.bin'), SIZE);
-  const a = startSyncNode(dirA, portA, [portB]);
-  await a.waitForEvent('node.started', {}, 60_000);
-  const b = startSyncNode(dirB, portB, [portA]);
-
-  let written = 0;
-  await waitUntil('the receiver has half of the file', async () => (written = await partialBytesWritten(dirB)) >= SIZE / 2, 120_000);
+  const { dirA, dirB, a, b, written } = await transferHalfway();
   await b.kill('SIGKILL');
   const before = Math.max(written, rawBytesReceived(b));
   assert.equal(transfersDone(b, 'large.bin').length, 0, 'killed before the transfer finished');
@@ -60,17 +65,7 @@ test('receiver SIGKILLed halfway through a 200 MiB file: after restart only the 
 });
 
 test('sender SIGKILLed mid-transfer and restarted on its port: the receiver resumes from its verified chunks', async (t) => {
-  const dirA = newShare();
-  const dirB = newShare();
-  const portA = ports.take();
-  const portB = ports.take();
-  await writeRandomFile(path.join(dirA, 'large.bin'), SIZE);
-  const a = startSyncNode(dirA, portA, [portB]);
-  await a.waitForEvent('node.started', {}, 60_000);
-  const b = startSyncNode(dirB, portB, [portA]);
-
-  let written = 0;
-  await waitUntil('the receiver has half of the file', async () => (written = await partialBytesWritten(dirB)) >= SIZE / 2, 120_000);
+  const { dirA, dirB, a, b, written } = await transferHalfway();
   await a.kill('SIGKILL');
   const before = Math.max(written, rawBytesReceived(b));
   a.spawn();
