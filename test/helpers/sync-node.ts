@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { startNode, tempDir, type LogEvent, type NodeProcess } from './node-process.js';
+import { PortRange } from './ports.js';
 
 export const MiB = 1024 * 1024;
 export const SECRET = 'e2e sync secret';
@@ -24,17 +25,7 @@ export const QUICK = [
   '--stats-interval', '200',
 ];
 
-/** Hands out ports of one test file's own range (files run in parallel). */
-export class PortRange {
-  private next: number;
-  constructor(first: number, private readonly last: number) {
-    this.next = first;
-  }
-  take(): number {
-    if (this.next > this.last) throw new Error('test port range exhausted');
-    return this.next++;
-  }
-}
+export { PortRange };
 
 /** A fresh share folder (created) in its own temp dir. */
 export function newShare(): string {

@@ -3,6 +3,8 @@
  * tamper with the frames in between. Two peers' folders and indexes come from
  * the session test harness.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Frame } from '../../src/protocol/messages.js';
 import { createLogger } from '../../src/log.js';
 import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
@@ -10,7 +12,7 @@ import { StatsCounter } from '../../src/transfer/stats.js';
 import { Supplier } from '../../src/transfer/supplier.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
-import type { TestPeer } from '../peer/harness.js';
+import { createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
 
 export interface Rig {
   puller: Puller;
@@ -88,4 +90,17 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
   });
   toSrc.onClose((reason) => rig.puller.close(reason));
   return rig;
+}
+
+/** A temp root with two peers: `src` supplies, `dst` pulls. */
+export async function setup(name: string): Promise<{ root: string; src: TestPeer; dst: TestPeer }> {
+  const root = await makeTempDir(name);
+  return { root, src: await createPeer(root, 'src'), dst: await createPeer(root, 'dst') };
+}
+
+/** Writes a file into a peer's share and scans it; returns its index entry. */
+export async function putFile(peer: TestPeer, rel: string, data: Buffer) {
+  await writeFile(path.join(peer.shareDir, rel), data);
+  await peer.scan([rel]);
+  return peer.index.get(rel)!;
 }

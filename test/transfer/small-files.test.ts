@@ -1,23 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNK_SIZES, ENGINES, chunkerParams, signBuffer } from '../../src/chunker/index.js';
 import { singleChunkOf } from '../../src/transfer/puller.js';
-import { cleanup, createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
-import { createRig } from './rig.js';
-
-async function setup(name: string): Promise<{ root: string; src: TestPeer; dst: TestPeer }> {
-  const root = await makeTempDir(name);
-  return { root, src: await createPeer(root, 'src'), dst: await createPeer(root, 'dst') };
-}
-
-async function putFile(peer: TestPeer, rel: string, data: Buffer) {
-  await writeFile(path.join(peer.shareDir, rel), data);
-  await peer.scan([rel]);
-  return peer.index.get(rel)!;
-}
+import { cleanup } from '../peer/harness.js';
+import { createRig, putFile, setup } from './rig.js';
 
 test('every engine cuts a file shorter than minSize into one chunk whose hash is the file digest', async () => {
   for (const engine of ENGINES) {

@@ -6,21 +6,10 @@ import path from 'node:path';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import type { Frame } from '../../src/protocol/messages.js';
 import { tempDirOf } from '../../src/transfer/chunk-io.js';
-import { cleanup, createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
-import { createRig } from './rig.js';
+import { cleanup } from '../peer/harness.js';
+import { createRig, putFile, setup } from './rig.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
-
-async function setup(name: string): Promise<{ root: string; src: TestPeer; dst: TestPeer }> {
-  const root = await makeTempDir(name);
-  return { root, src: await createPeer(root, 'src'), dst: await createPeer(root, 'dst') };
-}
-
-async function putFile(peer: TestPeer, rel: string, data: Buffer) {
-  await writeFile(path.join(peer.shareDir, rel), data);
-  await peer.scan([rel]);
-  return peer.index.get(rel)!;
-}
 
 test('pull fetches every chunk with a window of requests in flight and places a verified file', async () => {
   const { root, src, dst } = await setup('pull');

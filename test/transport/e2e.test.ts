@@ -12,9 +12,9 @@ import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';
 import { LogEvent, NodeProcess, cleanupNodes, removeTempDirs, startNode, tempDir } from '../helpers/node-process.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { sendOnFreshSocket } from '../helpers/raw-socket.js';
-import { Ports } from './in-process.js';
+import { PortRange } from '../helpers/ports.js';
 
-const ports = new Ports(23500, 23799);
+const ports = new PortRange(23500, 23799);
 const SECRET = 'e2e shared secret';
 const TIMING = ['--ping-interval', '200', '--ping-timeout', '1500', '--reconnect-max', '500', '--handshake-timeout', '1500'];
 

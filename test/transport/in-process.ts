@@ -8,16 +8,6 @@ import { Transport, type TransportOptions } from '../../src/transport/transport.
 
 export const SECRET = Buffer.from('correct horse battery staple');
 
-export class Ports {
-  private next: number;
-  constructor(first: number, private readonly last: number) {
-    this.next = first;
-  }
-  take(): number {
-    if (this.next > this.last) throw new Error('test port range exhausted');
-    return this.next++;
-  }
-}
 
 const started: Transport[] = [];
 

@@ -9,9 +9,10 @@ import { LogCapture } from '../helpers/log-capture.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { sendOnFreshSocket } from '../helpers/raw-socket.js';
 import { fuzzFrames } from '../protocol/fuzz-frames.js';
-import { SECRET, Ports, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { SECRET, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { PortRange } from '../helpers/ports.js';
 
-const ports = new Ports(23200, 23299);
+const ports = new PortRange(23200, 23299);
 const LIVE_FUZZ_COUNT = Number(process.env.LIVE_FUZZ_COUNT ?? 20_000);
 const WORKERS = 12;
 const REJECT_CODES = new Set<string>([ErrorCode.PROTO_MALFORMED, ErrorCode.PROTO_TOO_LARGE, ErrorCode.PROTO_UNEXPECTED]);

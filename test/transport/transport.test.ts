@@ -10,9 +10,10 @@ import { SEND_HIGH_WATER_BYTES } from '../../src/transport/frame-channel.js';
 import type { WsPeerConnection } from '../../src/transport/ws-connection.js';
 import { LogCapture } from '../helpers/log-capture.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { SECRET, Ports, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { SECRET, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { PortRange } from '../helpers/ports.js';
 
-const ports = new Ports(23000, 23199);
+const ports = new PortRange(23000, 23199);
 let logs: LogCapture;
 before(() => {
   logs = new LogCapture();
