@@ -41,6 +41,8 @@ export const ErrorCode = {
   VERSION_GONE: 'LS_VERSION_GONE',
   /** A chunk did not match its hash. */
   CHUNK_HASH_MISMATCH: 'LS_CHUNK_HASH_MISMATCH',
+  /** A chunk-tree node does not match its hash, its level or its parent's byte count. */
+  TREE_INVALID: 'LS_TREE_INVALID',
   /** An assembled file did not match its whole-file digest. */
   DIGEST_MISMATCH: 'LS_DIGEST_MISMATCH',
   /** The local file changed while a transfer was replacing it. */
