@@ -4,7 +4,7 @@
  * file is never held whole.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createScanner } from './scanner.js';
+import { createScanner } from './engines.js';
 import type { Chunk, ChunkerParams, FileSignature } from './types.js';
 
 export type ChunkSink = (chunk: Chunk, bytes: Buffer) => void | Promise<void>;

@@ -7,17 +7,9 @@
 import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import {
-  createSymlink,
-  makeDir,
-  observedMtimeMs,
-  removeEntry,
-  renameToConflict,
-  resolveSharePath,
-  setAttributes,
-  type ExpectedTarget,
-} from '../fs/index.js';
-import type { IndexEntry, SyncIndex } from '../index/types.js';
+import { createSymlink, makeDir, observedMtimeMs, removeEntry, renameToConflict, setAttributes, type ExpectedTarget } from '../fs/write.js';
+import { resolveSharePath } from '../fs/paths.js';
+import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import type { Logger } from '../log.js';
 import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
 import type { Puller } from '../transfer/puller.js';

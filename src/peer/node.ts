@@ -3,16 +3,17 @@
  * one sync session per linked peer. This is where the data flow is assembled:
  * scan -> chunk -> index -> announce -> reconcile -> pull -> verify -> apply.
  */
-import { chunkerParams } from '../chunker/index.js';
+import { chunkerParams } from '../chunker/params.js';
 import type { NodeConfig } from '../config.js';
-import { openIndex } from '../index/index.js';
+import { openIndex } from '../db/sqlite-index.js';
 import { createLogger } from '../log.js';
-import { createScanner, type ScanResult } from '../scanner/index.js';
+import { createScanner, type ScanResult } from '../scanner/scanner.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { Transport } from '../transport/transport.js';
-import { sameAsIndexed, startWatcher } from '../watcher/index.js';
+import { sameAsIndexed } from '../watcher/unchanged.js';
+import { startWatcher } from '../watcher/watcher.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 

@@ -6,8 +6,8 @@
  * session per connection and calls announce() whenever the local index changed.
  */
 import { ErrorCode, LeftsyncError, isErrorCode } from '../errors.js';
-import { checkRelativePath, toRelativePath } from '../fs/index.js';
-import type { IndexEntry, SyncIndex } from '../index/types.js';
+import { checkRelativePath, toRelativePath } from '../fs/paths.js';
+import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Frame, FileEntry } from '../protocol/messages.js';
 import { reconcile } from '../reconcile/reconcile.js';
@@ -19,7 +19,7 @@ import { Supplier } from '../transfer/supplier.js';
 import { Applier } from './applier.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
 import { splitByBytes } from './index-batches.js';
-import { fromFileEntry, toFileEntry } from './wire-entry.js';
+import { fromFileEntry, toFileEntry } from '../protocol/entries.js';
 
 export interface SessionOptions {
   conn: PeerConnection;

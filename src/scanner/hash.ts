@@ -1,7 +1,8 @@
 /** Reads a file and computes its chunk signature with bounded memory. */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { signStream, type ChunkerParams, type FileSignature } from '../chunker/index.js';
+import { signStream } from '../chunker/sign.js';
+import { type ChunkerParams, type FileSignature } from '../chunker/types.js';
 
 export const READ_SLICE = 1 << 20;
 /** Smallest read buffer (also what a file that grew past its lstat size is read with). */

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { fromSystemError } from '../errors.js';
-import { toRelativePath } from '../fs/index.js';
+import { toRelativePath } from '../fs/paths.js';
 
 export const IGNORE_FILE = '.leftsyncignore';
 

@@ -7,10 +7,11 @@
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChunkerParams } from '../chunker/index.js';
+import type { ChunkerParams } from '../chunker/types.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { checkRelativePath, observedMtimeMs, resolveSharePath } from '../fs/index.js';
-import type { IndexEntry, ObservedEntry, SyncIndex } from '../index/types.js';
+import { checkRelativePath, resolveSharePath } from '../fs/paths.js';
+import { observedMtimeMs } from '../fs/write.js';
+import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';

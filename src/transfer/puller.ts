@@ -11,14 +11,14 @@
 import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNK_SIZES } from '../chunker/index.js';
+import { CHUNK_SIZES } from '../chunker/params.js';
 import { decodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { atomicReplace, finishTempFile, observedMtimeMs, type ExpectedTarget } from '../fs/index.js';
-import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../index/types.js';
+import { atomicReplace, finishTempFile, observedMtimeMs, type ExpectedTarget } from '../fs/write.js';
+import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
 import type { Logger } from '../log.js';
 import type { ChunkListReply, ChunkReply, Frame } from '../protocol/messages.js';
-import { fromChunkRef, wireBytes } from '../peer/wire-entry.js';
+import { fromChunkRef, wireBytes } from '../protocol/entries.js';
 import { MAX_CHUNK_BYTES, sha256, tempDirOf } from './chunk-io.js';
 import { DigestFollower } from './digest-follower.js';
 import { copyLocalChunks, type LocalChunk } from './local-copy.js';

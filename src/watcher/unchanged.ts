@@ -7,8 +7,8 @@
  * of the next files waits for.
  */
 import type { Stats } from 'node:fs';
-import { observedMtimeMs } from '../fs/index.js';
-import type { IndexEntry } from '../index/types.js';
+import { observedMtimeMs } from '../fs/write.js';
+import type { IndexEntry } from '../model/entries.js';
 
 export function sameAsIndexed(entry: IndexEntry | undefined, stats: Stats): boolean {
   return (

@@ -13,7 +13,7 @@
 import { lstat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { toRelativePath } from '../fs/index.js';
+import { toRelativePath } from '../fs/paths.js';
 import { createLogger } from '../log.js';
 import type { IgnoreMatcher } from '../scanner/ignore.js';
 import { createPathDebouncer } from './debounce.js';

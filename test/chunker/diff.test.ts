@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffSignatures, type Chunk, type FileSignature } from '../../src/chunker/index.js';
+import { diffSignatures } from '../../src/chunker/diff.js';
+import { type Chunk, type FileSignature } from '../../src/chunker/types.js';
 
 /** A signature from chunk "names"; equal names mean equal hashes. */
 function sig(...parts: [name: string, length: number][]): FileSignature {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkerParams, signBuffer, signStream, type Chunk, type EngineId } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { signBuffer, signStream } from '../../src/chunker/sign.js';
+import { type Chunk, type EngineId } from '../../src/chunker/types.js';
 import { randomBytes } from '../../fixtures/cases.js';
 import { MiB, assertValidSignature, sha256, unevenSlices } from './helpers.js';
 

@@ -7,15 +7,15 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openIndex } from '../../src/index/index.js';
-import type { SyncIndex } from '../../src/index/types.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
+import type { SyncIndex } from '../../src/model/entries.js';
 import { createSession, type Session, type SessionOptions } from '../../src/peer/session.js';
 import { SessionSet } from '../../src/peer/sessions.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { MemoryIndex } from './memory-index.js';
-import { chunkerParams } from '../../src/chunker/index.js';
-import { createScanner } from '../../src/scanner/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { createScanner } from '../../src/scanner/scanner.js';
 
 export interface TestPeer {
   id: string;

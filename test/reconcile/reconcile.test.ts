@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IndexEntry } from '../../src/index/types.js';
+import type { IndexEntry } from '../../src/model/entries.js';
 import { reconcile, type Decision } from '../../src/reconcile/reconcile.js';
-import { compareVersions, mergeVersions } from '../../src/reconcile/version.js';
+import { compareVersions, mergeVersions } from '../../src/model/version.js';
 
 const T0 = Date.UTC(2026, 10, 28, 9, 30, 5); // 2026-11-28 09:30:05 UTC
 const ALICE = 'aaaaaaaaaaaaaaaa';

@@ -4,10 +4,12 @@ import { appendFile, chmod, mkdir, mkdtemp, rename, rm, stat, symlink, unlink, u
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { chunkerParams, signBuffer } from '../../src/chunker/index.js';
-import { openIndex } from '../../src/index/index.js';
-import type { SyncIndex } from '../../src/index/types.js';
-import { createScanner, hashFile, type Scanner } from '../../src/scanner/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { signBuffer } from '../../src/chunker/sign.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
+import type { SyncIndex } from '../../src/model/entries.js';
+import { createScanner, type Scanner } from '../../src/scanner/scanner.js';
+import { hashFile } from '../../src/scanner/hash.js';
 
 const params = chunkerParams('fastcdc');
 const sleepTicks = () => new Promise((resolve) => setTimeout(resolve, 20));

@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createIgnoreMatcher } from '../../src/scanner/index.js';
-import type { IndexEntry } from '../../src/index/types.js';
-import { createPathDebouncer, sameAsIndexed, startWatcher, type ShareWatcher } from '../../src/watcher/index.js';
+import { createIgnoreMatcher } from '../../src/scanner/ignore.js';
+import type { IndexEntry } from '../../src/model/entries.js';
+import { createPathDebouncer } from '../../src/watcher/debounce.js';
+import { sameAsIndexed } from '../../src/watcher/unchanged.js';
+import { startWatcher, type ShareWatcher } from '../../src/watcher/watcher.js';
 
 /** Waits until `check` is true, polling; fails after a generous timeout. */
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -237,9 +239,9 @@ describe('sameAsIndexed', () => {
 
 describe('watcher feeding the scanner', () => {
   it('a file written into the share ends up in the index', async () => {
-    const { openIndex } = await import('../../src/index/index.js');
-    const { createScanner } = await import('../../src/scanner/index.js');
-    const { chunkerParams } = await import('../../src/chunker/index.js');
+    const { openIndex } = await import('../../src/db/sqlite-index.js');
+    const { createScanner } = await import('../../src/scanner/scanner.js');
+    const { chunkerParams } = await import('../../src/chunker/params.js');
     const base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-watchscan-'));
     const share = path.join(base, 'share');
     const stateDir = path.join(share, '.leftsync');

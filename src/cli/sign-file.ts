@@ -5,8 +5,8 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { signStream, type ChunkSink } from './sign.js';
-import type { ChunkerParams, FileSignature } from './types.js';
+import { signStream, type ChunkSink } from '../chunker/sign.js';
+import type { ChunkerParams, FileSignature } from '../chunker/types.js';
 
 /** Read size: big reads are fastest, and boundaries do not depend on it. */
 export const READ_BUFFER = 1 << 20;

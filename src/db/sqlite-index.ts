@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { mergeVersions } from '../reconcile/version.js';
+import { mergeVersions } from '../model/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
@@ -20,7 +20,7 @@ import type {
   StoredChunk,
   SyncIndex,
   VersionVector,
-} from './types.js';
+} from '../model/entries.js';
 
 const log = createLogger('index');
 
