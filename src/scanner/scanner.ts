@@ -10,11 +10,13 @@ import path from 'node:path';
 import type { ChunkerParams } from '../chunker/types.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { checkRelativePath, resolveSharePath } from '../fs/paths.js';
-import { observedMtimeMs } from '../fs/write.js';
+import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
+import { joinRelPath } from '../model/path.js';
 import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
+import type { ScanLock } from './scan-lock.js';
 
 const log = createLogger('scanner');
 
@@ -25,12 +27,12 @@ const HASH_PARALLELISM = 4;
 
 export interface ScannerOptions {
   shareDir: string;
-  /** Never scanned, wherever it is. */
+  /** Never scanned, wherever it is (the ignore matcher refuses it). */
   stateDir: string;
   index: SyncIndex;
   params: ChunkerParams;
-  /** Defaults to the share's .leftsyncignore plus the built-in rules. */
-  ignore?: IgnoreMatcher;
+  /** Scans hold it; so does every apply step (see ScanLock). */
+  lock: ScanLock;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
 }
@@ -58,22 +60,16 @@ export interface Scanner {
    */
   scanPaths(paths: string[]): Promise<ScanResult>;
   /**
-   * Runs `job` while no scan runs, so applying a remote change (check the local
-   * file, replace it, recordApplied) cannot interleave with a scan that would
-   * mistake the half-applied file for a local edit. `scanNow` scans paths inside
-   * the job (calling scanPaths there would wait for the job itself).
+   * Runs `job` holding the scan lock. `scanNow` scans paths inside the job
+   * (calling scanPaths there would wait for the job itself).
    */
   exclusive<T>(job: (scanNow: (paths: string[]) => Promise<ScanResult>) => Promise<T>): Promise<T>;
 }
 
 export async function createScanner(options: ScannerOptions): Promise<Scanner> {
-  const ignore = options.ignore ?? (await createIgnoreMatcher(options.shareDir, options.stateDir));
-  let queue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(job: () => Promise<T>): Promise<T> => {
-    const run = queue.then(job, job);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  // The share's .leftsyncignore plus the built-in rules, the state folder always among them.
+  const ignore = await createIgnoreMatcher(options.shareDir, options.stateDir);
+  const serialized = <T>(job: () => Promise<T>): Promise<T> => options.lock.exclusive(job);
   return {
     ignore,
     scanAll: () => serialized(() => new ScanRun(options, ignore).all()),
@@ -101,10 +97,6 @@ async function eachLimited<T>(items: T[], limit: number, job: (item: T) => Promi
     while (next < items.length) await job(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function joinRel(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
 }
 
 /** One scan: its counters, what it has seen, and the index lookups it uses. */
@@ -246,7 +238,6 @@ class ScanRun {
       this.fail(relPath, err);
       return;
     }
-    if (absPath !== '' && path.resolve(absPath) === path.resolve(this.opts.stateDir)) return;
     if (stats && this.ignore.ignores(relPath, stats.isDirectory())) return;
     const present = stats !== null && typeOf(stats) !== null;
     if (present) {
@@ -271,12 +262,10 @@ class ScanRun {
       this.fail(dirRel, err);
       return;
     }
-    const stateDir = path.resolve(this.opts.stateDir);
     const candidates: { rel: string; abs: string }[] = [];
     for (const dirent of dirents) {
-      const rel = joinRel(dirRel, dirent.name.normalize('NFC'));
+      const rel = joinRelPath(dirRel, dirent.name.normalize('NFC'));
       const abs = path.join(dirAbs, dirent.name);
-      if (abs === stateDir) continue;
       if (this.ignore.ignores(rel, dirent.isDirectory())) continue;
       candidates.push({ rel, abs });
     }
@@ -378,7 +367,7 @@ class ScanRun {
       return;
     }
 
-    if (live && live.size === observed.size && live.mtimeMs === observed.mtimeMs && live.inode === observed.inode) {
+    if (live && matchesStats(live, stats)) {
       if (live.mode === observed.mode) this.result.unchanged++;
       else {
         const chunks = index.chunksOf(relPath);
@@ -400,14 +389,7 @@ class ScanRun {
     }
     this.result.hashed++;
     const after = await lstat(absPath).catch(() => null);
-    if (
-      !after ||
-      !after.isFile() ||
-      after.size !== stats.size ||
-      observedMtimeMs(after) !== observed.mtimeMs ||
-      after.ino !== stats.ino ||
-      signature.size !== stats.size
-    ) {
+    if (!after || !matchesStats(observed, after) || signature.size !== stats.size) {
       // Still being written: skip this round, keep the old entry, let the next event or rescan take it.
       this.result.unstable.push(relPath);
       log.debug('scan.unstable', { path: relPath });

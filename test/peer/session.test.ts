@@ -165,7 +165,7 @@ test('remote entries for unsafe, ignored or state-folder paths are never applied
     const { sessionFor } = await import('./harness.js');
     const { toFileEntry } = await import('../../src/protocol/entries.js');
     const [mine, theirs] = createMemoryPair('peer-a', 'raw');
-    const session = sessionFor(a, mine, { isIgnored: (p) => p.endsWith('.tmp') });
+    const session = sessionFor(a, mine);
     const dir = (p: string) =>
       toFileEntry({
         path: p, type: 'dir', size: 0, mtimeMs: 0, mode: 0o755, digest: Buffer.alloc(0), symlinkTarget: '',

@@ -33,13 +33,15 @@ function linkWithHook(a: TestPeer, b: TestPeer, beforeFirstStep: () => Promise<v
   let fired = false;
   let sessionA: Session | undefined;
   sessionA = sessionFor(a, ab, {
-    withScanPaused: async (step) => {
-      if (!fired) {
-        fired = true;
-        await beforeFirstStep();
-        sessionA?.announce();
-      }
-      return a.withScanPaused(step);
+    scanLock: {
+      exclusive: async (step) => {
+        if (!fired) {
+          fired = true;
+          await beforeFirstStep();
+          sessionA?.announce();
+        }
+        return a.scanLock.exclusive(step);
+      },
     },
   });
   return [sessionA, sessionFor(b, ba)];

@@ -73,7 +73,6 @@ describe('share watcher', () => {
   const start = async (rescanIntervalMs = 0) => {
     watcher = await startWatcher({
       shareDir: share,
-      stateDir,
       settleMs: 150,
       rescanIntervalMs,
       ignore: await createIgnoreMatcher(share, stateDir),
@@ -154,9 +153,9 @@ describe('share watcher at scale and through renames', () => {
   const start = async (isUnchanged?: (relPath: string) => boolean) => {
     watcher = await startWatcher({
       shareDir: share,
-      stateDir: path.join(share, '.leftsync'),
       settleMs: 100,
       rescanIntervalMs: 0,
+      ignore: await createIgnoreMatcher(share, path.join(share, '.leftsync')),
       onPaths: (paths) => {
         batches.push(paths);
       },
@@ -242,15 +241,15 @@ describe('watcher feeding the scanner', () => {
     const { openIndex } = await import('../../src/db/sqlite-index.js');
     const { createScanner } = await import('../../src/scanner/scanner.js');
     const { chunkerParams } = await import('../../src/chunker/params.js');
+    const { createScanLock } = await import('../../src/scanner/scan-lock.js');
     const base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-watchscan-'));
     const share = path.join(base, 'share');
     const stateDir = path.join(share, '.leftsync');
     await mkdir(stateDir, { recursive: true });
     const index = openIndex(stateDir, 'me');
-    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams() });
+    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams(), lock: createScanLock() });
     const watcher = await startWatcher({
       shareDir: share,
-      stateDir,
       settleMs: 100,
       rescanIntervalMs: 0,
       ignore: scanner.ignore,
