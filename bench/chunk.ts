@@ -19,7 +19,7 @@ import { ENGINES, chunkerParams } from '../src/chunker/params.js';
 import { READ_BUFFER, signFile } from '../src/cli/sign-file.js';
 import { signBuffer, signStream } from '../src/chunker/sign.js';
 import { type EngineId, type FileSignature } from '../src/chunker/types.js';
-import { createScanner } from '../src/chunker/engines.js';
+import { createBoundaryScanner } from '../src/chunker/engines.js';
 import { splitmix32, fillRandom } from '../src/chunker/prng.js';
 import { computeGolden, type Golden } from '../fixtures/golden.js';
 
@@ -45,7 +45,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
 }
 
 async function boundariesOnly(data: Buffer, engine: EngineId): Promise<number> {
-  const scanner = await createScanner(chunkerParams(engine));
+  const scanner = await createBoundaryScanner(chunkerParams(engine));
   let count = 0;
   for (let from = 0; from < data.length; from += SLICE) count += scanner.push(data.subarray(from, from + SLICE)).length;
   return count;

@@ -4,7 +4,7 @@
  * file is never held whole.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createScanner } from './engines.js';
+import { createBoundaryScanner } from './engines.js';
 import type { Chunk, ChunkerParams, FileSignature } from './types.js';
 
 export type ChunkSink = (chunk: Chunk, bytes: Buffer) => void | Promise<void>;
@@ -23,7 +23,7 @@ export async function signStream(
   params: ChunkerParams,
   onChunk?: ChunkSink,
 ): Promise<FileSignature> {
-  const scanner = await createScanner(params);
+  const scanner = await createBoundaryScanner(params);
   const whole = createHash('sha256');
   const chunks: Chunk[] = [];
   let chunkStart = 0;

@@ -14,7 +14,7 @@ const MIN_SLICE = 16 << 10;
  * 1 MiB buffer per read, as createReadStream does, is ~500 MB of garbage for a
  * 500 MB file, and 10 GB for 10,000 small files).
  */
-async function* readSlices(handle: FileHandle, bufferSize: number): AsyncGenerator<Buffer> {
+export async function* readSlices(handle: FileHandle, bufferSize: number): AsyncGenerator<Buffer> {
   const buffer = Buffer.allocUnsafe(bufferSize);
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, bufferSize, null);

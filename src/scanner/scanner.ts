@@ -8,13 +8,14 @@ import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChunkerParams } from '../chunker/types.js';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { checkRelativePath, resolveSharePath } from '../fs/paths.js';
+import { fromSystemError, type LeftsyncError } from '../errors.js';
+import { checkRelativePath } from '../fs/paths.js';
 import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
 import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
+import { checkShareRoot, eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import type { ScanLock } from './scan-lock.js';
 
@@ -78,27 +79,6 @@ export async function createScanner(options: ScannerOptions): Promise<Scanner> {
   };
 }
 
-function typeOf(stats: Stats): ObservedEntry['type'] | null {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'dir';
-  if (stats.isSymbolicLink()) return 'symlink';
-  return null; // sockets, fifos, devices: not synced
-}
-
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || (err instanceof LeftsyncError && err.code === ErrorCode.UNSAFE_PATH);
-}
-
-/** Runs `job` over `items` with at most `limit` running at once. */
-async function eachLimited<T>(items: T[], limit: number, job: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await job(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** One scan: its counters, what it has seen, and the index lookups it uses. */
 class ScanRun {
   private readonly result: ScanResult = { changed: [], hashed: 0, unchanged: 0, unstable: [], failed: [] };
@@ -114,20 +94,9 @@ class ScanRun {
     private readonly ignore: IgnoreMatcher,
   ) {}
 
-  /**
-   * A missing or unmounted share must not read as "everything was deleted": that
-   * would delete every file on every peer. Refuse to scan instead.
-   */
-  private async checkShareRoot(): Promise<void> {
-    const stats = await lstat(this.opts.shareDir).catch(() => null);
-    if (!stats?.isDirectory()) {
-      throw new LeftsyncError(ErrorCode.IO, `share folder ${this.opts.shareDir} is missing or not a folder; not scanning`);
-    }
-  }
-
   async all(): Promise<ScanResult> {
     const started = Date.now();
-    await this.checkShareRoot();
+    await checkShareRoot(this.opts.shareDir);
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
     const entries = this.opts.index.all();
     this.known = new Map(entries.map((e) => [e.path, e]));
@@ -139,7 +108,7 @@ class ScanRun {
   }
 
   async paths(paths: string[]): Promise<ScanResult> {
-    await this.checkShareRoot();
+    await checkShareRoot(this.opts.shareDir);
     if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
@@ -179,7 +148,7 @@ class ScanRun {
       const entry = this.lookup(parent);
       if (entry && !entry.deleted && entry.type === 'dir') continue;
       if (this.ignore.ignores(parent, true)) return;
-      const found = await this.locate(parent).catch((err: unknown) => {
+      const found = await locate(this.opts.shareDir, parent).catch((err: unknown) => {
         this.fail(parent, err);
         return null;
       });
@@ -191,40 +160,6 @@ class ScanRun {
     }
   }
 
-  /**
-   * Finds `relPath` (NFC) on disk: the path as given, or else, for non-ASCII names,
-   * the entry whose name normalizes to it (a name stored decomposed, as macOS
-   * writes them). Parents must be real folders: a symlinked parent means the path
-   * is not in the share. Null when it is not there.
-   */
-  private async locate(relPath: string): Promise<{ absPath: string; stats: Stats } | null> {
-    try {
-      const absPath = await resolveSharePath(this.opts.shareDir, relPath);
-      return { absPath, stats: await lstat(absPath) };
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
-    if (!/[^\x00-\x7f]/.test(relPath)) return null;
-    const segments = relPath.split('/');
-    let current = this.opts.shareDir;
-    for (let i = 0; i < segments.length; i++) {
-      let names: string[];
-      try {
-        names = await readdir(current);
-      } catch (err) {
-        if (isMissing(err)) return null;
-        throw err;
-      }
-      const name = names.find((n) => n === segments[i]) ?? names.find((n) => n.normalize('NFC') === segments[i]);
-      if (name === undefined) return null;
-      current = path.join(current, name);
-      const stats = await lstat(current);
-      if (i === segments.length - 1) return { absPath: current, stats };
-      if (!stats.isDirectory()) return null;
-    }
-    return null;
-  }
-
   /** Rescans one path given by an event: gone, a directory tree, or a single entry. */
   private async one(relPath: string): Promise<void> {
     const previous = this.opts.index.get(relPath);
@@ -232,7 +167,7 @@ class ScanRun {
     let stats: Stats | null = null;
     let absPath = '';
     try {
-      const found = await this.locate(relPath);
+      const found = await locate(this.opts.shareDir, relPath);
       if (found) ({ stats, absPath } = found);
     } catch (err) {
       this.fail(relPath, err);
