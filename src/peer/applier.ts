@@ -11,10 +11,10 @@ import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
 import { resolveSharePath } from '../fs/paths.js';
-import type { IndexEntry, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
-import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
+import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { Puller, VerifiedFile } from '../transfer/puller.js';
 
@@ -84,7 +84,7 @@ export class Applier {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {
         case 'pull': {
-          if (live !== undefined && live.type === 'file' && live.size === remote.size && live.digest.equals(remote.digest)) {
+          if (live !== undefined && live.type === 'file' && sameContent(live, remote)) {
             return await this.adoptMetadata(remote, live, stale);
           }
           // A folder or link in the way of a file is removed first (a folder only when empty).
@@ -99,7 +99,7 @@ export class Applier {
             if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
-            index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.recordPlaced(remote, stats, []);
             return 'applied';
           });
         case 'symlink':
@@ -108,7 +108,7 @@ export class Applier {
             if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
-            index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.recordPlaced(remote, stats, []);
             return 'applied';
           });
         case 'delete':
@@ -143,7 +143,7 @@ export class Applier {
         if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return false;
         throw err;
       }
-      index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, file.chunks);
+      this.recordPlaced(remote, placed, file.chunks);
       return true;
     });
     if (!recorded) {
@@ -162,10 +162,15 @@ export class Applier {
       const before = await this.lstat(remote.path);
       if (!matchesStats(live, before)) return false;
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
-      index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, index.chunksOf(remote.path));
+      this.recordPlaced(remote, stats, index.chunksOf(remote.path));
       return true;
     });
     return adopted ? 'applied' : this.rescanned(remote.path);
+  }
+
+  /** Records `remote` as applied, with the inode and mtime of what we placed (so the scanner sees it as unchanged). */
+  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[]): void {
+    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
   }
 
   private scanPaused<T>(step: () => Promise<T>): Promise<T> {
