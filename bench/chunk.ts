@@ -15,17 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import {
-  ENGINES,
-  READ_BUFFER,
-  chunkerParams,
-  signBuffer,
-  signFile,
-  signStream,
-  type EngineId,
-  type FileSignature,
-} from '../src/chunker/index.js';
-import { createScanner } from '../src/chunker/scanner.js';
+import { ENGINES, chunkerParams } from '../src/chunker/params.js';
+import { READ_BUFFER, signFile } from '../src/cli/sign-file.js';
+import { signBuffer, signStream } from '../src/chunker/sign.js';
+import { type EngineId, type FileSignature } from '../src/chunker/types.js';
+import { createBoundaryScanner } from '../src/chunker/engines.js';
 import { splitmix32, fillRandom } from '../src/chunker/prng.js';
 import { computeGolden, type Golden } from '../fixtures/golden.js';
 
@@ -51,7 +45,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: numb
 }
 
 async function boundariesOnly(data: Buffer, engine: EngineId): Promise<number> {
-  const scanner = await createScanner(chunkerParams(engine));
+  const scanner = await createBoundaryScanner(chunkerParams(engine));
   let count = 0;
   for (let from = 0; from < data.length; from += SLICE) count += scanner.push(data.subarray(from, from + SLICE)).length;
   return count;

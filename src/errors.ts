@@ -77,6 +77,11 @@ export class LeftsyncError extends Error {
   }
 }
 
+/** The message of anything thrown (a non-Error is turned into a string). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Maps a Node.js system error to our code, keeping the original as cause. */
 export function fromSystemError(err: unknown, what: string): LeftsyncError {
   if (err instanceof LeftsyncError) return err;
@@ -84,6 +89,5 @@ export function fromSystemError(err: unknown, what: string): LeftsyncError {
   if (errno === 'ENOSPC' || errno === 'EDQUOT') {
     return new LeftsyncError(ErrorCode.DISK_FULL, `${what}: no space left on device`, { cause: err });
   }
-  const detail = err instanceof Error ? err.message : String(err);
-  return new LeftsyncError(ErrorCode.IO, `${what}: ${detail}`, { cause: err });
+  return new LeftsyncError(ErrorCode.IO, `${what}: ${errorMessage(err)}`, { cause: err });
 }

@@ -1,11 +1,12 @@
 /** What a receiver must fetch to turn one signature into another. */
-import type { Chunk, FileSignature } from './types.js';
+import type { FileSignature } from './types.js';
+import type { StoredChunk } from '../model/entries.js';
 
 export interface SignatureDiff {
   /** Chunks of `want` the receiver can copy: held already, or a repeat of a chunk fetched earlier. */
-  reused: Chunk[];
+  reused: StoredChunk[];
   /** Chunks of `want` to fetch, each distinct hash once, in file order. */
-  missing: Chunk[];
+  missing: StoredChunk[];
   bytesMissing: number;
 }
 
@@ -16,8 +17,8 @@ export function hashKey(hash: Buffer): string {
 /** What a receiver holding `have` must fetch to build `want` (chunks by hash). */
 export function diffSignatures(have: FileSignature, want: FileSignature): SignatureDiff {
   const held = new Set(have.chunks.map((c) => hashKey(c.hash)));
-  const reused: Chunk[] = [];
-  const missing: Chunk[] = [];
+  const reused: StoredChunk[] = [];
+  const missing: StoredChunk[] = [];
   let bytesMissing = 0;
   for (const chunk of want.chunks) {
     const key = hashKey(chunk.hash);

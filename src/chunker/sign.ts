@@ -4,10 +4,11 @@
  * file is never held whole.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createScanner } from './scanner.js';
-import type { Chunk, ChunkerParams, FileSignature } from './types.js';
+import { createBoundaryScanner } from './engines.js';
+import type { ChunkerParams, FileSignature } from './types.js';
+import type { StoredChunk } from '../model/entries.js';
 
-export type ChunkSink = (chunk: Chunk, bytes: Buffer) => void | Promise<void>;
+export type ChunkSink = (chunk: StoredChunk, bytes: Buffer) => void | Promise<void>;
 
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -23,9 +24,9 @@ export async function signStream(
   params: ChunkerParams,
   onChunk?: ChunkSink,
 ): Promise<FileSignature> {
-  const scanner = await createScanner(params);
+  const scanner = await createBoundaryScanner(params);
   const whole = createHash('sha256');
-  const chunks: Chunk[] = [];
+  const chunks: StoredChunk[] = [];
   let chunkStart = 0;
   // The open chunk (begun in an earlier buffer): its running hash and, only
   // when onChunk wants bytes, copies of its earlier parts.
@@ -44,7 +45,7 @@ export async function signStream(
       openHash = null;
       openParts = [];
     }
-    const chunk: Chunk = { offset: chunkStart, length: end - chunkStart, hash };
+    const chunk: StoredChunk = { offset: chunkStart, length: end - chunkStart, hash };
     chunks.push(chunk);
     chunkStart = end;
     if (onChunk) await onChunk(chunk, bytes);

@@ -2,6 +2,8 @@
  * Types shared by the chunking engines and their callers. The parameters object
  * travels in the protocol handshake: peers must agree on all of it.
  */
+import type { StoredChunk } from '../model/entries.js';
+
 export type EngineId = 'fastcdc' | 'rabin';
 
 export interface ChunkerParams {
@@ -15,18 +17,12 @@ export interface ChunkerParams {
   maxSize: number;
 }
 
-export interface Chunk {
-  offset: number;
-  length: number;
-  /** 32-byte SHA-256 of the chunk's bytes. */
-  hash: Buffer;
-}
-
 export interface FileSignature {
   size: number;
   /** SHA-256 of the whole file. */
   digest: Buffer;
-  chunks: Chunk[];
+  /** In file order; each `hash` is the chunk's SHA-256. */
+  chunks: StoredChunk[];
 }
 
 /**

@@ -1,5 +1,7 @@
 /** `leftsync chunks FILE`: a file's chunk signature, as a table or JSON. */
-import { chunkerParams, signFile, type ChunkerParams, type FileSignature } from '../chunker/index.js';
+import { chunkerParams } from '../chunker/params.js';
+import { signFile } from './sign-file.js';
+import { type ChunkerParams, type FileSignature } from '../chunker/types.js';
 
 export interface ChunksReport {
   file: string;

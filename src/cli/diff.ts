@@ -3,13 +3,11 @@
  * chunks are really LZ4-compressed with the wire codec, one at a time, so the
  * "after LZ4" figure is what the wire would carry (chunk payloads, no framing).
  */
-import {
-  chunkerParams,
-  diffSignatures,
-  signFile,
-  type ChunkerParams,
-} from '../chunker/index.js';
-import { signMeasuringMissing } from '../codec/send-estimate.js';
+import { chunkerParams } from '../chunker/params.js';
+import { diffSignatures } from '../chunker/diff.js';
+import { signFile } from './sign-file.js';
+import { type ChunkerParams } from '../chunker/types.js';
+import { signMeasuringMissing } from './send-estimate.js';
 import { formatParams } from './chunks.js';
 
 export interface DiffReport {

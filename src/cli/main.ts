@@ -9,7 +9,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
-import { LeftsyncError } from '../errors.js';
+import { LeftsyncError, errorMessage } from '../errors.js';
+import { LEFTSYNC_VERSION } from '../version.js';
 import { runChunks } from './chunks.js';
 import { runDiff } from './diff.js';
 import { runNode } from './run.js';
@@ -35,7 +36,7 @@ export function buildProgram(): Command {
   program
     .name('leftsync')
     .description('Keep ./share identical with the peers named in --ip, continuously.')
-    .version('0.1.0')
+    .version(LEFTSYNC_VERSION)
     .addOption(new Option('--ip <peers>', 'peers to sync with: host or host:port, comma-separated'))
     .addOption(new Option('--port <port>', 'port to listen on').default(DEFAULTS.port).argParser(intOption('--port', 1, 65535)))
     .addOption(new Option('--listen <host>', 'address to listen on').default(DEFAULTS.listenHost))
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
       process.stderr.write(`leftsync: ${err.message}\n`);
       process.exit(EXIT_USAGE);
     }
-    process.stderr.write(`leftsync: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`leftsync: ${errorMessage(err)}\n`);
     process.exit(1);
   }
 }

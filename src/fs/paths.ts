@@ -5,29 +5,21 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { pathProblem } from '../model/path.js';
 
 function unsafe(relPath: string, why: string): LeftsyncError {
   return new LeftsyncError(ErrorCode.UNSAFE_PATH, `unsafe path ${JSON.stringify(relPath)}: ${why}`);
 }
 
 /**
- * Checks the syntax of a share-relative path ('/' separated, NFC is the caller's
- * business) and returns its segments. Throws UNSAFE_PATH for anything that could
- * name a place outside the share or is ambiguous across platforms.
+ * Checks `relPath` against the one path rule (src/model/path.ts) and returns its
+ * segments. Throws UNSAFE_PATH for anything that could name a place outside the
+ * share or is ambiguous across platforms.
  */
 export function checkRelativePath(relPath: string): string[] {
-  if (typeof relPath !== 'string' || relPath.length === 0) throw unsafe(String(relPath), 'empty path');
-  if (relPath.includes('\0')) throw unsafe(relPath, 'NUL byte');
-  // A backslash is a separator on Windows peers; refusing it keeps one meaning everywhere.
-  if (relPath.includes('\\')) throw unsafe(relPath, 'backslash');
-  if (relPath.startsWith('/')) throw unsafe(relPath, 'absolute path');
-  if (/^[A-Za-z]:/.test(relPath)) throw unsafe(relPath, 'drive letter');
-  const segments = relPath.split('/');
-  for (const segment of segments) {
-    if (segment === '') throw unsafe(relPath, 'empty segment');
-    if (segment === '.' || segment === '..') throw unsafe(relPath, `'${segment}' segment`);
-  }
-  return segments;
+  const problem = pathProblem(relPath);
+  if (problem !== null) throw unsafe(String(relPath), problem);
+  return relPath.split('/');
 }
 
 /**
@@ -63,4 +55,15 @@ export function toRelativePath(root: string, absPath: string): string | null {
   const rel = path.relative(root, absPath);
   if (rel === '' || rel === '..' || rel.startsWith('..' + path.sep) || path.isAbsolute(rel)) return null;
   return rel.split(path.sep).join('/');
+}
+
+/**
+ * The state folder's rule: leftsync never scans, watches, applies or announces
+ * anything at or below it, whatever the ignore rules say. Returns the test for
+ * share-relative paths; it is always false when the state folder is outside the share.
+ */
+export function stateFolderTest(shareDir: string, stateDir: string): (relPath: string) => boolean {
+  const stateRel = toRelativePath(path.resolve(shareDir), path.resolve(stateDir));
+  if (stateRel === null) return () => false;
+  return (relPath) => relPath === stateRel || relPath.startsWith(`${stateRel}/`);
 }

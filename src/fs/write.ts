@@ -9,19 +9,9 @@ import { lstat, lutimes, mkdir, open, readlink, rename, rmdir, symlink, unlink, 
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { matchesStats, type SeenFile } from '../model/file-stats.js';
 import { checkRelativePath, resolveSharePath } from './paths.js';
 
-/** The mtime leftsync records for a stat: whole milliseconds (the wire carries int64 ms). */
-export function observedMtimeMs(stats: Stats): number {
-  return Math.round(stats.mtimeMs);
-}
-
-/** What the caller last saw at the target; a mismatch means the user changed it meanwhile. */
-export interface ExpectedTarget {
-  size: number;
-  mtimeMs: number;
-  inode: number;
-}
 
 export interface ReplaceOptions {
   /** Modification time to give the new file, ms since the epoch. */
@@ -33,7 +23,7 @@ export interface ReplaceOptions {
    * must not exist, an object = the target must still have this size, mtime and inode.
    * On mismatch LOCAL_CHANGED is thrown and the temp file is left for the caller.
    */
-  expect?: ExpectedTarget | null;
+  expect?: SeenFile | null;
   /**
    * True when finishTempFile already ran on the temp file (mode, mtime set, data
    * fsync-ed): only the check, rename and folder fsync remain, the short part a
@@ -116,17 +106,10 @@ async function lstatOrNull(absPath: string): Promise<Stats | null> {
   }
 }
 
-async function checkExpected(relPath: string, absPath: string, expect: ExpectedTarget | null | undefined): Promise<void> {
+async function checkExpected(relPath: string, absPath: string, expect: SeenFile | null | undefined): Promise<void> {
   if (expect === undefined) return;
   const stats = await lstatOrNull(absPath);
-  const matches =
-    expect === null
-      ? stats === null
-      : stats !== null &&
-        stats.isFile() &&
-        stats.size === expect.size &&
-        observedMtimeMs(stats) === expect.mtimeMs &&
-        stats.ino === expect.inode;
+  const matches = expect === null ? stats === null : stats !== null && matchesStats(expect, stats);
   if (!matches) throw new LeftsyncError(ErrorCode.LOCAL_CHANGED, `${relPath} changed locally; not replacing it`);
 }
 
@@ -196,7 +179,7 @@ export async function makeDir(root: string, relPath: string, mode?: number): Pro
  * Removes a file, a symlink (the link, never its target) or an empty directory.
  * Returns false when nothing was there. A non-empty directory is an IO error.
  */
-export async function removeEntry(root: string, relPath: string, expect?: ExpectedTarget): Promise<boolean> {
+export async function removeEntry(root: string, relPath: string, expect?: SeenFile): Promise<boolean> {
   const target = await resolveSharePath(root, relPath);
   const stats = await lstatOrNull(target);
   if (stats === null) return false;

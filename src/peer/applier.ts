@@ -1,26 +1,22 @@
 /**
  * Carries out a reconcile decision for one path: the I/O twin of the pure
- * reconciler. Every write goes through src/fs; every change is recorded in the
- * index so it is announced onward. Decisions are re-derived from the current
- * index right before acting, so a queued decision never acts on stale state.
+ * reconciler, and the one place that applies anything (a pulled file, a folder,
+ * a link, a deletion, a conflict rename). Every write goes through src/fs; every
+ * change is recorded in the index, holding the scan lock, so it is announced
+ * onward and never mistaken for a local edit. Decisions are re-derived from the
+ * current index right before acting, so a queued decision never acts on stale state.
  */
 import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import {
-  createSymlink,
-  makeDir,
-  observedMtimeMs,
-  removeEntry,
-  renameToConflict,
-  resolveSharePath,
-  setAttributes,
-  type ExpectedTarget,
-} from '../fs/index.js';
-import type { IndexEntry, SyncIndex } from '../index/types.js';
+import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
+import { resolveSharePath } from '../fs/paths.js';
+import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
+import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
-import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
-import type { Puller } from '../transfer/puller.js';
+import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
+import type { ScanLock } from '../scanner/scan-lock.js';
+import type { Puller, VerifiedFile } from '../transfer/puller.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
@@ -28,8 +24,8 @@ export interface ApplierOptions {
   puller: Puller;
   /** Rescans these share paths into the index (the scanner). */
   rescan(paths: string[]): Promise<void>;
-  /** Keeps scans out of change-then-record steps (see SessionOptions.withScanPaused). */
-  withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
+  /** Held by every change-then-record step, so no scan runs in between. */
+  scanLock: ScanLock;
   log: Logger;
 }
 
@@ -40,12 +36,6 @@ export interface ApplierOptions {
  * 'blocked': could not apply yet (e.g. a folder that still has content); retry later.
  */
 export type ApplyOutcome = 'applied' | 'unchanged' | 'rescanned' | 'waiting' | 'blocked';
-
-/** What the scanner last saw at a path, to refuse overwriting a newer local edit. */
-function expectedOf(local: IndexEntry | undefined): ExpectedTarget | null {
-  if (local === undefined || local.deleted) return null;
-  return { size: local.size, mtimeMs: local.mtimeMs, inode: local.inode };
-}
 
 export class Applier {
   constructor(private readonly options: ApplierOptions) {}
@@ -94,16 +84,14 @@ export class Applier {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {
         case 'pull': {
-          if (live !== undefined && live.type === 'file' && live.size === remote.size && live.digest.equals(remote.digest)) {
+          if (live !== undefined && live.type === 'file' && sameContent(live, remote)) {
             return await this.adoptMetadata(remote, live, stale);
           }
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
-          const expect = live !== undefined && live.type === 'file' ? expectedOf(live) : null;
-          const result = await puller.pull(remote, expect);
-          if (result.outcome === 'gone') return 'waiting';
-          if (result.outcome === 'local-changed') return this.rescanned(remote.path);
-          return 'applied';
+          const pulled = await puller.pull(remote);
+          if (pulled.outcome === 'gone') return 'waiting';
+          return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null);
         }
         case 'mkdir':
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
@@ -111,7 +99,7 @@ export class Applier {
             if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
-            index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.recordPlaced(remote, stats, []);
             return 'applied';
           });
         case 'symlink':
@@ -120,7 +108,7 @@ export class Applier {
             if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
-            index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.recordPlaced(remote, stats, []);
             return 'applied';
           });
         case 'delete':
@@ -140,28 +128,58 @@ export class Applier {
     }
   }
 
+  /**
+   * Moves a verified temp file over what the scanner last saw at the path
+   * (`expect`: null = nothing) and records it. A local edit since then is never
+   * overwritten: the temp file and its verified chunks stay for the next attempt.
+   */
+  private async placeFile(remote: IndexEntry, file: VerifiedFile, expect: SeenFile | null): Promise<ApplyOutcome> {
+    const { index, shareDir, puller, log } = this.options;
+    const recorded = await this.scanPaused(async () => {
+      let placed;
+      try {
+        placed = await atomicReplace(shareDir, remote.path, file.tempPath, { expect, tempFinished: true });
+      } catch (err) {
+        if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return false;
+        throw err;
+      }
+      this.recordPlaced(remote, placed, file.chunks);
+      return true;
+    });
+    if (!recorded) {
+      log.info('transfer.local_changed', { path: remote.path });
+      return this.rescanned(remote.path);
+    }
+    await puller.placed(remote, file);
+    return 'applied';
+  }
+
   /** Same bytes already here: only mode, mtime and version change (no copy). */
   private async adoptMetadata(remote: IndexEntry, live: IndexEntry, stale: () => boolean): Promise<ApplyOutcome> {
     const { index, shareDir } = this.options;
     const adopted = await this.scanPaused(async () => {
       if (stale()) return false;
       const before = await this.lstat(remote.path);
-      if (!before.isFile() || before.size !== live.size || observedMtimeMs(before) !== live.mtimeMs || before.ino !== live.inode) {
-        return false;
-      }
+      if (!matchesStats(live, before)) return false;
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
-      index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, index.chunksOf(remote.path));
+      this.recordPlaced(remote, stats, index.chunksOf(remote.path));
       return true;
     });
     return adopted ? 'applied' : this.rescanned(remote.path);
   }
 
-  private scanPaused<T>(step: () => Promise<T>): Promise<T> {
-    return this.options.withScanPaused ? this.options.withScanPaused(step) : step();
+  /** Records `remote` as applied, with the inode and mtime of what we placed (so the scanner sees it as unchanged). */
+  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[]): void {
+    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
   }
 
-  private expectFile(local: IndexEntry): ExpectedTarget | undefined {
-    return local.type === 'file' ? (expectedOf(local) ?? undefined) : undefined;
+  private scanPaused<T>(step: () => Promise<T>): Promise<T> {
+    return this.options.scanLock.exclusive(step);
+  }
+
+  /** What the scanner last saw of a file, so removing it never takes a newer local edit. */
+  private expectFile(local: IndexEntry): SeenFile | undefined {
+    return local.type === 'file' ? local : undefined;
   }
 
   private async lstat(relPath: string): Promise<Stats> {

@@ -3,23 +3,23 @@
  * one sync session per linked peer. This is where the data flow is assembled:
  * scan -> chunk -> index -> announce -> reconcile -> pull -> verify -> apply.
  */
-import { chunkerParams } from '../chunker/index.js';
+import { chunkerParams } from '../chunker/params.js';
 import type { NodeConfig } from '../config.js';
-import { openIndex } from '../index/index.js';
+import { openIndex } from '../db/sqlite-index.js';
 import { createLogger } from '../log.js';
-import { createScanner, type ScanResult } from '../scanner/index.js';
+import { createScanLock } from '../scanner/scan-lock.js';
+import { createScanner, type ScanResult } from '../scanner/scanner.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { Transport } from '../transport/transport.js';
-import { sameAsIndexed, startWatcher } from '../watcher/index.js';
+import { sameAsIndexed } from '../watcher/unchanged.js';
+import { startWatcher } from '../watcher/watcher.js';
+import { LEFTSYNC_VERSION } from '../version.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 
 const log = createLogger('node');
-
-/** Reported in Hello (logs only). */
-export const CLIENT_VERSION = '0.1.0';
 
 export interface NodeHooks {
   /**
@@ -45,7 +45,9 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   const chunker = chunkerParams(config.engine);
   const index = openIndex(config.stateDir, peerId);
   const cleanup = await cleanStalePartials(index, config.stateDir);
-  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker });
+  // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
+  const scanLock = createScanLock();
+  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, lock: scanLock });
 
   const sessions = new SessionSet({
     index,
@@ -54,7 +56,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     rescan: async (paths) => {
       announceIfChanged(await scanner.scanPaths(paths));
     },
-    withScanPaused: (step) => scanner.exclusive(() => step()),
+    scanLock,
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
   });
@@ -69,7 +71,6 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
 
   const watcher = await startWatcher({
     shareDir: config.shareDir,
-    stateDir: config.stateDir,
     settleMs: config.settleMs,
     rescanIntervalMs: config.rescanIntervalMs,
     ignore: scanner.ignore,
@@ -87,7 +88,8 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     secret: config.secret,
     chunker,
     capabilities: [],
-    clientVersion: CLIENT_VERSION,
+    // Reported in Hello (logs only).
+    clientVersion: LEFTSYNC_VERSION,
     pingIntervalMs: config.pingIntervalMs,
     pingTimeoutMs: config.pingTimeoutMs,
     reconnectMaxMs: config.reconnectMaxMs,
@@ -108,7 +110,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
       sessions.closeAll();
       await transport.stop();
       // Let a scan or apply that is under way finish before the index closes.
-      await scanner.exclusive(async () => undefined);
+      await scanLock.exclusive(async () => undefined);
       index.close();
       log.info('node.stopped', { peer: peerId });
     },

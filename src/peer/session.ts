@@ -1,25 +1,26 @@
 /**
  * One sync session with one remote peer over an authenticated PeerConnection:
- * index exchange (full or incremental by sequence), reconcile of every entry the
- * peer announces, a queue of per-path work carried out a few paths at a time,
- * and the supplier answering the peer's transfer requests. The node creates a
- * session per connection and calls announce() whenever the local index changed.
+ * the index exchange (IndexExchange), reconcile of every entry the peer
+ * announces, a queue of per-path work carried out a few paths at a time by the
+ * applier, and the supplier answering the peer's transfer requests. The node
+ * creates a session per connection and calls announce() whenever the local
+ * index changed.
  */
-import { ErrorCode, LeftsyncError, isErrorCode } from '../errors.js';
-import { checkRelativePath, toRelativePath } from '../fs/index.js';
-import type { IndexEntry, SyncIndex } from '../index/types.js';
+import { ErrorCode, LeftsyncError, errorMessage, isErrorCode } from '../errors.js';
+import { checkRelativePath } from '../fs/paths.js';
+import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import { createLogger, type Logger } from '../log.js';
-import type { Frame, FileEntry } from '../protocol/messages.js';
+import type { Frame } from '../protocol/messages.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import type { PeerConnection } from '../transport/connection.js';
-import { withPathLock } from '../transfer/path-locks.js';
+import type { ScanLock } from '../scanner/scan-lock.js';
+import type { PathLocks } from '../transfer/path-locks.js';
 import { Puller } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
 import { Applier } from './applier.js';
+import { IndexExchange } from './index-exchange.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
-import { splitByBytes } from './index-batches.js';
-import { fromFileEntry, toFileEntry } from './wire-entry.js';
 
 export interface SessionOptions {
   conn: PeerConnection;
@@ -41,17 +42,14 @@ export interface SessionOptions {
    */
   onLocalChange?(): void;
   /**
-   * Paths this node leaves alone (its ignore rules); remote entries for them are
-   * stored but never applied. The state folder is always left alone.
+   * Paths this node leaves alone (its ignore matcher, which always includes the
+   * state folder); remote entries for them are stored but never applied.
    */
-  isIgnored?(relPath: string, isDir: boolean): boolean;
-  /**
-   * Runs a short step that changes the share and then the index (replace a file,
-   * then recordApplied) while no scan runs, so a scan can never see the new file
-   * before the index knows it and mistake it for a local edit. Defaults to running
-   * the step directly (tests without a scanner).
-   */
-  withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
+  isIgnored(relPath: string, isDir: boolean): boolean;
+  /** The node's scan lock: the applier holds it for every change-then-record step. */
+  scanLock: ScanLock;
+  /** One apply per share path at a time, across the node's sessions. */
+  pathLocks: PathLocks;
   /** Paths worked on at once (default 4). */
   pullConcurrency?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
@@ -83,20 +81,13 @@ export interface Session {
 
 class SyncSession implements Session {
   readonly remotePeerId: string;
-  indexReceived = false;
   private readonly log: Logger;
   private readonly counters = new StatsCounter();
   private readonly puller: Puller;
   private readonly supplier: Supplier;
   private readonly applier: Applier;
   private readonly paths: PathQueue;
-  private readonly batchSize: number;
-
-
-  /** Outgoing index traffic, one step after another (Index batches, then updates). */
-  private outgoing: Promise<void> = Promise.resolve();
-  /** Highest local sequence the remote has been sent; null until it asked. */
-  private sentSequence: number | null = null;
+  private readonly exchange: IndexExchange;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   /** Requests being answered, so idleness also waits for the supplier. */
@@ -108,7 +99,6 @@ class SyncSession implements Session {
     const { conn, index } = options;
     this.remotePeerId = conn.peerId;
     this.log = (options.log ?? createLogger('session')).child(conn.peerId.slice(0, 7));
-    this.batchSize = options.batchSize ?? 1000;
     const send = (frame: Frame) => conn.send(frame);
     this.puller = new Puller({
       index,
@@ -121,7 +111,6 @@ class SyncSession implements Session {
       windowChunks: options.windowChunks,
       windowBytes: options.windowBytes,
       maxChunkTries: options.maxChunkTries,
-      withScanPaused: options.withScanPaused,
     });
     this.supplier = new Supplier({
       index,
@@ -136,8 +125,16 @@ class SyncSession implements Session {
       shareDir: options.shareDir,
       puller: this.puller,
       rescan: options.rescan,
-      withScanPaused: options.withScanPaused,
+      scanLock: options.scanLock,
       log: this.log,
+    });
+    this.exchange = new IndexExchange({
+      conn,
+      index,
+      batchSize: options.batchSize ?? 1000,
+      log: this.log,
+      onRemoteEntry: (remote) => this.consider(remote),
+      onProgress: () => this.checkIdle(),
     });
     this.paths = new PathQueue({
       concurrency: options.pullConcurrency ?? 4,
@@ -158,16 +155,15 @@ class SyncSession implements Session {
     const { index, conn } = this.options;
     // Needs stored before a disconnect are still needs: look at them again.
     for (const remote of index.remoteEntries(conn.peerId)) this.consider(remote);
-    const progress = index.remoteProgress(conn.peerId);
-    this.log.info('session.start', { peer: conn.peerId, since: progress.sequence, remoteIndex: progress.indexId });
-    this.sendFrame({ indexRequest: { indexId: progress.indexId, since: progress.sequence } });
+    this.exchange.requestIndex();
+  }
+
+  get indexReceived(): boolean {
+    return this.exchange.indexReceived;
   }
 
   announce(): void {
-    this.enqueueOutgoing(async () => {
-      if (this.sentSequence === null) return; // the Index reply will carry it
-      await this.sendSince(this.sentSequence, false);
-    });
+    this.exchange.announce();
   }
 
   stats(): TransferStats {
@@ -189,9 +185,9 @@ class SyncSession implements Session {
   private onFrame(frame: Frame): void {
     if (this.closed) return;
     try {
-      if (frame.indexRequest) this.answerIndexRequest(frame.indexRequest.indexId, frame.indexRequest.since);
-      else if (frame.index) this.receiveEntries(frame.index.indexId, frame.index.entries, frame.index.last);
-      else if (frame.indexUpdate) this.receiveEntries(frame.indexUpdate.indexId, frame.indexUpdate.entries, false);
+      if (frame.indexRequest) this.exchange.answerRequest(frame.indexRequest.indexId, frame.indexRequest.since);
+      else if (frame.index) this.exchange.receive(frame.index.indexId, frame.index.entries, frame.index.last);
+      else if (frame.indexUpdate) this.exchange.receive(frame.indexUpdate.indexId, frame.indexUpdate.entries, false);
       else if (frame.chunkListRequest) this.supply(frame.chunkListRequest.requestId, () => this.supplier.answerChunkList(frame.chunkListRequest!));
       else if (frame.chunkRequest) this.supply(frame.chunkRequest.requestId, () => this.supplier.answerChunk(frame.chunkRequest!));
       else if (frame.chunkListReply) this.routeReply(frame.chunkListReply.requestId, this.puller.onReply(frame.chunkListReply));
@@ -201,7 +197,7 @@ class SyncSession implements Session {
     } catch (err) {
       // A frame we cannot process must not take the node down: report and carry on.
       this.log.warn('session.frame_failed', { err });
-      this.sendFrame({ error: { code: codeOf(err), message: messageOf(err), requestId: 0 } });
+      this.sendFrame({ error: { code: codeOf(err), message: errorMessage(err), requestId: 0 } });
     }
   }
 
@@ -226,64 +222,12 @@ class SyncSession implements Session {
       .catch((err: unknown) => {
         if (this.closed) return;
         this.log.warn('supplier.failed', { requestId, err });
-        this.sendFrame({ error: { code: codeOf(err), message: messageOf(err), requestId } });
+        this.sendFrame({ error: { code: codeOf(err), message: errorMessage(err), requestId } });
       })
       .finally(() => {
         this.supplying--;
         this.checkIdle();
       });
-  }
-
-  // --- index exchange ----------------------------------------------------------
-
-  private answerIndexRequest(indexId: string, since: number): void {
-    const { index } = this.options;
-    // Another index id (ours was recreated, or the peer never saw it): send everything.
-    const from = indexId === index.indexId ? since : 0;
-    this.enqueueOutgoing(async () => {
-      this.sentSequence = null;
-      const sent = await this.sendSince(from, true);
-      this.sentSequence = sent;
-      this.log.info('session.index_sent', { since: from, upTo: sent });
-    });
-  }
-
-  /** Sends local entries with sequence > since in batches; returns the highest sent. */
-  private async sendSince(since: number, asIndexReply: boolean): Promise<number> {
-    const { index, conn } = this.options;
-    let cursor = since;
-    for (;;) {
-      const batch = index.since(cursor, this.batchSize);
-      const done = batch.length < this.batchSize;
-      const frames = splitByBytes(batch.map(toFileEntry));
-      for (let i = 0; i < frames.length; i++) {
-        const entries = frames[i]!;
-        const last = done && i === frames.length - 1;
-        if (asIndexReply) await conn.send({ index: { indexId: index.indexId, entries, last } });
-        else if (entries.length > 0) await conn.send({ indexUpdate: { indexId: index.indexId, entries } });
-        if (entries.length > 0) cursor = entries[entries.length - 1]!.sequence;
-        // Updates are sent only after the Index reply, so they share its cursor.
-        if (!asIndexReply && this.sentSequence !== null) this.sentSequence = cursor;
-      }
-      if (done) return cursor;
-    }
-  }
-
-  private receiveEntries(indexId: string, wireEntries: FileEntry[], last: boolean): void {
-    const { index, conn } = this.options;
-    const progress = index.remoteProgress(conn.peerId);
-    if (progress.indexId !== indexId) {
-      this.log.info('session.remote_index_reset', { from: progress.indexId, to: indexId });
-      index.resetRemote(conn.peerId, indexId);
-    }
-    const entries = wireEntries.map(fromFileEntry);
-    if (entries.length > 0) index.storeRemoteEntries(conn.peerId, indexId, entries);
-    for (const remote of entries) this.consider(remote);
-    if (last && !this.indexReceived) {
-      this.indexReceived = true;
-      this.log.info('session.index_received', { entries: index.remoteEntries(conn.peerId).length });
-    }
-    this.checkIdle();
   }
 
   // --- work queue ----------------------------------------------------------------
@@ -294,24 +238,21 @@ class SyncSession implements Session {
     this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none');
   }
 
-  /** Safe, not ignored, not inside our state folder. */
+  /** Safe and not ignored (the state folder is always ignored). */
   private mayApply(remote: IndexEntry): boolean {
-    const { shareDir, stateDir, isIgnored } = this.options;
     try {
       checkRelativePath(remote.path);
     } catch (err) {
       this.log.warn('sync.unsafe_path', { path: remote.path, err });
       return false;
     }
-    const stateRel = toRelativePath(shareDir, stateDir);
-    if (stateRel !== null && (remote.path === stateRel || remote.path.startsWith(`${stateRel}/`))) return false;
-    return !(isIgnored?.(remote.path, remote.type === 'dir') ?? false);
+    return !this.options.isIgnored(remote.path, remote.type === 'dir');
   }
 
   /** Works on one path: the latest entry the peer announced, decided against our index as it is now. */
   private async run(relPath: string): Promise<WorkOutcome> {
-    const { index, conn, shareDir } = this.options;
-    return withPathLock(`${shareDir}\0${relPath}`, async () => {
+    const { index, conn, shareDir, pathLocks } = this.options;
+    return pathLocks.run(`${shareDir}\0${relPath}`, async () => {
       const remote = index.remoteEntry(conn.peerId, relPath);
       if (remote === undefined || this.closed || !this.mayApply(remote)) return 'unchanged';
       return this.applier.apply(remote);
@@ -337,15 +278,6 @@ class SyncSession implements Session {
 
   // --- plumbing -----------------------------------------------------------------------
 
-  private enqueueOutgoing(step: () => Promise<void>): void {
-    this.outgoing = this.outgoing
-      .then(() => (this.closed ? undefined : step()))
-      .catch((err: unknown) => {
-        if (!this.closed) this.log.warn('session.send_failed', { err });
-      })
-      .finally(() => this.checkIdle());
-  }
-
   private sendFrame(frame: Frame): void {
     this.options.conn.send(frame).catch((err: unknown) => {
       if (!this.closed) this.log.warn('session.send_failed', { err });
@@ -359,7 +291,7 @@ class SyncSession implements Session {
   private checkIdle(): void {
     if (!this.isIdle()) return;
     // Outgoing index traffic must have drained too.
-    void this.outgoing.then(() => {
+    void this.exchange.drained().then(() => {
       if (!this.isIdle()) return;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -372,6 +304,7 @@ class SyncSession implements Session {
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.paths.close();
+    this.exchange.close();
     this.puller.close(reason);
     this.supplier.close();
     this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
@@ -393,10 +326,6 @@ function summary(stats: TransferStats): Record<string, number> {
 
 function codeOf(err: unknown): string {
   return err instanceof LeftsyncError ? err.code : ErrorCode.INTERNAL;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Wires a sync session onto an authenticated connection and starts the index exchange. */

@@ -5,20 +5,23 @@
  * is how a file from A reaches C through B.
  */
 import type { PeerConnection } from '../transport/connection.js';
+import { PathLocks } from '../transfer/path-locks.js';
 import type { TransferStats } from '../transfer/stats.js';
 import { createSession, type Session, type SessionOptions } from './session.js';
 
-export type SessionSetOptions = Omit<SessionOptions, 'conn' | 'onLocalChange'>;
+export type SessionSetOptions = Omit<SessionOptions, 'conn' | 'onLocalChange' | 'pathLocks'>;
 
 export class SessionSet {
   private readonly sessions = new Map<string, Session>();
+  /** Shared by every session of the node (see PathLocks). */
+  readonly pathLocks = new PathLocks();
 
   constructor(private readonly options: SessionSetOptions) {}
 
   /** Starts a session on a new authenticated link (replacing an older one to the same peer). */
   attach(conn: PeerConnection): Session {
     this.sessions.get(conn.peerId)?.close('replaced by a new link');
-    const session = createSession({ ...this.options, conn, onLocalChange: () => this.announceAll() });
+    const session = createSession({ ...this.options, conn, pathLocks: this.pathLocks, onLocalChange: () => this.announceAll() });
     this.sessions.set(conn.peerId, session);
     conn.onClose(() => {
       if (this.sessions.get(conn.peerId) === session) this.sessions.delete(conn.peerId);

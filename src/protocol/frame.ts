@@ -6,7 +6,7 @@
  * on nested groups, so it is wrapped, and repeated fields are capped while
  * decoding so a small frame cannot allocate millions of objects.
  */
-import { ErrorCode, LeftsyncError } from '../errors.js';
+import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { leftsync } from './generated/leftsync.js';
 import {
   MAX_CAPABILITIES,
@@ -47,8 +47,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   try {
     frame = leftsync.Frame.decode(bytes, { limits: DECODE_LIMITS });
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `undecodable frame: ${detail}`, { cause: err });
+    throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `undecodable frame: ${errorMessage(err)}`, { cause: err });
   }
   validateFrame(frame);
   return frame;

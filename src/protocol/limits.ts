@@ -24,10 +24,8 @@ export const NONCE_BYTES = 32;
 /** HMAC-SHA-256 output. */
 export const MAC_BYTES = 32;
 
-/** A path on the wire, in UTF-8 bytes (Linux PATH_MAX). */
-export const MAX_PATH_BYTES = 4096;
-/** One path segment, in UTF-8 bytes (Linux NAME_MAX). */
-export const MAX_SEGMENT_BYTES = 255;
+/** Path lengths are part of the one path rule (src/model/path.ts). */
+export { MAX_PATH_BYTES, MAX_SEGMENT_BYTES } from '../model/path.js';
 /** Peer ids: letters, digits, '-' and '_'. */
 export const MAX_PEER_ID_LENGTH = 64;
 /** Short identifiers: index ids, instance ids, engine and hash names, versions. */

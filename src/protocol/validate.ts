@@ -20,7 +20,7 @@ import {
   NONCE_BYTES,
 } from './limits.js';
 import { FileType, type FileEntry, type Frame, type FrameKind } from './messages.js';
-import { wirePathProblem } from './path.js';
+import { pathProblem } from '../model/path.js';
 
 const FRAME_KINDS: readonly FrameKind[] = [
   'authChallenge', 'authResponse', 'authProof', 'authOk', 'hello', 'indexRequest', 'index',
@@ -76,7 +76,7 @@ function count(value: number, where: string, field: string): void {
 }
 
 function wirePath(value: string, where: string): void {
-  const problem = wirePathProblem(value);
+  const problem = pathProblem(value);
   if (problem !== null) throw new Malformed(where, problem);
 }
 

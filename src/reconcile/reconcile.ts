@@ -5,9 +5,9 @@
  * by a rule every peer evaluates identically, and only the side whose local
  * version lost acts (keeps its version under a conflict name, takes the winner).
  */
-import type { IndexEntry } from '../index/types.js';
+import type { IndexEntry } from '../model/entries.js';
 import { conflictName } from './conflict-name.js';
-import { compareVersions, mergeVersions, type VersionOrder } from './version.js';
+import { compareVersions, mergeVersions, type VersionOrder } from '../model/version.js';
 
 /** What makes the remote version appear locally, by its type. */
 export type ApplyAction = 'pull' | 'mkdir' | 'symlink' | 'delete';

@@ -1,7 +1,8 @@
 /** Reads a file and computes its chunk signature with bounded memory. */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { signStream, type ChunkerParams, type FileSignature } from '../chunker/index.js';
+import { signStream } from '../chunker/sign.js';
+import { type ChunkerParams, type FileSignature } from '../chunker/types.js';
 
 export const READ_SLICE = 1 << 20;
 /** Smallest read buffer (also what a file that grew past its lstat size is read with). */
@@ -13,7 +14,7 @@ const MIN_SLICE = 16 << 10;
  * 1 MiB buffer per read, as createReadStream does, is ~500 MB of garbage for a
  * 500 MB file, and 10 GB for 10,000 small files).
  */
-async function* readSlices(handle: FileHandle, bufferSize: number): AsyncGenerator<Buffer> {
+export async function* readSlices(handle: FileHandle, bufferSize: number): AsyncGenerator<Buffer> {
   const buffer = Buffer.allocUnsafe(bufferSize);
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, bufferSize, null);

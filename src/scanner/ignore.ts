@@ -1,13 +1,15 @@
 /**
  * Which share paths leftsync leaves alone: the state folder, editor and OS temp
  * files, and the user's `.leftsyncignore` (gitignore syntax, at the share root).
- * The user's rules come after the defaults, so `!*.tmp` brings .tmp files back.
+ * The user's rules come after the defaults, so `!*.tmp` brings .tmp files back;
+ * no rule brings the state folder back (stateFolderTest in src/fs/paths.ts).
+ * The scanner, the watcher and the sessions all ask this one matcher.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { fromSystemError } from '../errors.js';
-import { toRelativePath } from '../fs/index.js';
+import { stateFolderTest } from '../fs/paths.js';
 
 export const IGNORE_FILE = '.leftsyncignore';
 
@@ -34,8 +36,7 @@ export interface IgnoreMatcher {
 
 export async function createIgnoreMatcher(shareDir: string, stateDir: string): Promise<IgnoreMatcher> {
   const fixed = [...DEFAULT_IGNORES];
-  const stateRel = toRelativePath(shareDir, stateDir);
-  if (stateRel !== null) fixed.push(`/${stateRel}/`);
+  const inStateFolder = stateFolderTest(shareDir, stateDir);
 
   let userRules: string | null = null;
   let rules: Ignore = ignore().add(fixed);
@@ -43,6 +44,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string): P
 
   const matcher: IgnoreMatcher = {
     ignores(relPath, isDir) {
+      if (inStateFolder(relPath)) return true;
       const key = isDir ? `${relPath}/` : relPath;
       let hit = cache.get(key);
       if (hit === undefined) {

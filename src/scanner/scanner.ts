@@ -7,13 +7,17 @@
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChunkerParams } from '../chunker/index.js';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { checkRelativePath, observedMtimeMs, resolveSharePath } from '../fs/index.js';
-import type { IndexEntry, ObservedEntry, SyncIndex } from '../index/types.js';
+import type { ChunkerParams } from '../chunker/types.js';
+import { fromSystemError, type LeftsyncError } from '../errors.js';
+import { checkRelativePath } from '../fs/paths.js';
+import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
+import { joinRelPath } from '../model/path.js';
+import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
+import { checkShareRoot, eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
+import type { ScanLock } from './scan-lock.js';
 
 const log = createLogger('scanner');
 
@@ -24,12 +28,12 @@ const HASH_PARALLELISM = 4;
 
 export interface ScannerOptions {
   shareDir: string;
-  /** Never scanned, wherever it is. */
+  /** Never scanned, wherever it is (the ignore matcher refuses it). */
   stateDir: string;
   index: SyncIndex;
   params: ChunkerParams;
-  /** Defaults to the share's .leftsyncignore plus the built-in rules. */
-  ignore?: IgnoreMatcher;
+  /** Scans hold it; so does every apply step (see ScanLock). */
+  lock: ScanLock;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
 }
@@ -57,53 +61,22 @@ export interface Scanner {
    */
   scanPaths(paths: string[]): Promise<ScanResult>;
   /**
-   * Runs `job` while no scan runs, so applying a remote change (check the local
-   * file, replace it, recordApplied) cannot interleave with a scan that would
-   * mistake the half-applied file for a local edit. `scanNow` scans paths inside
-   * the job (calling scanPaths there would wait for the job itself).
+   * Runs `job` holding the scan lock. `scanNow` scans paths inside the job
+   * (calling scanPaths there would wait for the job itself).
    */
   exclusive<T>(job: (scanNow: (paths: string[]) => Promise<ScanResult>) => Promise<T>): Promise<T>;
 }
 
 export async function createScanner(options: ScannerOptions): Promise<Scanner> {
-  const ignore = options.ignore ?? (await createIgnoreMatcher(options.shareDir, options.stateDir));
-  let queue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(job: () => Promise<T>): Promise<T> => {
-    const run = queue.then(job, job);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  // The share's .leftsyncignore plus the built-in rules, the state folder always among them.
+  const ignore = await createIgnoreMatcher(options.shareDir, options.stateDir);
+  const serialized = <T>(job: () => Promise<T>): Promise<T> => options.lock.exclusive(job);
   return {
     ignore,
     scanAll: () => serialized(() => new ScanRun(options, ignore).all()),
     scanPaths: (paths) => serialized(() => new ScanRun(options, ignore).paths(paths)),
     exclusive: (job) => serialized(() => job((paths) => new ScanRun(options, ignore).paths(paths))),
   };
-}
-
-function typeOf(stats: Stats): ObservedEntry['type'] | null {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'dir';
-  if (stats.isSymbolicLink()) return 'symlink';
-  return null; // sockets, fifos, devices: not synced
-}
-
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || (err instanceof LeftsyncError && err.code === ErrorCode.UNSAFE_PATH);
-}
-
-/** Runs `job` over `items` with at most `limit` running at once. */
-async function eachLimited<T>(items: T[], limit: number, job: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await job(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function joinRel(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
 }
 
 /** One scan: its counters, what it has seen, and the index lookups it uses. */
@@ -121,20 +94,9 @@ class ScanRun {
     private readonly ignore: IgnoreMatcher,
   ) {}
 
-  /**
-   * A missing or unmounted share must not read as "everything was deleted": that
-   * would delete every file on every peer. Refuse to scan instead.
-   */
-  private async checkShareRoot(): Promise<void> {
-    const stats = await lstat(this.opts.shareDir).catch(() => null);
-    if (!stats?.isDirectory()) {
-      throw new LeftsyncError(ErrorCode.IO, `share folder ${this.opts.shareDir} is missing or not a folder; not scanning`);
-    }
-  }
-
   async all(): Promise<ScanResult> {
     const started = Date.now();
-    await this.checkShareRoot();
+    await checkShareRoot(this.opts.shareDir);
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
     const entries = this.opts.index.all();
     this.known = new Map(entries.map((e) => [e.path, e]));
@@ -146,7 +108,7 @@ class ScanRun {
   }
 
   async paths(paths: string[]): Promise<ScanResult> {
-    await this.checkShareRoot();
+    await checkShareRoot(this.opts.shareDir);
     if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
@@ -186,7 +148,7 @@ class ScanRun {
       const entry = this.lookup(parent);
       if (entry && !entry.deleted && entry.type === 'dir') continue;
       if (this.ignore.ignores(parent, true)) return;
-      const found = await this.locate(parent).catch((err: unknown) => {
+      const found = await locate(this.opts.shareDir, parent).catch((err: unknown) => {
         this.fail(parent, err);
         return null;
       });
@@ -198,40 +160,6 @@ class ScanRun {
     }
   }
 
-  /**
-   * Finds `relPath` (NFC) on disk: the path as given, or else, for non-ASCII names,
-   * the entry whose name normalizes to it (a name stored decomposed, as macOS
-   * writes them). Parents must be real folders: a symlinked parent means the path
-   * is not in the share. Null when it is not there.
-   */
-  private async locate(relPath: string): Promise<{ absPath: string; stats: Stats } | null> {
-    try {
-      const absPath = await resolveSharePath(this.opts.shareDir, relPath);
-      return { absPath, stats: await lstat(absPath) };
-    } catch (err) {
-      if (!isMissing(err)) throw err;
-    }
-    if (!/[^\x00-\x7f]/.test(relPath)) return null;
-    const segments = relPath.split('/');
-    let current = this.opts.shareDir;
-    for (let i = 0; i < segments.length; i++) {
-      let names: string[];
-      try {
-        names = await readdir(current);
-      } catch (err) {
-        if (isMissing(err)) return null;
-        throw err;
-      }
-      const name = names.find((n) => n === segments[i]) ?? names.find((n) => n.normalize('NFC') === segments[i]);
-      if (name === undefined) return null;
-      current = path.join(current, name);
-      const stats = await lstat(current);
-      if (i === segments.length - 1) return { absPath: current, stats };
-      if (!stats.isDirectory()) return null;
-    }
-    return null;
-  }
-
   /** Rescans one path given by an event: gone, a directory tree, or a single entry. */
   private async one(relPath: string): Promise<void> {
     const previous = this.opts.index.get(relPath);
@@ -239,13 +167,12 @@ class ScanRun {
     let stats: Stats | null = null;
     let absPath = '';
     try {
-      const found = await this.locate(relPath);
+      const found = await locate(this.opts.shareDir, relPath);
       if (found) ({ stats, absPath } = found);
     } catch (err) {
       this.fail(relPath, err);
       return;
     }
-    if (absPath !== '' && path.resolve(absPath) === path.resolve(this.opts.stateDir)) return;
     if (stats && this.ignore.ignores(relPath, stats.isDirectory())) return;
     const present = stats !== null && typeOf(stats) !== null;
     if (present) {
@@ -270,12 +197,10 @@ class ScanRun {
       this.fail(dirRel, err);
       return;
     }
-    const stateDir = path.resolve(this.opts.stateDir);
     const candidates: { rel: string; abs: string }[] = [];
     for (const dirent of dirents) {
-      const rel = joinRel(dirRel, dirent.name.normalize('NFC'));
+      const rel = joinRelPath(dirRel, dirent.name.normalize('NFC'));
       const abs = path.join(dirAbs, dirent.name);
-      if (abs === stateDir) continue;
       if (this.ignore.ignores(rel, dirent.isDirectory())) continue;
       candidates.push({ rel, abs });
     }
@@ -377,7 +302,7 @@ class ScanRun {
       return;
     }
 
-    if (live && live.size === observed.size && live.mtimeMs === observed.mtimeMs && live.inode === observed.inode) {
+    if (live && matchesStats(live, stats)) {
       if (live.mode === observed.mode) this.result.unchanged++;
       else {
         const chunks = index.chunksOf(relPath);
@@ -399,14 +324,7 @@ class ScanRun {
     }
     this.result.hashed++;
     const after = await lstat(absPath).catch(() => null);
-    if (
-      !after ||
-      !after.isFile() ||
-      after.size !== stats.size ||
-      observedMtimeMs(after) !== observed.mtimeMs ||
-      after.ino !== stats.ino ||
-      signature.size !== stats.size
-    ) {
+    if (!after || !matchesStats(observed, after) || signature.size !== stats.size) {
       // Still being written: skip this round, keep the old entry, let the next event or rescan take it.
       this.result.unstable.push(relPath);
       log.debug('scan.unstable', { path: relPath });

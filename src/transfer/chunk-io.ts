@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { resolveSharePath } from '../fs/index.js';
-import type { ChunkLocation } from '../index/types.js';
+import { resolveSharePath } from '../fs/paths.js';
+import type { ChunkLocation } from '../model/entries.js';
 import { MAX_CHUNK_BYTES } from '../protocol/limits.js';
 
 /** Largest chunk we read or accept: the protocol's limit (the chunker's maxSize). */

@@ -9,8 +9,8 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveSharePath } from '../fs/index.js';
-import type { ChunkLocation, StoredChunk } from '../index/types.js';
+import { resolveSharePath } from '../fs/paths.js';
+import type { ChunkLocation, StoredChunk } from '../model/entries.js';
 import { sha256, tempDirOf } from './chunk-io.js';
 
 export interface LocalChunk {

@@ -6,7 +6,7 @@
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { SyncIndex } from '../index/types.js';
+import type { SyncIndex } from '../model/entries.js';
 import { tempDirOf } from './chunk-io.js';
 
 export interface PartialCleanup {

@@ -3,27 +3,24 @@
  * for the version's chunk list, takes every chunk it can from local files or
  * partial downloads, requests the rest with a window of requests in flight,
  * verifies each chunk before writing it at its offset into a temp file under
- * <stateDir>/tmp, then verifies the whole-file digest and moves the file into
- * place atomically, refusing to overwrite a local edit. Verified chunks are
- * recorded in the index as they land, so a pull killed at any moment resumes
- * without fetching them again.
+ * <stateDir>/tmp (TempFile), then verifies the whole-file digest. Its job ends
+ * at that verified temp file: the applier moves it into place and records it.
  */
-import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNK_SIZES } from '../chunker/index.js';
+import { CHUNK_SIZES } from '../chunker/params.js';
 import { decodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { atomicReplace, finishTempFile, observedMtimeMs, type ExpectedTarget } from '../fs/index.js';
-import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../index/types.js';
+import { finishTempFile } from '../fs/write.js';
+import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
 import type { Logger } from '../log.js';
 import type { ChunkListReply, ChunkReply, Frame } from '../protocol/messages.js';
-import { fromChunkRef, wireBytes } from '../peer/wire-entry.js';
+import { fromChunkRef, wireBytes } from '../protocol/entries.js';
 import { MAX_CHUNK_BYTES, sha256, tempDirOf } from './chunk-io.js';
-import { DigestFollower } from './digest-follower.js';
 import { copyLocalChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
+import { TempFile } from './temp-file.js';
 
 export interface PullerOptions {
   index: SyncIndex;
@@ -40,43 +37,36 @@ export interface PullerOptions {
   windowBytes?: number;
   /** Attempts per chunk before a file is given up (default 3). */
   maxChunkTries?: number;
-  /** Keeps scans out of the replace-then-record step (see SessionOptions.withScanPaused). */
-  withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
+}
+
+export interface PullCounts {
+  reused: number;
+  resumed: number;
+  fetched: number;
+  bytesReceived: number;
+}
+
+/** A temp file holding exactly the wanted version: digest verified, mode and mtime set, fsynced. */
+export interface VerifiedFile {
+  tempPath: string;
+  /** Its partial download's name (see SyncIndex.startPartial). */
+  tempName: string;
+  chunks: StoredChunk[];
+  counts: PullCounts;
 }
 
 /**
- * 'done': in place and recorded. 'gone': the source no longer has that version
- * (a newer index entry will follow). 'local-changed': our file changed since it
- * was indexed; nothing was overwritten, the caller rescans and reconciles again.
+ * 'verified': `file` is ready to be placed. 'gone': the source no longer has
+ * that version (a newer index entry will follow).
  */
-export type PullOutcome = 'done' | 'gone' | 'local-changed';
-
-export interface PullResult {
-  outcome: PullOutcome;
-  /** The index entry recorded when outcome is 'done'. */
-  entry?: IndexEntry;
-}
+export type PullResult = { outcome: 'verified'; file: VerifiedFile } | { outcome: 'gone' };
 
 class VersionGone extends Error {}
-
-/**
- * Verified chunks recorded in the index per transaction (64 chunks are ~4 MiB at
- * the average chunk size: what a kill can cost to fetch again, for 1/64 of the
- * commits a 500 MiB file would need one by one).
- */
-const RECORD_GROUP = 64;
 
 /** Largest run of local chunks copied with one read and one write (at least MAX_CHUNK_BYTES). */
 const LOCAL_RUN_BYTES = 1024 * 1024;
 
 type Reply = ChunkListReply | ChunkReply;
-
-/** A region of zeros to compare against, grown on demand. */
-let zeros = Buffer.alloc(0);
-function isAllZero(data: Buffer): boolean {
-  if (zeros.length < data.length) zeros = Buffer.alloc(data.length);
-  return data.equals(zeros.subarray(0, data.length));
-}
 
 export class Puller {
   private readonly requests = new RequestTracker<Reply>();
@@ -109,17 +99,14 @@ export class Puller {
     return this.requests.size;
   }
 
-  /**
-   * Pulls `remote` (a live file entry) into place. `expect` is what we believe is
-   * at the target now: null = nothing, an object = our indexed file.
-   */
-  async pull(remote: IndexEntry, expect: ExpectedTarget | null): Promise<PullResult> {
+  /** Pulls `remote` (a live file entry) into a verified temp file. */
+  async pull(remote: IndexEntry): Promise<PullResult> {
     const { log, peerId } = this.options;
     const single = singleChunkOf(remote);
     if (single !== null) {
       // No chunk-list round trip for a small file. Should the supplier not have
       // that one chunk, the list below tells a version really gone from a guess.
-      const result = await this.fillUnlessGone(remote, single, expect);
+      const result = await this.fillUnlessGone(remote, single);
       if (result !== 'gone') return result;
     }
     const list = await this.request<ChunkListReply>({
@@ -134,72 +121,32 @@ export class Puller {
     }
     const chunks = list.chunks.map(fromChunkRef);
     checkChunkList(remote, list.size, chunks);
-    const result = await this.fillUnlessGone(remote, chunks, expect);
+    const result = await this.fillUnlessGone(remote, chunks);
     if (result !== 'gone') return result;
     log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'chunk' });
     return { outcome: 'gone' };
   }
 
-  private async fillUnlessGone(remote: IndexEntry, chunks: StoredChunk[], expect: ExpectedTarget | null): Promise<PullResult | 'gone'> {
+  private async fillUnlessGone(remote: IndexEntry, chunks: StoredChunk[]): Promise<PullResult | 'gone'> {
     try {
-      return await this.fill(remote, chunks, expect);
+      return await this.fill(remote, chunks);
     } catch (err) {
       if (err instanceof VersionGone) return 'gone';
       throw err;
     }
   }
 
-  private async fill(remote: IndexEntry, chunks: StoredChunk[], expect: ExpectedTarget | null): Promise<PullResult> {
-    const { index, shareDir, stateDir, stats, log, peerId } = this.options;
+  private async fill(remote: IndexEntry, chunks: StoredChunk[]): Promise<PullResult> {
+    const { index, shareDir, stateDir } = this.options;
     const { partial, tempPath } = await this.openPartial(remote);
-    const counts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
-    let handle: FileHandle | undefined = await open(tempPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600).catch((err) => {
-      throw fromSystemError(err, `open ${tempPath}`);
-    });
-    let follower: DigestFollower | undefined;
+    const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
+    const file = await TempFile.open(tempPath, partial, remote.size, chunks, index);
     try {
-      // Sized up front: chunks land at their offsets, and unwritten zero chunks stay holes.
-      await handle.truncate(remote.size);
-      // The whole-file digest is computed from disk while chunks arrive, following the written prefix.
-      follower = new DigestFollower(handle, remote.size, chunks.map((chunk) => chunk.offset));
-      const digestFollower = follower;
-      const chunkIndex = new Map<number, number>(chunks.map((chunk, i) => [chunk.offset, i]));
-      // Written chunks are recorded as verified in groups, one index transaction
-      // each: a kill loses at most one group's records (those chunks are fetched
-      // again), never records a chunk that is not on disk.
-      let unrecorded: StoredChunk[] = [];
-      const record = (): void => {
-        if (unrecorded.length === 0) return;
-        const group = unrecorded;
-        unrecorded = [];
-        index.batch(() => {
-          for (const chunk of group) index.markChunkVerified(partial.tempName, chunk);
-        });
-      };
-      /** Writes verified chunks that are contiguous in the file; `data` covers exactly them. */
-      const writeRun = async (run: StoredChunk[], data: Buffer): Promise<void> => {
-        if (!isAllZero(data)) {
-          const { bytesWritten } = await handle!.write(data, 0, data.length, run[0]!.offset);
-          // The digest follower may hash these bytes from memory: they must all be on disk.
-          if (bytesWritten !== data.length) {
-            throw new LeftsyncError(ErrorCode.IO, `${tempPath}: short write (${bytesWritten} of ${data.length} bytes)`);
-          }
-        }
-        // No fsync per chunk: after a process kill the page cache still holds the
-        // data; a power cut is caught by the whole-file digest check.
-        let at = 0;
-        for (const chunk of run) {
-          digestFollower.written(chunkIndex.get(chunk.offset)!, data.subarray(at, at + chunk.length));
-          at += chunk.length;
-          unrecorded.push(chunk);
-        }
-        if (unrecorded.length >= RECORD_GROUP) record();
-      };
       const missing: StoredChunk[] = [];
       const local: LocalChunk[] = [];
       for (const chunk of chunks) {
         if (partial.verifiedOffsets.has(chunk.offset)) {
-          digestFollower.written(chunkIndex.get(chunk.offset)!);
+          file.resumed(chunk);
           counts.resumed++;
           continue;
         }
@@ -207,87 +154,76 @@ export class Puller {
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });
         else missing.push(chunk);
       }
-      // Repeated content (runs of zeros, duplicated blocks) crosses the wire once.
-      const fetchMissing = (list: StoredChunk[]): Promise<void> => {
-        const sameContent = new Map<string, StoredChunk[]>();
-        for (const chunk of list) {
-          const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
-          const group = sameContent.get(key);
-          if (group) group.push(chunk);
-          else sameContent.set(key, [chunk]);
-        }
-        const toFetch = [...sameContent.values()].map((group) => group[0]!);
-        return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
-          const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
-          for (const target of group) await writeRun([target], data);
-          counts.fetched++;
-          counts.reused += group.length - 1;
-          counts.bytesReceived += wireLength;
-        });
-      };
+      const writeRun = (run: StoredChunk[], data: Buffer) => file.writeRun(run, data);
       try {
         // Local chunks are copied while the missing ones are fetched; a local
         // chunk that fails its check (the source changed) is fetched afterwards.
         const [copied, fetched] = await Promise.allSettled([
           // No 1 MiB read buffer for a pull with nothing to copy (most small files).
           copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0), writeRun }),
-          fetchMissing(missing),
+          this.fetchMissing(remote, missing, file, counts),
         ]);
         if (fetched.status === 'rejected') throw fetched.reason;
         if (copied.status === 'rejected') throw copied.reason;
         counts.reused += local.length - copied.value.length;
-        if (copied.value.length > 0) await fetchMissing(copied.value);
+        if (copied.value.length > 0) await this.fetchMissing(remote, copied.value, file, counts);
       } finally {
         // Whatever landed before a failure stays usable for the next attempt.
-        record();
+        file.record();
       }
-      const digest = await follower.digest();
-      await handle.close();
-      handle = undefined;
-
+      const digest = await file.digest();
       if (!digest.equals(remote.digest)) {
         index.dropPartial(partial.tempName);
         await unlink(tempPath).catch(() => undefined);
         throw new LeftsyncError(ErrorCode.DIGEST_MISMATCH, `${remote.path}: assembled file does not match its digest`);
       }
-      // Mode, mtime and fsync of the temp file happen here, before the scan-paused
-      // step: that step runs one apply at a time, so it keeps only rename + fsync(folder).
+      // Mode, mtime and fsync of the temp file happen here, before the applier's
+      // scan-locked step: that step runs one apply at a time, so it keeps only rename + fsync(folder).
       await finishTempFile(tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode });
-      const commit = async (): Promise<IndexEntry | undefined> => {
-        let placed;
-        try {
-          placed = await atomicReplace(shareDir, remote.path, tempPath, { expect, tempFinished: true });
-        } catch (err) {
-          // The temp file and its verified chunks stay for the next attempt.
-          if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return undefined;
-          throw err;
-        }
-        return index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
-      };
-      const entry = await (this.options.withScanPaused ? this.options.withScanPaused(commit) : commit());
-      if (entry === undefined) {
-        log.info('transfer.local_changed', { path: remote.path, peer: peerId });
-        return { outcome: 'local-changed' };
-      }
-      index.dropPartial(partial.tempName);
-      await this.dropOtherPartials(remote.path, partial.tempName);
-      stats.addReused(counts.reused);
-      stats.fileDone();
-      log.info('transfer.done', {
-        path: remote.path,
-        peer: peerId,
-        size: remote.size,
-        bytesReceived: counts.bytesReceived,
-        chunksReused: counts.reused,
-        chunksResumed: counts.resumed,
-        chunksFetched: counts.fetched,
-      });
-      return { outcome: 'done', entry };
+      return { outcome: 'verified', file: { tempPath, tempName: partial.tempName, chunks, counts } };
     } finally {
-      // No read of the follower may outlive the handle.
-      await follower?.stop();
-      await handle?.close();
+      await file.close();
     }
+  }
+
+  /** Fetches `list`; repeated content (runs of zeros, duplicated blocks) crosses the wire once. */
+  private fetchMissing(remote: IndexEntry, list: StoredChunk[], file: TempFile, counts: PullCounts): Promise<void> {
+    const sameContent = new Map<string, StoredChunk[]>();
+    for (const chunk of list) {
+      const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
+      const group = sameContent.get(key);
+      if (group) group.push(chunk);
+      else sameContent.set(key, [chunk]);
+    }
+    const toFetch = [...sameContent.values()].map((group) => group[0]!);
+    return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
+      const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
+      for (const target of group) await file.writeRun([target], data);
+      counts.fetched++;
+      counts.reused += group.length - 1;
+      counts.bytesReceived += wireLength;
+    });
+  }
+
+  /**
+   * The applier placed `file` and recorded it: its partial download, and those of
+   * older versions of the path, are done with.
+   */
+  async placed(remote: IndexEntry, file: VerifiedFile): Promise<void> {
+    const { index, stats, log, peerId } = this.options;
+    index.dropPartial(file.tempName);
+    await this.dropOtherPartials(remote.path, file.tempName);
+    stats.addReused(file.counts.reused);
+    stats.fileDone();
+    log.info('transfer.done', {
+      path: remote.path,
+      peer: peerId,
+      size: remote.size,
+      bytesReceived: file.counts.bytesReceived,
+      chunksReused: file.counts.reused,
+      chunksResumed: file.counts.resumed,
+      chunksFetched: file.counts.fetched,
+    });
   }
 
   /** The partial download of this version, resumed if its temp file is intact. */

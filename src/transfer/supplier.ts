@@ -7,11 +7,11 @@
  */
 import { encodeChunk } from '../codec/lz4.js';
 import { ErrorCode } from '../errors.js';
-import { resolveSharePath } from '../fs/index.js';
-import type { SyncIndex } from '../index/types.js';
+import { resolveSharePath } from '../fs/paths.js';
+import type { SyncIndex } from '../model/entries.js';
 import type { Logger } from '../log.js';
 import type { ChunkListRequest, ChunkRequest, Frame } from '../protocol/messages.js';
-import { toChunkRef, wireBytes } from '../peer/wire-entry.js';
+import { toChunkRef, wireBytes } from '../protocol/entries.js';
 import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
 import { ReadHandles } from './read-handles.js';
 import type { StatsCounter } from './stats.js';

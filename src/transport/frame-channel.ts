@@ -7,7 +7,7 @@
  * the socket are below SEND_HIGH_WATER_BYTES.
  */
 import type WebSocket from 'ws';
-import { ErrorCode, LeftsyncError, isErrorCode } from '../errors.js';
+import { ErrorCode, LeftsyncError, errorMessage, isErrorCode } from '../errors.js';
 import { decodeFrame, encodeFrame } from '../protocol/frame.js';
 import { MAX_CHUNK_PAYLOAD_BYTES, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES } from '../protocol/limits.js';
 import type { Frame } from '../protocol/messages.js';
@@ -179,7 +179,7 @@ export class FrameChannel {
       frame = decodeFrame(data, { maxBytes: this.authenticated ? MAX_FRAME_BYTES : MAX_HANDSHAKE_FRAME_BYTES });
     } catch (err) {
       const code = err instanceof LeftsyncError ? err.code : ErrorCode.PROTO_MALFORMED;
-      this.close(code, err instanceof Error ? err.message : String(err), this.authenticated);
+      this.close(code, errorMessage(err), this.authenticated);
       return;
     }
     if (this.handler) this.handler(frame);

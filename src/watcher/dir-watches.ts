@@ -12,6 +12,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
+import { joinRelPath } from '../model/path.js';
 
 export interface DirWatchesOptions {
   shareDir: string;
@@ -20,10 +21,6 @@ export interface DirWatchesOptions {
   /** A share-relative path ('/' separated) something happened to. */
   onPath(relPath: string): void;
   log: Logger;
-}
-
-function joinRel(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
 }
 
 export class DirWatches {
@@ -58,7 +55,7 @@ export class DirWatches {
     }
     const subdirs: string[] = [];
     for (const entry of entries) {
-      const rel = joinRel(relDir, entry.name);
+      const rel = joinRelPath(relDir, entry.name);
       const isDir = entry.isDirectory();
       if (this.options.isIgnored(rel, isDir)) continue;
       if (report) this.options.onPath(rel);
@@ -114,7 +111,7 @@ export class DirWatches {
       if (relDir !== '') this.options.onPath(relDir);
       return;
     }
-    const rel = joinRel(relDir, name);
+    const rel = joinRelPath(relDir, name);
     if (event === 'change') {
       // Content or attributes of an existing child: nothing to learn by stat.
       if (!this.options.isIgnored(rel, this.watches.has(rel))) this.options.onPath(rel);

@@ -13,7 +13,6 @@
 import { lstat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { toRelativePath } from '../fs/index.js';
 import { createLogger } from '../log.js';
 import type { IgnoreMatcher } from '../scanner/ignore.js';
 import { createPathDebouncer } from './debounce.js';
@@ -23,14 +22,12 @@ const log = createLogger('watcher');
 
 export interface WatcherOptions {
   shareDir: string;
-  /** Never watched (temp files and the index churn there). */
-  stateDir: string;
   /** A path must be quiet this long before it is delivered, ms (config.settleMs). */
   settleMs: number;
   /** Period of the full rescan, ms (config.rescanIntervalMs); 0 disables it. */
   rescanIntervalMs: number;
-  /** Events under ignored paths are dropped (the scanner would skip them anyway). */
-  ignore?: IgnoreMatcher;
+  /** Events under ignored paths (the state folder among them) are dropped: the scanner would skip them anyway. */
+  ignore: IgnoreMatcher;
   /** Settled share-relative paths ('/' separated, as named on disk), sorted. */
   onPaths(paths: string[]): void | Promise<void>;
   /**
@@ -51,7 +48,6 @@ export interface ShareWatcher {
 /** Starts watching; resolves once every folder of the share is watched. */
 export async function startWatcher(options: WatcherOptions): Promise<ShareWatcher> {
   const shareDir = path.resolve(options.shareDir);
-  const stateDir = path.resolve(options.stateDir);
   let stopped = false;
 
   const run = (what: string, job: () => void | Promise<void>) => {
@@ -83,15 +79,9 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
     }),
   );
 
-  const stateRel = toRelativePath(shareDir, stateDir);
-  const isIgnored = (relPath: string, isDir: boolean): boolean => {
-    if (stateRel !== null && (relPath === stateRel || relPath.startsWith(stateRel + '/'))) return true;
-    return options.ignore?.ignores(relPath, isDir) ?? false;
-  };
-
   const watches = new DirWatches({
     shareDir,
-    isIgnored,
+    isIgnored: (relPath, isDir) => options.ignore.ignores(relPath, isDir),
     onPath: (relPath) => {
       if (stopped) return;
       log.debug('watcher.event', { path: relPath });

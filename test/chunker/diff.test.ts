@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffSignatures, type Chunk, type FileSignature } from '../../src/chunker/index.js';
+import { diffSignatures } from '../../src/chunker/diff.js';
+import { type FileSignature } from '../../src/chunker/types.js';
+import type { StoredChunk } from '../../src/model/entries.js';
 
 /** A signature from chunk "names"; equal names mean equal hashes. */
 function sig(...parts: [name: string, length: number][]): FileSignature {
   let offset = 0;
-  const chunks: Chunk[] = parts.map(([name, length]) => {
+  const chunks: StoredChunk[] = parts.map(([name, length]) => {
     const chunk = { offset, length, hash: Buffer.alloc(32, name) };
     offset += length;
     return chunk;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES } from '../../src/chunker/index.js';
+import { ENGINES } from '../../src/chunker/params.js';
 import { BASES, EDIT_CASES } from '../../fixtures/cases.js';
 import { computeGolden, readGolden } from '../../fixtures/golden.js';
 

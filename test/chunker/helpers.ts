@@ -1,7 +1,7 @@
 /** Shared by the chunker tests (not a test file itself). */
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import type { ChunkerParams, FileSignature } from '../../src/chunker/index.js';
+import type { ChunkerParams, FileSignature } from '../../src/chunker/types.js';
 
 export const MiB = 1 << 20;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_ENGINE, chunkerParams, sameParams } from '../../src/chunker/index.js';
+import { DEFAULT_ENGINE, chunkerParams, sameParams } from '../../src/chunker/params.js';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 
 test('default parameters use the default engine, SHA-256 and 16/64/256 KiB sizes', () => {

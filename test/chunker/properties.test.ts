@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_ENGINE, chunkerParams, diffSignatures, signBuffer, signFile, type FileSignature } from '../../src/chunker/index.js';
+import { DEFAULT_ENGINE, chunkerParams } from '../../src/chunker/params.js';
+import { diffSignatures } from '../../src/chunker/diff.js';
+import { signBuffer } from '../../src/chunker/sign.js';
+import { signFile } from '../../src/cli/sign-file.js';
+import { type FileSignature } from '../../src/chunker/types.js';
 import { randomBytes } from '../../fixtures/cases.js';
 import { MiB } from './helpers.js';
 

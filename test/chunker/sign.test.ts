@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chunkerParams, signBuffer, signStream, type Chunk, type EngineId } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { signBuffer, signStream } from '../../src/chunker/sign.js';
+import { type EngineId } from '../../src/chunker/types.js';
+import type { StoredChunk } from '../../src/model/entries.js';
 import { randomBytes } from '../../fixtures/cases.js';
 import { MiB, assertValidSignature, sha256, unevenSlices } from './helpers.js';
 
@@ -62,7 +65,7 @@ test('plain Uint8Array input gives the same signature as Buffer input', async ()
 
 test('onChunk sees every chunk with its bytes, in order, and is awaited before the next', async () => {
   const data = randomBytes(2 * MiB + 99, 105);
-  const seen: Chunk[] = [];
+  const seen: StoredChunk[] = [];
   let inFlight = 0;
   const sig = await signStream(unevenSlices(data, [5000, 70000]), chunkerParams(), async (chunk, bytes) => {
     assert.equal(inFlight, 0, 'previous onChunk finished');

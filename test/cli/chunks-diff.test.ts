@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chunkerParams, signFile } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { signFile } from '../../src/cli/sign-file.js';
 import { randomBytes } from '../../fixtures/cases.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

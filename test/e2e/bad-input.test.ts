@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chunkerParams } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
 import { encodeFrameUnchecked } from '../../src/protocol/frame.js';
 import { FileType, type FileEntry } from '../../src/protocol/messages.js';
 import { cleanupNodes, removeTempDirs, tempDir } from '../helpers/node-process.js';

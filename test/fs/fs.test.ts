@@ -4,19 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
-import {
-  atomicReplace,
-  createSymlink,
-  diskSteps,
-  makeDir,
-  observedMtimeMs,
-  removeEntry,
-  renameToConflict,
-  resolveSharePath,
-  setAttributes,
-  toRelativePath,
-  writeFileAtomic,
-} from '../../src/fs/index.js';
+import { atomicReplace, createSymlink, diskSteps, makeDir, removeEntry, renameToConflict, setAttributes, writeFileAtomic } from '../../src/fs/write.js';
+import { resolveSharePath, toRelativePath } from '../../src/fs/paths.js';
+import { observedMtimeMs } from '../../src/model/file-stats.js';
 
 function hasCode(code: string) {
   return (err: unknown) => err instanceof LeftsyncError && err.code === code;

@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { atomicReplace } from '../../src/fs/index.js';
+import { atomicReplace } from '../../src/fs/write.js';
 
 const [root, tmp] = [process.argv[2]!, process.argv[3]!];
 for (let i = 0; ; i++) {

@@ -7,15 +7,16 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openIndex } from '../../src/index/index.js';
-import type { SyncIndex } from '../../src/index/types.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
+import type { SyncIndex } from '../../src/model/entries.js';
 import { createSession, type Session, type SessionOptions } from '../../src/peer/session.js';
 import { SessionSet } from '../../src/peer/sessions.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { MemoryIndex } from './memory-index.js';
-import { chunkerParams } from '../../src/chunker/index.js';
-import { createScanner } from '../../src/scanner/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { createScanLock, type ScanLock } from '../../src/scanner/scan-lock.js';
+import { createScanner } from '../../src/scanner/scanner.js';
 
 export interface TestPeer {
   id: string;
@@ -27,8 +28,10 @@ export interface TestPeer {
   readonly sessions: Session[];
   /** Scans the share (or some paths) and announces to every session. */
   scan(paths?: string[]): Promise<void>;
-  /** The node's scan-pause hook: runs `step` while no scan runs (as src/peer/node.ts does). */
-  withScanPaused<T>(step: () => Promise<T>): Promise<T>;
+  /** The node's scan lock, held by its scanner and its appliers (as src/peer/node.ts does). */
+  scanLock: ScanLock;
+  /** The node's ignore rules (the state folder among them). */
+  isIgnored(relPath: string, isDir: boolean): boolean;
 }
 
 export async function makeTempDir(prefix: string): Promise<string> {
@@ -40,16 +43,17 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   const stateDir = path.join(shareDir, '.leftsync');
   await mkdir(stateDir, { recursive: true });
   const index = kind === 'sqlite' ? openIndex(stateDir, id) : new MemoryIndex(id);
-  const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams() });
-  // The same hook as the real node: a scan never runs between a replace and its record.
-  const withScanPaused = <T>(step: () => Promise<T>): Promise<T> => scanner.exclusive(() => step());
+  // The same lock as the real node: a scan never runs between a replace and its record.
+  const scanLock = createScanLock();
+  const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams(), lock: scanLock });
+  const isIgnored = (p: string, dir: boolean): boolean => scanner.ignore.ignores(p, dir);
   const set = new SessionSet({
     index,
     shareDir,
     stateDir,
     rescan: (paths) => peer.scan(paths),
-    withScanPaused,
-    isIgnored: (p, dir) => scanner.ignore.ignores(p, dir),
+    scanLock,
+    isIgnored,
   });
   const peer: TestPeer = {
     id,
@@ -64,7 +68,8 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
       await (paths === undefined ? scanner.scanAll() : scanner.scanPaths(paths));
       set.announceAll();
     },
-    withScanPaused,
+    scanLock,
+    isIgnored,
   };
   return peer;
 }
@@ -78,7 +83,9 @@ export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<
     shareDir: peer.shareDir,
     stateDir: peer.stateDir,
     rescan: (paths) => peer.scan(paths),
-    withScanPaused: (step) => peer.withScanPaused(step),
+    isIgnored: peer.isIgnored,
+    scanLock: peer.scanLock,
+    pathLocks: peer.set.pathLocks,
     ...extra,
   });
 }

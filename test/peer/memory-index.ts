@@ -1,5 +1,5 @@
 /**
- * An in-memory SyncIndex: the contract of src/index/types.ts without SQLite, for
+ * An in-memory SyncIndex: the contract of src/model/entries.ts without SQLite, for
  * tests of the sync engine. Behaves like the real one where the engine can tell.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,8 +12,8 @@ import type {
   StoredChunk,
   SyncIndex,
   VersionVector,
-} from '../../src/index/types.js';
-import { mergeVersions } from '../../src/reconcile/version.js';
+} from '../../src/model/entries.js';
+import { mergeVersions } from '../../src/model/version.js';
 
 interface Partial {
   download: PartialDownload;

@@ -163,9 +163,9 @@ test('remote entries for unsafe, ignored or state-folder paths are never applied
   try {
     const { createMemoryPair } = await import('../../src/transport/memory.js');
     const { sessionFor } = await import('./harness.js');
-    const { toFileEntry } = await import('../../src/peer/wire-entry.js');
+    const { toFileEntry } = await import('../../src/protocol/entries.js');
     const [mine, theirs] = createMemoryPair('peer-a', 'raw');
-    const session = sessionFor(a, mine, { isIgnored: (p) => p.endsWith('.tmp') });
+    const session = sessionFor(a, mine);
     const dir = (p: string) =>
       toFileEntry({
         path: p, type: 'dir', size: 0, mtimeMs: 0, mode: 0o755, digest: Buffer.alloc(0), symlinkTarget: '',
@@ -191,7 +191,8 @@ test('a large index goes out in frames under the size limit, last=true only on t
   try {
     const { createMemoryPair } = await import('../../src/transport/memory.js');
     const { sessionFor } = await import('./harness.js');
-    const { encodeFrame, MAX_FRAME_BYTES } = await import('../../src/protocol/index.js');
+    const { encodeFrame } = await import('../../src/protocol/frame.js');
+    const { MAX_FRAME_BYTES } = await import('../../src/protocol/limits.js');
     const segment = (i: number) => `${String(i).padStart(4, '0')}-${'x'.repeat(240)}`;
     const deep = Array.from({ length: 12 }, (_, i) => segment(i)).join('/');
     for (let i = 0; i < 700; i++) {

@@ -12,9 +12,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { IndexEntry } from '../../src/index/types.js';
+import type { IndexEntry } from '../../src/model/entries.js';
 import type { Session } from '../../src/peer/session.js';
-import { compareVersions } from '../../src/reconcile/version.js';
+import { compareVersions } from '../../src/model/version.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import { cleanup, createPeer, link, makeTempDir, sameTrees, sessionFor, treeOf, unlink, waitFor, type TestPeer } from './harness.js';
 
@@ -33,13 +33,15 @@ function linkWithHook(a: TestPeer, b: TestPeer, beforeFirstStep: () => Promise<v
   let fired = false;
   let sessionA: Session | undefined;
   sessionA = sessionFor(a, ab, {
-    withScanPaused: async (step) => {
-      if (!fired) {
-        fired = true;
-        await beforeFirstStep();
-        sessionA?.announce();
-      }
-      return a.withScanPaused(step);
+    scanLock: {
+      exclusive: async (step) => {
+        if (!fired) {
+          fired = true;
+          await beforeFirstStep();
+          sessionA?.announce();
+        }
+        return a.scanLock.exclusive(step);
+      },
     },
   });
   return [sessionA, sessionFor(b, ba)];

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IndexEntry } from '../../src/index/types.js';
+import type { IndexEntry } from '../../src/model/entries.js';
 import { reconcile, type Decision } from '../../src/reconcile/reconcile.js';
-import { compareVersions, mergeVersions } from '../../src/reconcile/version.js';
 
 const T0 = Date.UTC(2026, 10, 28, 9, 30, 5); // 2026-11-28 09:30:05 UTC
 const ALICE = 'aaaaaaaaaaaaaaaa';
@@ -190,16 +189,4 @@ test('reconcile: both sides of a conflict agree on who acts', () => {
     if (mine.action === 'merge') assert.equal(theirs.action, 'merge', row.description);
     else assert.equal(acting.length, 1, `exactly one side acts: ${row.description}`);
   }
-});
-
-test('compareVersions covers all four orders', () => {
-  assert.equal(compareVersions({}, {}), 'equal');
-  assert.equal(compareVersions({ a: 1 }, { a: 1, b: 0 }), 'equal');
-  assert.equal(compareVersions({ a: 2 }, { a: 1 }), 'greater');
-  assert.equal(compareVersions({ a: 1 }, { a: 1, b: 1 }), 'lesser');
-  assert.equal(compareVersions({ a: 2 }, { a: 1, b: 1 }), 'concurrent');
-});
-
-test('mergeVersions takes the component-wise maximum', () => {
-  assert.deepEqual(mergeVersions({ a: 2, b: 1 }, { b: 3, c: 1 }), { a: 2, b: 3, c: 1 });
 });

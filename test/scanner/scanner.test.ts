@@ -4,10 +4,13 @@ import { appendFile, chmod, mkdir, mkdtemp, rename, rm, stat, symlink, unlink, u
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { chunkerParams, signBuffer } from '../../src/chunker/index.js';
-import { openIndex } from '../../src/index/index.js';
-import type { SyncIndex } from '../../src/index/types.js';
-import { createScanner, hashFile, type Scanner } from '../../src/scanner/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { signBuffer } from '../../src/chunker/sign.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
+import type { SyncIndex } from '../../src/model/entries.js';
+import { createScanLock } from '../../src/scanner/scan-lock.js';
+import { createScanner, type Scanner } from '../../src/scanner/scanner.js';
+import { hashFile } from '../../src/scanner/hash.js';
 
 const params = chunkerParams('fastcdc');
 const sleepTicks = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -26,7 +29,7 @@ describe('scanner', () => {
     stateDir = path.join(share, '.leftsync');
     await mkdir(stateDir, { recursive: true });
     index = openIndex(stateDir, 'me');
-    scanner = await createScanner({ shareDir: share, stateDir, index, params });
+    scanner = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock() });
   });
   afterEach(async () => {
     index.close();
@@ -243,6 +246,7 @@ describe('scanner', () => {
     const growingScanner = await createScanner({
       shareDir: share,
       stateDir,
+      lock: createScanLock(),
       index,
       params,
       hashFile: async (absPath, p) => {
@@ -323,7 +327,7 @@ describe('scanner', () => {
     // Also from a fresh process's point of view: reopen the index, new scanner.
     index.close();
     index = openIndex(stateDir, 'me');
-    const fresh = await createScanner({ shareDir: share, stateDir, index, params });
+    const fresh = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock() });
     const started2 = process.hrtime.bigint();
     const restart = await fresh.scanAll();
     const ms2 = Number(process.hrtime.bigint() - started2) / 1e6;

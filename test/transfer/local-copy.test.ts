@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { StoredChunk } from '../../src/index/types.js';
+import type { StoredChunk } from '../../src/model/entries.js';
 import { copyLocalChunks, type LocalChunk } from '../../src/transfer/local-copy.js';
 
 const dirs: string[] = [];

@@ -1,12 +1,14 @@
 /**
  * A puller and a supplier joined over createMemoryPair, with hooks to watch and
- * tamper with the frames in between. Two peers' folders and indexes come from
- * the session test harness.
+ * tamper with the frames in between, and the applier that places what the
+ * puller verified. Two peers' folders and indexes come from the session test harness.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame } from '../../src/protocol/messages.js';
+import type { IndexEntry } from '../../src/model/entries.js';
 import { createLogger } from '../../src/log.js';
+import { Applier, type ApplyOutcome } from '../../src/peer/applier.js';
 import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
 import { StatsCounter } from '../../src/transfer/stats.js';
 import { Supplier } from '../../src/transfer/supplier.js';
@@ -16,6 +18,8 @@ import { createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
 
 export interface Rig {
   puller: Puller;
+  /** Applies a source entry at the destination (pull, then place and record). */
+  apply(entry: IndexEntry): Promise<ApplyOutcome>;
   pullerStats: StatsCounter;
   supplierStats: StatsCounter;
   /** The puller's link (closing it fails outstanding requests). */
@@ -41,6 +45,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
   let inFlight = 0;
   const rig: Rig = {
     puller: undefined as unknown as Puller,
+    apply: (entry) => applier.apply(entry),
     pullerStats,
     supplierStats,
     conn: toSrc,
@@ -83,6 +88,14 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     windowChunks: options.windowChunks,
     windowBytes: options.windowBytes,
     maxChunkTries: options.maxChunkTries,
+  });
+  const applier = new Applier({
+    index: dst.index,
+    shareDir: dst.shareDir,
+    puller: rig.puller,
+    rescan: (paths) => dst.scan(paths),
+    scanLock: dst.scanLock,
+    log,
   });
   toSrc.onFrame((frame) => {
     const reply = frame.chunkListReply ?? frame.chunkReply;

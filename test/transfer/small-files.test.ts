@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNK_SIZES, ENGINES, chunkerParams, signBuffer } from '../../src/chunker/index.js';
+import { CHUNK_SIZES, ENGINES, chunkerParams } from '../../src/chunker/params.js';
+import { signBuffer } from '../../src/chunker/sign.js';
 import { singleChunkOf } from '../../src/transfer/puller.js';
 import { cleanup } from '../peer/harness.js';
 import { createRig, putFile, setup } from './rig.js';
@@ -28,8 +29,8 @@ test('a small file is pulled with one chunk request and no chunk-list round trip
     const data = randomBytes(5000);
     const entry = await putFile(src, 's.bin', data);
     const rig = createRig(src, dst);
-    const result = await rig.puller.pull(entry, null);
-    assert.equal(result.outcome, 'done');
+    const result = await rig.apply(entry);
+    assert.equal(result, 'applied');
     assert.equal(rig.chunkListRequests, 0);
     assert.deepEqual(rig.requestedOffsets, [0]);
     assert.ok((await readFile(path.join(dst.shareDir, 's.bin'))).equals(data));
@@ -45,7 +46,7 @@ test('an empty file is placed without any request', async () => {
   try {
     const entry = await putFile(src, 'empty', Buffer.alloc(0));
     const rig = createRig(src, dst);
-    assert.equal((await rig.puller.pull(entry, null)).outcome, 'done');
+    assert.equal(await rig.apply(entry), 'applied');
     assert.equal(rig.chunkListRequests + rig.requestedOffsets.length, 0);
     assert.equal((await stat(path.join(dst.shareDir, 'empty'))).size, 0);
     assert.equal(dst.index.get('empty')!.size, 0);
@@ -60,7 +61,7 @@ test('a small file whose version is gone at the source falls back to the chunk l
     const old = await putFile(src, 'g.bin', randomBytes(3000));
     await putFile(src, 'g.bin', randomBytes(3000));
     const rig = createRig(src, dst);
-    assert.equal((await rig.puller.pull(old, null)).outcome, 'gone');
+    assert.equal(await rig.apply(old), 'waiting');
     assert.equal(rig.chunkListRequests, 1, 'the guess was checked against the list');
     await assert.rejects(stat(path.join(dst.shareDir, 'g.bin')));
     assert.equal(dst.index.get('g.bin'), undefined);

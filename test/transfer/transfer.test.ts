@@ -17,8 +17,8 @@ test('pull fetches every chunk with a window of requests in flight and places a 
     const data = randomBytes(3 * 1024 * 1024);
     const entry = await putFile(src, 'big.bin', data);
     const rig = createRig(src, dst);
-    const result = await rig.puller.pull(entry, null);
-    assert.equal(result.outcome, 'done');
+    const result = await rig.apply(entry);
+    assert.equal(result, 'applied');
     assert.ok((await readFile(path.join(dst.shareDir, 'big.bin'))).equals(data));
     const chunks = src.index.chunksOf('big.bin').length;
     assert.equal(rig.requestedOffsets.length, chunks, 'each chunk requested once');
@@ -41,14 +41,14 @@ test('an edited file costs only its changed chunks: the rest is reused locally',
   try {
     const data = randomBytes(2 * 1024 * 1024);
     const v1 = await putFile(src, 'f.bin', data);
-    assert.equal((await createRig(src, dst).puller.pull(v1, null)).outcome, 'done');
+    assert.equal(await createRig(src, dst).apply(v1), 'applied');
     const edited = Buffer.from(data);
     edited.write('NINEBYTES', 1_000_000);
     const v2 = await putFile(src, 'f.bin', edited);
     const local = dst.index.get('f.bin')!;
     const rig = createRig(src, dst);
-    const result = await rig.puller.pull(v2, { size: local.size, mtimeMs: local.mtimeMs, inode: local.inode });
-    assert.equal(result.outcome, 'done');
+    const result = await rig.apply(v2);
+    assert.equal(result, 'applied');
     assert.ok((await readFile(path.join(dst.shareDir, 'f.bin'))).equals(edited));
     const stats = rig.pullerStats.snapshot();
     assert.ok(stats.received.chunks >= 1 && stats.received.chunks <= 3, `fetched ${stats.received.chunks} chunks`);
@@ -72,14 +72,14 @@ test('resume after an abort re-fetches nothing already verified', async () => {
         return frame;
       },
     });
-    await assert.rejects(first.puller.pull(entry, null), (err: LeftsyncError) => err.code === ErrorCode.CONNECTION_CLOSED);
+    await assert.rejects(first.apply(entry), (err: LeftsyncError) => err.code === ErrorCode.CONNECTION_CLOSED);
     const partial = dst.index.partial('r.bin', entry.digest)!;
     assert.ok(partial.verifiedOffsets.size >= 5, `some chunks verified: ${partial.verifiedOffsets.size}`);
     await assert.rejects(stat(path.join(dst.shareDir, 'r.bin')), 'nothing partial in the share');
 
     const second = createRig(src, dst);
-    const result = await second.puller.pull(entry, null);
-    assert.equal(result.outcome, 'done');
+    const result = await second.apply(entry);
+    assert.equal(result, 'applied');
     assert.ok((await readFile(path.join(dst.shareDir, 'r.bin'))).equals(data));
     for (const offset of second.requestedOffsets) assert.equal(partial.verifiedOffsets.has(offset), false, `re-fetched ${offset}`);
     const total = src.index.chunksOf('r.bin').length;
@@ -111,7 +111,7 @@ test('a corrupted chunk reply is fetched again and the file is correct', async (
         return frame;
       },
     });
-    assert.equal((await rig.puller.pull(entry, null)).outcome, 'done');
+    assert.equal(await rig.apply(entry), 'applied');
     assert.ok((await readFile(path.join(dst.shareDir, 'c.bin'))).equals(data));
     assert.equal(rig.requestedOffsets.length, src.index.chunksOf('c.bin').length + 1, 'one chunk asked twice');
   } finally {
@@ -128,7 +128,7 @@ test('a chunk that keeps arriving corrupted is never written and fails the file'
     const rig = createRig(src, dst, {
       tamper: (frame) => (frame.chunkReply && Buffer.from(frame.chunkReply.hash).equals(victim.hash) ? corrupt(frame) : frame),
     });
-    await assert.rejects(rig.puller.pull(entry, null), (err: LeftsyncError) => err.code === ErrorCode.CHUNK_HASH_MISMATCH);
+    await assert.rejects(rig.apply(entry), (err: LeftsyncError) => err.code === ErrorCode.CHUNK_HASH_MISMATCH);
     assert.equal(rig.requestedOffsets.filter((o) => o === victim.offset).length, 3, 'tried three times');
     const partial = dst.index.partial('c.bin', entry.digest)!;
     assert.equal(partial.verifiedOffsets.has(victim.offset), false);
@@ -146,7 +146,7 @@ test('VERSION_GONE: a stale chunk list request abandons cleanly', async () => {
     const old = await putFile(src, 'g.txt', Buffer.from('version one'));
     await putFile(src, 'g.txt', Buffer.from('version two!'));
     const rig = createRig(src, dst);
-    assert.equal((await rig.puller.pull(old, null)).outcome, 'gone');
+    assert.equal(await rig.apply(old), 'waiting');
     await assert.rejects(stat(path.join(dst.shareDir, 'g.txt')));
   } finally {
     await cleanup(root, [src, dst]);
@@ -168,7 +168,7 @@ test('VERSION_GONE: a source file changing mid-transfer abandons cleanly', async
         return frame;
       },
     });
-    assert.equal((await rig.puller.pull(entry, null)).outcome, 'gone');
+    assert.equal(await rig.apply(entry), 'waiting');
     await assert.rejects(stat(path.join(dst.shareDir, 'm.bin')));
     assert.equal(dst.index.get('m.bin'), undefined);
   } finally {
@@ -184,7 +184,7 @@ test('an assembled file that does not match its digest is refused', async () => 
     // The source's index claims a digest its chunks do not produce.
     const lying = src.index.recordLocalChange({ ...real, digest: sha(Buffer.from('something else')) }, src.index.chunksOf('d.bin'));
     const rig = createRig(src, dst);
-    await assert.rejects(rig.puller.pull(lying, null), (err: LeftsyncError) => err.code === ErrorCode.DIGEST_MISMATCH);
+    await assert.rejects(rig.apply(lying), (err: LeftsyncError) => err.code === ErrorCode.DIGEST_MISMATCH);
     await assert.rejects(stat(path.join(dst.shareDir, 'd.bin')));
     assert.equal(dst.index.partials().length, 0);
   } finally {
@@ -196,12 +196,12 @@ test('a local file changed since it was indexed is never overwritten', async () 
   const { root, src, dst } = await setup('local-changed');
   try {
     const v1 = await putFile(src, 'l.txt', Buffer.from('one'));
-    assert.equal((await createRig(src, dst).puller.pull(v1, null)).outcome, 'done');
+    assert.equal(await createRig(src, dst).apply(v1), 'applied');
     const indexed = dst.index.get('l.txt')!;
     await writeFile(path.join(dst.shareDir, 'l.txt'), 'user edit, not yet scanned');
     const v2 = await putFile(src, 'l.txt', Buffer.from('two'));
-    const result = await createRig(src, dst).puller.pull(v2, { size: indexed.size, mtimeMs: indexed.mtimeMs, inode: indexed.inode });
-    assert.equal(result.outcome, 'local-changed');
+    const result = await createRig(src, dst).apply(v2);
+    assert.equal(result, 'rescanned');
     assert.equal(await readFile(path.join(dst.shareDir, 'l.txt'), 'utf8'), 'user edit, not yet scanned');
   } finally {
     await cleanup(root, [src, dst]);
@@ -215,10 +215,10 @@ test('zeros and empty files arrive intact (zero chunks are left as holes)', asyn
     const sparse = await putFile(src, 'sparse.bin', data);
     const empty = await putFile(src, 'empty', Buffer.alloc(0));
     const rig = createRig(src, dst);
-    assert.equal((await rig.puller.pull(sparse, null)).outcome, 'done');
+    assert.equal(await rig.apply(sparse), 'applied');
     const chunks = src.index.chunksOf('sparse.bin').length;
     assert.ok(chunks > 10 && rig.requestedOffsets.length <= 3, `identical zero chunks fetched once: ${rig.requestedOffsets.length} of ${chunks}`);
-    assert.equal((await rig.puller.pull(empty, null)).outcome, 'done');
+    assert.equal(await rig.apply(empty), 'applied');
     assert.ok((await readFile(path.join(dst.shareDir, 'sparse.bin'))).equals(data));
     assert.equal((await stat(path.join(dst.shareDir, 'empty'))).size, 0);
     const stats = rig.pullerStats.snapshot();

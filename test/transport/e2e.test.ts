@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, test } from 'node:test';
-import { chunkerParams } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
 import { ErrorCode } from '../../src/errors.js';
 import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';
 import { LogEvent, NodeProcess, cleanupNodes, removeTempDirs, startNode, tempDir } from '../helpers/node-process.js';

@@ -2,7 +2,7 @@
  * In-process transports on real loopback sockets, for transport tests that need
  * no separate process. Each test file passes its own port range.
  */
-import { chunkerParams } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { Transport, type TransportOptions } from '../../src/transport/transport.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chunkerParams } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { decodeFrame } from '../../src/protocol/frame.js';
 import type { Frame } from '../../src/protocol/messages.js';

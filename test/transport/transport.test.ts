@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chunkerParams } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
 import { ErrorCode } from '../../src/errors.js';
 import { encodeFrameUnchecked } from '../../src/protocol/frame.js';
 import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';

@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createIgnoreMatcher } from '../../src/scanner/index.js';
-import type { IndexEntry } from '../../src/index/types.js';
-import { createPathDebouncer, sameAsIndexed, startWatcher, type ShareWatcher } from '../../src/watcher/index.js';
+import { createIgnoreMatcher } from '../../src/scanner/ignore.js';
+import type { IndexEntry } from '../../src/model/entries.js';
+import { createPathDebouncer } from '../../src/watcher/debounce.js';
+import { sameAsIndexed } from '../../src/watcher/unchanged.js';
+import { startWatcher, type ShareWatcher } from '../../src/watcher/watcher.js';
 
 /** Waits until `check` is true, polling; fails after a generous timeout. */
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -71,7 +73,6 @@ describe('share watcher', () => {
   const start = async (rescanIntervalMs = 0) => {
     watcher = await startWatcher({
       shareDir: share,
-      stateDir,
       settleMs: 150,
       rescanIntervalMs,
       ignore: await createIgnoreMatcher(share, stateDir),
@@ -152,9 +153,9 @@ describe('share watcher at scale and through renames', () => {
   const start = async (isUnchanged?: (relPath: string) => boolean) => {
     watcher = await startWatcher({
       shareDir: share,
-      stateDir: path.join(share, '.leftsync'),
       settleMs: 100,
       rescanIntervalMs: 0,
+      ignore: await createIgnoreMatcher(share, path.join(share, '.leftsync')),
       onPaths: (paths) => {
         batches.push(paths);
       },
@@ -237,18 +238,18 @@ describe('sameAsIndexed', () => {
 
 describe('watcher feeding the scanner', () => {
   it('a file written into the share ends up in the index', async () => {
-    const { openIndex } = await import('../../src/index/index.js');
-    const { createScanner } = await import('../../src/scanner/index.js');
-    const { chunkerParams } = await import('../../src/chunker/index.js');
+    const { openIndex } = await import('../../src/db/sqlite-index.js');
+    const { createScanner } = await import('../../src/scanner/scanner.js');
+    const { chunkerParams } = await import('../../src/chunker/params.js');
+    const { createScanLock } = await import('../../src/scanner/scan-lock.js');
     const base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-watchscan-'));
     const share = path.join(base, 'share');
     const stateDir = path.join(share, '.leftsync');
     await mkdir(stateDir, { recursive: true });
     const index = openIndex(stateDir, 'me');
-    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams() });
+    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams(), lock: createScanLock() });
     const watcher = await startWatcher({
       shareDir: share,
-      stateDir,
       settleMs: 100,
       rescanIntervalMs: 0,
       ignore: scanner.ignore,

@@ -4,8 +4,10 @@
  * really LZ4-compressed with the wire codec. Used by `leftsync diff` and by the
  * fixture goldens, so both report the same figure.
  */
-import { hashKey, type ChunkSink, type FileSignature } from '../chunker/index.js';
-import { encodeChunk } from './lz4.js';
+import { hashKey } from '../chunker/diff.js';
+import { type ChunkSink } from '../chunker/sign.js';
+import { type FileSignature } from '../chunker/types.js';
+import { encodeChunk } from '../codec/lz4.js';
 
 /**
  * Runs `sign` (a signStream or signFile call over the wanted version) with a

@@ -3,7 +3,7 @@
  * can and prints the number of each committed call, until it is killed.
  */
 import { createHash } from 'node:crypto';
-import { openIndex } from '../../src/index/index.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
 
 const stateDir = process.argv[2]!;
 const index = openIndex(stateDir, 'crashy');

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, LeftsyncError } from '../errors.js';
+import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
-import { mergeVersions } from '../reconcile/version.js';
+import { mergeVersions } from '../model/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
@@ -20,7 +20,7 @@ import type {
   StoredChunk,
   SyncIndex,
   VersionVector,
-} from './types.js';
+} from '../model/entries.js';
 
 const log = createLogger('index');
 
@@ -30,7 +30,7 @@ export const INDEX_FILE = 'index.db';
 function indexError(err: unknown, what: string): LeftsyncError {
   if (err instanceof LeftsyncError) return err;
   const code = (err as { code?: unknown }).code;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   if (code === 'SQLITE_FULL') return new LeftsyncError(ErrorCode.DISK_FULL, `index ${what}: ${detail}`, { cause: err });
   return new LeftsyncError(ErrorCode.INDEX, `index ${what}: ${detail}`, { cause: err });
 }

@@ -1,10 +1,10 @@
-/** Picks the boundary scanner for a parameters object. */
+/** Picks the boundary-finding engine for a parameters object. */
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { FastCdcScanner } from './fastcdc.js';
 import { RabinScanner } from './rabin.js';
 import type { BoundaryScanner, ChunkerParams } from './types.js';
 
-export async function createScanner(params: ChunkerParams): Promise<BoundaryScanner> {
+export async function createBoundaryScanner(params: ChunkerParams): Promise<BoundaryScanner> {
   switch (params.engine) {
     case 'fastcdc':
       return new FastCdcScanner(params);

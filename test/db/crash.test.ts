@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { INDEX_FILE, openIndex } from '../../src/index/index.js';
+import { INDEX_FILE, openIndex } from '../../src/db/sqlite-index.js';
 
 const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-writer.js');
 

@@ -1,5 +1,5 @@
 /**
- * The contract of the persistent index (implemented in src/index/ over SQLite).
+ * The contract of the persistent index (implemented in src/db/ over SQLite).
  * The scanner writes local changes into it, the sync engine reads it to announce
  * and to find reusable chunks, and records remote versions it has applied.
  * Every method is synchronous and each call is one transaction, so a SIGKILL

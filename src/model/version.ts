@@ -3,7 +3,7 @@
  * tells whether one history contains the other (one dominates) or they diverged
  * (concurrent edits). Pure functions, no I/O.
  */
-import type { VersionVector } from '../index/types.js';
+import type { VersionVector } from './entries.js';
 
 export type VersionOrder = 'equal' | 'greater' | 'lesser' | 'concurrent';
 

@@ -1,5 +1,5 @@
 /** Conversions between index rows and IndexEntry objects. */
-import type { EntryType, IndexEntry, StoredChunk, VersionVector } from './types.js';
+import type { EntryType, IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
 
 export interface EntryRow {
   path: string;

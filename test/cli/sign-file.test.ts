@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chunkerParams, signBuffer, signFile } from '../../src/chunker/index.js';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { signBuffer } from '../../src/chunker/sign.js';
+import { signFile } from '../../src/cli/sign-file.js';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { randomBytes } from '../../fixtures/cases.js';
 

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
-import { openIndex } from '../../src/index/index.js';
-import type { IndexEntry, ObservedEntry, StoredChunk, SyncIndex } from '../../src/index/types.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
+import type { IndexEntry, ObservedEntry, StoredChunk, SyncIndex } from '../../src/model/entries.js';
 
 const dirs: string[] = [];
 async function freshDir(): Promise<string> {

@@ -2,8 +2,8 @@
  * Index entries to and from the wire: the one place that knows how a version
  * vector (a map) becomes repeated Counter and how entry types map to FileType.
  */
-import type { EntryType, IndexEntry, StoredChunk, VersionVector } from '../index/types.js';
-import { FileType, type ChunkRef, type Counter, type FileEntry } from '../protocol/messages.js';
+import type { EntryType, IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
+import { FileType, type ChunkRef, type Counter, type FileEntry } from './messages.js';
 
 const TO_WIRE_TYPE: Record<EntryType, FileType> = {
   file: FileType.FILE,

@@ -1,15 +1,17 @@
 /**
- * Signs a file by path: the one place that turns a path into the byte stream
- * signStream wants. A missing path or a directory is the caller's mistake
+ * Signs a file named on the command line (`leftsync chunks`, `leftsync diff`):
+ * the chunker takes bytes, so the CLI opens the file and streams it through the
+ * scanner's reader. A missing path or a directory is the caller's mistake
  * (BAD_INPUT); a failure while reading is an I/O error.
  */
 import { open, stat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { signStream, type ChunkSink } from './sign.js';
-import type { ChunkerParams, FileSignature } from './types.js';
+import { signStream, type ChunkSink } from '../chunker/sign.js';
+import type { ChunkerParams, FileSignature } from '../chunker/types.js';
+import { READ_SLICE, readSlices } from '../scanner/hash.js';
 
 /** Read size: big reads are fastest, and boundaries do not depend on it. */
-export const READ_BUFFER = 1 << 20;
+export const READ_BUFFER = READ_SLICE;
 
 async function checkRegularFile(path: string): Promise<void> {
   let info;
@@ -29,27 +31,6 @@ async function checkRegularFile(path: string): Promise<void> {
 }
 
 /**
- * Reads a file into one reused buffer. Unlike fs.createReadStream, which
- * allocates a fresh buffer per read and leaves them for the GC to find (about
- * 45 MB of garbage on a 500 MiB file), this keeps memory flat. Safe for
- * signStream, which finishes with each buffer (copying what it keeps) before
- * asking for the next.
- */
-export async function* readFileReusing(path: string, bufferSize: number = READ_BUFFER): AsyncGenerator<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(bufferSize);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, bufferSize, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
  * Signs a file by path. onChunk's `bytes` live in the read buffer and are valid
  * only until onChunk returns (or its promise settles): copy them to keep them.
  */
@@ -61,7 +42,12 @@ export async function signFile(
 ): Promise<FileSignature> {
   await checkRegularFile(path);
   try {
-    return await signStream(readFileReusing(path, readBuffer), params, onChunk);
+    const handle = await open(path, 'r');
+    try {
+      return await signStream(readSlices(handle, readBuffer), params, onChunk);
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     throw fromSystemError(err, `reading "${path}"`);
   }

@@ -1,0 +1,123 @@
+/**
+ * The index exchange of one session: we ask the peer for its index (everything,
+ * or only what is newer than the sequence we stored), answer its request the
+ * same way, then send every later local change as an IndexUpdate. Received
+ * entries are stored in the index and handed to the session, which decides
+ * whether they ask for work.
+ */
+import type { IndexEntry, SyncIndex } from '../model/entries.js';
+import type { Logger } from '../log.js';
+import { fromFileEntry, toFileEntry } from '../protocol/entries.js';
+import type { FileEntry } from '../protocol/messages.js';
+import type { PeerConnection } from '../transport/connection.js';
+import { splitByBytes } from './index-batches.js';
+
+export interface IndexExchangeOptions {
+  conn: PeerConnection;
+  index: SyncIndex;
+  /** Entries per Index / IndexUpdate frame. */
+  batchSize: number;
+  log: Logger;
+  /** A remote entry was stored (from the peer's Index or an update). */
+  onRemoteEntry(remote: IndexEntry): void;
+  /** Outgoing traffic drained or entries were received: the session may have become idle. */
+  onProgress(): void;
+}
+
+export class IndexExchange {
+  /** True once the remote's first full Index (last=true) was received. */
+  indexReceived = false;
+  /** Outgoing index traffic, one step after another (Index batches, then updates). */
+  private outgoing: Promise<void> = Promise.resolve();
+  /** Highest local sequence the remote has been sent; null until it asked. */
+  private sentSequence: number | null = null;
+  private closed = false;
+
+  constructor(private readonly options: IndexExchangeOptions) {}
+
+  /** Asks the peer for what we have not stored yet. */
+  requestIndex(): void {
+    const { index, conn, log } = this.options;
+    const progress = index.remoteProgress(conn.peerId);
+    log.info('session.start', { peer: conn.peerId, since: progress.sequence, remoteIndex: progress.indexId });
+    conn.send({ indexRequest: { indexId: progress.indexId, since: progress.sequence } }).catch((err: unknown) => {
+      if (!this.closed) log.warn('session.send_failed', { err });
+    });
+  }
+
+  /** Sends the remote every local index change it has not seen yet. */
+  announce(): void {
+    this.enqueue(async () => {
+      if (this.sentSequence === null) return; // the Index reply will carry it
+      await this.sendSince(this.sentSequence, false);
+    });
+  }
+
+  answerRequest(indexId: string, since: number): void {
+    const { index, log } = this.options;
+    // Another index id (ours was recreated, or the peer never saw it): send everything.
+    const from = indexId === index.indexId ? since : 0;
+    this.enqueue(async () => {
+      this.sentSequence = null;
+      const sent = await this.sendSince(from, true);
+      this.sentSequence = sent;
+      log.info('session.index_sent', { since: from, upTo: sent });
+    });
+  }
+
+  receive(indexId: string, wireEntries: FileEntry[], last: boolean): void {
+    const { index, conn, log } = this.options;
+    const progress = index.remoteProgress(conn.peerId);
+    if (progress.indexId !== indexId) {
+      log.info('session.remote_index_reset', { from: progress.indexId, to: indexId });
+      index.resetRemote(conn.peerId, indexId);
+    }
+    const entries = wireEntries.map(fromFileEntry);
+    if (entries.length > 0) index.storeRemoteEntries(conn.peerId, indexId, entries);
+    for (const remote of entries) this.options.onRemoteEntry(remote);
+    if (last && !this.indexReceived) {
+      this.indexReceived = true;
+      log.info('session.index_received', { entries: index.remoteEntries(conn.peerId).length });
+    }
+    this.options.onProgress();
+  }
+
+  /** Resolves once the outgoing traffic queued so far was sent (or failed). */
+  drained(): Promise<void> {
+    return this.outgoing;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Sends local entries with sequence > since in batches; returns the highest sent. */
+  private async sendSince(since: number, asIndexReply: boolean): Promise<number> {
+    const { index, conn, batchSize } = this.options;
+    let cursor = since;
+    for (;;) {
+      const batch = index.since(cursor, batchSize);
+      const done = batch.length < batchSize;
+      const frames = splitByBytes(batch.map(toFileEntry));
+      for (let i = 0; i < frames.length; i++) {
+        const entries = frames[i]!;
+        const last = done && i === frames.length - 1;
+        if (asIndexReply) await conn.send({ index: { indexId: index.indexId, entries, last } });
+        else if (entries.length > 0) await conn.send({ indexUpdate: { indexId: index.indexId, entries } });
+        if (entries.length > 0) cursor = entries[entries.length - 1]!.sequence;
+        // Updates are sent only after the Index reply, so they share its cursor.
+        if (!asIndexReply && this.sentSequence !== null) this.sentSequence = cursor;
+      }
+      if (done) return cursor;
+    }
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.outgoing = this.outgoing
+      .then(() => (this.closed ? undefined : step()))
+      .catch((err: unknown) => {
+        if (!this.closed) this.options.log.warn('session.send_failed', { err });
+      })
+      .finally(() => this.options.onProgress());
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * How the scanner finds things on disk: a share path (NFC, as the index holds
+ * it) to the entry that is there, the entry types that are synced, and the
+ * check that the share itself is there before anything is declared deleted.
+ */
+import type { Stats } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import { resolveSharePath } from '../fs/paths.js';
+import type { ObservedEntry } from '../model/entries.js';
+
+/**
+ * A missing or unmounted share must not read as "everything was deleted": that
+ * would delete every file on every peer. Refuse to scan instead.
+ */
+export async function checkShareRoot(shareDir: string): Promise<void> {
+  const stats = await lstat(shareDir).catch(() => null);
+  if (!stats?.isDirectory()) {
+    throw new LeftsyncError(ErrorCode.IO, `share folder ${shareDir} is missing or not a folder; not scanning`);
+  }
+}
+
+export function typeOf(stats: Stats): ObservedEntry['type'] | null {
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'dir';
+  if (stats.isSymbolicLink()) return 'symlink';
+  return null; // sockets, fifos, devices: not synced
+}
+
+export function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || (err instanceof LeftsyncError && err.code === ErrorCode.UNSAFE_PATH);
+}
+
+/** Runs `job` over `items` with at most `limit` running at once. */
+export async function eachLimited<T>(items: T[], limit: number, job: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await job(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Finds `relPath` (NFC) on disk: the path as given, or else, for non-ASCII names,
+ * the entry whose name normalizes to it (a name stored decomposed, as macOS
+ * writes them). Parents must be real folders: a symlinked parent means the path
+ * is not in the share. Null when it is not there.
+ */
+export async function locate(shareDir: string, relPath: string): Promise<{ absPath: string; stats: Stats } | null> {
+  try {
+    const absPath = await resolveSharePath(shareDir, relPath);
+    return { absPath, stats: await lstat(absPath) };
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+  }
+  if (!/[^\x00-\x7f]/.test(relPath)) return null;
+  const segments = relPath.split('/');
+  let current = shareDir;
+  for (let i = 0; i < segments.length; i++) {
+    let names: string[];
+    try {
+      names = await readdir(current);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    const name = names.find((n) => n === segments[i]) ?? names.find((n) => n.normalize('NFC') === segments[i]);
+    if (name === undefined) return null;
+    current = path.join(current, name);
+    const stats = await lstat(current);
+    if (i === segments.length - 1) return { absPath: current, stats };
+    if (!stats.isDirectory()) return null;
+  }
+  return null;
+}
