@@ -21,11 +21,14 @@ import type { IndexEntry, SyncIndex } from '../index/types.js';
 import type { Logger } from '../log.js';
 import { reconcile, type ApplyAction } from '../reconcile/reconcile.js';
 import type { Puller } from '../transfer/puller.js';
+import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
   shareDir: string;
   puller: Puller;
+  /** Applied folders, links, deletions and conflicts, for the status API and --json. */
+  events: PeerEvents;
   /** Rescans these share paths into the index (the scanner). */
   rescan(paths: string[]): Promise<void>;
   /** Keeps scans out of change-then-record steps (see SessionOptions.withScanPaused). */
@@ -71,6 +74,7 @@ export class Applier {
           throw err;
         }
         log.info('sync.conflict', { path: remote.path, keptAs: kept, winner: remote.modifiedBy });
+        this.options.events.conflict(remote.path, kept, remote.modifiedBy);
         // The index learns both facts: the copy is a new local file, the path is free.
         await this.options.rescan([kept, remote.path]);
         return this.carryOut(decision.then, remote, local, true);
@@ -112,6 +116,7 @@ export class Applier {
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
             index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.options.events.applied(remote, live);
             return 'applied';
           });
         case 'symlink':
@@ -121,6 +126,7 @@ export class Applier {
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
             index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.options.events.applied(remote, live);
             return 'applied';
           });
         case 'delete':
@@ -128,6 +134,7 @@ export class Applier {
             if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
             index.recordApplied({ ...remote, inode: 0 }, []);
+            this.options.events.applied(remote, live);
             return 'applied';
           });
       }
@@ -151,6 +158,7 @@ export class Applier {
       }
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
       index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, index.chunksOf(remote.path));
+      this.options.events.applied(remote, live);
       return true;
     });
     return adopted ? 'applied' : this.rescanned(remote.path);

@@ -13,6 +13,9 @@ import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { Transport } from '../transport/transport.js';
 import { sameAsIndexed, startWatcher } from '../watcher/index.js';
+import { EventBus, type EventListener } from '../status/events.js';
+import { reportLocalChanges, startNodeStatus } from '../status/node-status.js';
+import type { StatusServer } from '../status/server.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 
@@ -28,6 +31,8 @@ export interface NodeHooks {
    * new one may be announced before the old one reports its close.
    */
   onConnection?: (conn: PeerConnection) => void;
+  /** Called for every event (src/status/events.ts), from the first scan on (`leftsync --json`). */
+  onEvent?: EventListener;
 }
 
 export interface NodeHandle {
@@ -35,6 +40,10 @@ export interface NodeHandle {
   /** The port actually listened on. */
   readonly port: number;
   readonly transport: Transport;
+  /** Every event of this node; /rest/events and --json read it. */
+  readonly events: EventBus;
+  /** The status endpoint on 127.0.0.1. */
+  readonly status: StatusServer;
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats>;
   stop(): Promise<void>;
@@ -42,6 +51,8 @@ export interface NodeHandle {
 
 export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Promise<NodeHandle> {
   const peerId = await loadOrCreatePeerId(config.stateDir);
+  const events = new EventBus();
+  if (hooks.onEvent) events.subscribe(hooks.onEvent);
   const chunker = chunkerParams(config.engine);
   const index = openIndex(config.stateDir, peerId);
   const cleanup = await cleanStalePartials(index, config.stateDir);
@@ -57,8 +68,16 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     withScanPaused: (step) => scanner.exclusive(() => step()),
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
+    events,
+  });
+  const status = await startNodeStatus({
+    stateDir: config.stateDir,
+    guiPort: config.guiPort,
+    bus: events,
+    sources: { peerId, shareDir: config.shareDir, dialing: config.peers.map((p) => `${p.host}:${p.port}`), stats: () => sessions.stats(), pending: () => sessions.pending() },
   });
   const announceIfChanged = (result: ScanResult): void => {
+    reportLocalChanges(events, result.changed);
     if (result.changed.length > 0) sessions.announceAll();
   };
 
@@ -94,6 +113,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     onConnection: (conn) => {
       sessions.attach(conn);
+      status.tracker.linked(conn);
       hooks.onConnection?.(conn);
     },
   });
@@ -102,8 +122,11 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     peerId,
     port: transport.port,
     transport,
+    events,
+    status: status.server,
     stats: () => sessions.stats(),
     async stop() {
+      await status.stop();
       await watcher.stop();
       sessions.closeAll();
       await transport.stop();

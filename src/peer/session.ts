@@ -16,6 +16,8 @@ import { withPathLock } from '../transfer/path-locks.js';
 import { Puller } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
+import type { EventBus } from '../status/events.js';
+import { PeerEvents } from '../status/peer-events.js';
 import { Applier } from './applier.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
 import { splitByBytes } from './index-batches.js';
@@ -52,6 +54,8 @@ export interface SessionOptions {
    * the step directly (tests without a scanner).
    */
   withScanPaused?<T>(step: () => Promise<T>): Promise<T>;
+  /** The node's events (transfers, applied changes, conflicts). */
+  events: EventBus;
   /** Paths worked on at once (default 4). */
   pullConcurrency?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
@@ -74,6 +78,8 @@ export interface Session {
   announce(): void;
   /** Byte counters of this link. */
   stats(): TransferStats;
+  /** Paths queued or being worked on. */
+  pending(): number;
   /** Resolves when the index exchange answered, the queue is empty and nothing is in flight. */
   whenIdle(): Promise<void>;
   /** True once the remote's first full Index (last=true) was received. */
@@ -110,6 +116,7 @@ class SyncSession implements Session {
     this.log = (options.log ?? createLogger('session')).child(conn.peerId.slice(0, 7));
     this.batchSize = options.batchSize ?? 1000;
     const send = (frame: Frame) => conn.send(frame);
+    const events = new PeerEvents(options.events, conn.peerId);
     this.puller = new Puller({
       index,
       shareDir: options.shareDir,
@@ -117,6 +124,7 @@ class SyncSession implements Session {
       peerId: conn.peerId,
       send,
       stats: this.counters,
+      events,
       log: this.log,
       windowChunks: options.windowChunks,
       windowBytes: options.windowBytes,
@@ -135,6 +143,7 @@ class SyncSession implements Session {
       index,
       shareDir: options.shareDir,
       puller: this.puller,
+      events,
       rescan: options.rescan,
       withScanPaused: options.withScanPaused,
       log: this.log,
@@ -172,6 +181,10 @@ class SyncSession implements Session {
 
   stats(): TransferStats {
     return this.counters.snapshot();
+  }
+
+  pending(): number {
+    return this.paths.pending;
   }
 
   whenIdle(): Promise<void> {

@@ -24,6 +24,7 @@ import { DigestFollower } from './digest-follower.js';
 import { copyLocalChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
+import type { PeerEvents, TransferProgress } from '../status/peer-events.js';
 
 export interface PullerOptions {
   index: SyncIndex;
@@ -33,6 +34,8 @@ export interface PullerOptions {
   peerId: string;
   send(frame: Frame): Promise<void>;
   stats: StatsCounter;
+  /** Transfer progress and synced files, for the status API and --json. */
+  events: PeerEvents;
   log: Logger;
   /** Most chunk requests in flight per file (default 32). */
   windowChunks?: number;
@@ -157,12 +160,15 @@ export class Puller {
       throw fromSystemError(err, `open ${tempPath}`);
     });
     let follower: DigestFollower | undefined;
+    let progress: TransferProgress | undefined;
     try {
       // Sized up front: chunks land at their offsets, and unwritten zero chunks stay holes.
       await handle.truncate(remote.size);
       // The whole-file digest is computed from disk while chunks arrive, following the written prefix.
       follower = new DigestFollower(handle, remote.size, chunks.map((chunk) => chunk.offset));
       const digestFollower = follower;
+      progress = this.options.events.transfer(remote, chunks.reduce((n, c) => n + (partial.verifiedOffsets.has(c.offset) ? c.length : 0), 0));
+      const shown = progress;
       const chunkIndex = new Map<number, number>(chunks.map((chunk, i) => [chunk.offset, i]));
       // Written chunks are recorded as verified in groups, one index transaction
       // each: a kill loses at most one group's records (those chunks are fetched
@@ -193,6 +199,7 @@ export class Puller {
           at += chunk.length;
           unrecorded.push(chunk);
         }
+        shown.add(data.length);
         if (unrecorded.length >= RECORD_GROUP) record();
       };
       const missing: StoredChunk[] = [];
@@ -273,6 +280,7 @@ export class Puller {
       await this.dropOtherPartials(remote.path, partial.tempName);
       stats.addReused(counts.reused);
       stats.fileDone();
+      progress.synced(counts.bytesReceived);
       log.info('transfer.done', {
         path: remote.path,
         peer: peerId,
@@ -284,6 +292,7 @@ export class Puller {
       });
       return { outcome: 'done', entry };
     } finally {
+      progress?.end();
       // No read of the follower may outlive the handle.
       await follower?.stop();
       await handle?.close();

@@ -16,12 +16,15 @@ import type { PeerConnection } from '../../src/transport/connection.js';
 import { MemoryIndex } from './memory-index.js';
 import { chunkerParams } from '../../src/chunker/index.js';
 import { createScanner } from '../../src/scanner/index.js';
+import { EventBus } from '../../src/status/events.js';
 
 export interface TestPeer {
   id: string;
   shareDir: string;
   stateDir: string;
   index: SyncIndex;
+  /** The node's events (what its sessions emit). */
+  events: EventBus;
   /** The node's sessions (one per linked peer). */
   set: SessionSet;
   readonly sessions: Session[];
@@ -43,7 +46,9 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams() });
   // The same hook as the real node: a scan never runs between a replace and its record.
   const withScanPaused = <T>(step: () => Promise<T>): Promise<T> => scanner.exclusive(() => step());
+  const events = new EventBus();
   const set = new SessionSet({
+    events,
     index,
     shareDir,
     stateDir,
@@ -56,6 +61,7 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
     shareDir,
     stateDir,
     index,
+    events,
     set,
     get sessions() {
       return set.all();
@@ -74,6 +80,7 @@ export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<
   if (Object.keys(extra).length === 0) return peer.set.attach(conn);
   return createSession({
     conn,
+    events: peer.events,
     index: peer.index,
     shareDir: peer.shareDir,
     stateDir: peer.stateDir,

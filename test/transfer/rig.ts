@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
 import { StatsCounter } from '../../src/transfer/stats.js';
 import { Supplier } from '../../src/transfer/supplier.js';
+import { PeerEvents } from '../../src/status/peer-events.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
@@ -79,6 +80,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     peerId: src.id,
     send: (frame) => toSrc.send(frame),
     stats: pullerStats,
+    events: new PeerEvents(dst.events, src.id),
     log,
     windowChunks: options.windowChunks,
     windowBytes: options.windowBytes,
