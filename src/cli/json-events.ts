@@ -4,6 +4,16 @@
  */
 import type { SyncEvent } from '../status/events.js';
 
+let stdoutGone = false;
+let watching = false;
+
 export function printEventLine(event: SyncEvent): void {
-  process.stdout.write(JSON.stringify(event) + '\n');
+  if (!watching) {
+    watching = true;
+    // A reader that went away (`leftsync --json | head`) ends the printing, not the sync.
+    process.stdout.on('error', () => {
+      stdoutGone = true;
+    });
+  }
+  if (!stdoutGone) process.stdout.write(JSON.stringify(event) + '\n');
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EventBus, type SyncEvent } from '../../src/status/events.js';
@@ -20,6 +21,14 @@ async function withServer(run: (server: StatusServer, bus: EventBus, tracker: St
     await server.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 const base = (server: StatusServer): string => `http://127.0.0.1:${server.port}`;
@@ -117,6 +126,26 @@ test('/rest/events long-polls: answers when an event arrives, [] after the timeo
     bus.emit('folder.synced', { peer: 'p', path: 'd' });
     const limited = (await (await fetch(`${base(server)}/rest/events?since=x&limit=1`, { headers })).json()) as SyncEvent[];
     assert.deepEqual(limited.map((e) => e.id), [1]);
+  });
+});
+
+test('--gui-port N listens on N; a port in use is a usage error (LS_USAGE) naming --gui-port', async () => {
+  await withServer(async (server, bus, tracker) => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'leftsync-status-'));
+    try {
+      await assert.rejects(startStatusServer({ stateDir, port: server.port, bus, tracker }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'LS_USAGE');
+        assert.match(err.message, /--gui-port/);
+        return true;
+      });
+      const free = await freePort();
+      const fixed = await startStatusServer({ stateDir, port: free, bus, tracker });
+      assert.equal(fixed.port, free);
+      assert.deepEqual(await readStatusEndpoint(stateDir), { port: free, token: fixed.token });
+      await fixed.stop();
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
 
