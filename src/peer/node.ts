@@ -14,7 +14,7 @@ import type { PeerConnection } from '../transport/connection.js';
 import { Transport } from '../transport/transport.js';
 import { sameAsIndexed, startWatcher } from '../watcher/index.js';
 import { EventBus, type EventListener } from '../status/events.js';
-import { reportLocalChanges, startNodeStatus } from '../status/node-status.js';
+import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
 import type { StatusServer } from '../status/server.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
@@ -70,11 +70,12 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     statsLogIntervalMs: config.statsIntervalMs,
     events,
   });
-  const status = await startNodeStatus({
-    stateDir: config.stateDir,
-    guiPort: config.guiPort,
-    bus: events,
-    sources: { peerId, shareDir: config.shareDir, dialing: config.peers.map((p) => `${p.host}:${p.port}`), stats: () => sessions.stats(), pending: () => sessions.pending() },
+  const status = new NodeStatus(events, {
+    peerId,
+    shareDir: config.shareDir,
+    dialing: config.peers.map((p) => `${p.host}:${p.port}`),
+    stats: () => sessions.stats(),
+    pending: () => sessions.pending(),
   });
   const announceIfChanged = (result: ScanResult): void => {
     reportLocalChanges(events, result.changed);
@@ -117,13 +118,14 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
       hooks.onConnection?.(conn);
     },
   });
+  const statusServer = await status.listen(config.stateDir, config.guiPort);
   log.info('node.started', { peer: peerId, port: transport.port, share: config.shareDir, state: config.stateDir, peers: config.peers.length, engine: chunker.engine });
   return {
     peerId,
     port: transport.port,
     transport,
     events,
-    status: status.server,
+    status: statusServer,
     stats: () => sessions.stats(),
     async stop() {
       await status.stop();

@@ -1,31 +1,33 @@
 /**
  * What a node adds for status: the tracker that keeps its status from the
- * event bus, and the endpoint on 127.0.0.1 that serves it. node.ts creates it
- * once, right after its sessions, and stops it first when stopping.
+ * event bus (created before the first scan, so it sees every event), and the
+ * endpoint on 127.0.0.1 that serves it (started last, once the node is up).
  */
 import type { IndexEntry } from '../index/types.js';
 import type { EventBus } from './events.js';
 import { startStatusServer, type StatusServer } from './server.js';
 import { StatusTracker, type StatusSources } from './tracker.js';
 
-export interface NodeStatusOptions {
-  stateDir: string;
-  /** --gui-port; 0 = any free port. */
-  guiPort: number;
-  bus: EventBus;
-  sources: StatusSources;
-}
-
-export interface NodeStatusHandle {
+export class NodeStatus {
   readonly tracker: StatusTracker;
-  readonly server: StatusServer;
-  stop(): Promise<void>;
-}
+  private server: StatusServer | null = null;
 
-export async function startNodeStatus(options: NodeStatusOptions): Promise<NodeStatusHandle> {
-  const tracker = new StatusTracker(options.bus, options.sources);
-  const server = await startStatusServer({ stateDir: options.stateDir, port: options.guiPort, bus: options.bus, tracker });
-  return { tracker, server, stop: () => server.stop() };
+  constructor(
+    private readonly bus: EventBus,
+    sources: StatusSources,
+  ) {
+    this.tracker = new StatusTracker(bus, sources);
+  }
+
+  /** Serves the status; `guiPort` 0 = any free port (written to the state folder). */
+  async listen(stateDir: string, guiPort: number): Promise<StatusServer> {
+    this.server = await startStatusServer({ stateDir, port: guiPort, bus: this.bus, tracker: this.tracker });
+    return this.server;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
 }
 
 /** A scan recorded these entries as changed in the share. */
