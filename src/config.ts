@@ -40,6 +40,8 @@ export interface NodeConfig {
   settleMs: number;
   /** How often a link logs its byte counters (transfer.stats) while they change, ms. */
   statsIntervalMs?: number;
+  /** Port of the status endpoint on 127.0.0.1 (0 = any free port, written to <state>/status-port). */
+  guiPort: number;
 }
 
 export const DEFAULTS = {
@@ -53,4 +55,5 @@ export const DEFAULTS = {
   rescanIntervalMs: 60_000,
   settleMs: 300,
   statsIntervalMs: 5_000,
+  guiPort: 0,
 } as const;

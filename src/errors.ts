@@ -55,6 +55,10 @@ export const ErrorCode = {
   INDEX: 'LS_INDEX',
   /** The connection closed while a request was outstanding. */
   CONNECTION_CLOSED: 'LS_CONNECTION_CLOSED',
+  /** The status endpoint was asked without its token, or with a wrong one. */
+  STATUS_UNAUTHORIZED: 'LS_STATUS_UNAUTHORIZED',
+  /** No node answers for that state folder (leftsync status). */
+  NOT_RUNNING: 'LS_NOT_RUNNING',
   /** Something that should not happen happened. */
   INTERNAL: 'LS_INTERNAL',
 } as const;

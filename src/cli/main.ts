@@ -14,6 +14,7 @@ import { LEFTSYNC_VERSION } from '../version.js';
 import { runChunks } from './chunks.js';
 import { runDiff } from './diff.js';
 import { runNode } from './run.js';
+import { runStatus } from './status.js';
 
 const EXIT_USAGE = 2;
 
@@ -55,8 +56,22 @@ export function buildProgram(): Command {
     .addOption(new Option('--stats-interval <ms>', 'log byte counters (transfer.stats) this often while they change').default(DEFAULTS.statsIntervalMs).argParser(intOption('--stats-interval', 100, 3_600_000)))
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--verbose', 'log debug detail'))
+    .addOption(new Option('--gui-port <port>', 'port of the status endpoint on 127.0.0.1 (0 = any free port, written to <state>/status-port)').default(DEFAULTS.guiPort).argParser(intOption('--gui-port', 0, 65535)))
+    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr)'))
     .action(async (options) => {
       await runNode(options);
+    });
+
+  program
+    .command('status')
+    .description('show the status of the leftsync running with this share (or state folder)')
+    .option('--dir <path>', 'the shared folder', './share')
+    .option('--state-dir <path>', 'state folder (default <dir>/.leftsync)')
+    .addOption(new Option('--state <path>', 'same as --state-dir').hideHelp())
+    .option('--json', 'print the status object as JSON')
+    .option('--url', "print the status page's address (with its token)")
+    .action(async (options: { dir: string; stateDir?: string; state?: string; json?: boolean; url?: boolean }) => {
+      await runStatus({ ...options, stateDir: options.stateDir ?? options.state });
     });
 
   program

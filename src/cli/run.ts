@@ -13,6 +13,7 @@ import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { createLogger, setLogFormat, setLogLevel } from '../log.js';
 import { startNode } from '../peer/node.js';
 import { parsePeerList } from '../transport/address.js';
+import { printEventLine } from './json-events.js';
 
 const log = createLogger('cli');
 
@@ -35,6 +36,9 @@ export interface RunOptions {
   statsInterval?: number;
   logFormat?: string;
   verbose?: boolean;
+  guiPort?: number;
+  /** Print events as JSON lines on stdout. */
+  json?: boolean;
 }
 
 /** The secret from the options and environment; null when none is configured. */
@@ -95,6 +99,7 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     rescanIntervalMs: intOr(options.rescanInterval, DEFAULTS.rescanIntervalMs),
     settleMs: intOr(options.settle, DEFAULTS.settleMs),
     statsIntervalMs: intOr(options.statsInterval, DEFAULTS.statsIntervalMs),
+    guiPort: intOr(options.guiPort, DEFAULTS.guiPort),
   };
   if (config.pingTimeoutMs <= config.pingIntervalMs) {
     throw new LeftsyncError(ErrorCode.USAGE, `--ping-timeout (${config.pingTimeoutMs}) must be larger than --ping-interval (${config.pingIntervalMs})`);
@@ -120,7 +125,7 @@ export async function runNode(options: RunOptions): Promise<void> {
   } catch (err) {
     throw fromSystemError(err, 'creating the share and state folders');
   }
-  const node = await startNode(config);
+  const node = await startNode(config, options.json ? { onEvent: printEventLine } : {});
   await new Promise<void>((resolveStop) => {
     const stop = (signal: NodeJS.Signals): void => {
       log.info('node.stopping', { signal });

@@ -17,11 +17,14 @@ import type { Logger } from '../log.js';
 import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { Puller, VerifiedFile } from '../transfer/puller.js';
+import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
   shareDir: string;
   puller: Puller;
+  /** Applied files, folders, links, deletions and conflicts, for the status API and --json. */
+  events: PeerEvents;
   /** Rescans these share paths into the index (the scanner). */
   rescan(paths: string[]): Promise<void>;
   /** Held by every change-then-record step, so no scan runs in between. */
@@ -61,6 +64,7 @@ export class Applier {
           throw err;
         }
         log.info('sync.conflict', { path: remote.path, keptAs: kept, winner: remote.modifiedBy });
+        this.options.events.conflict(remote.path, kept, remote.modifiedBy);
         // The index learns both facts: the copy is a new local file, the path is free.
         await this.options.rescan([kept, remote.path]);
         return this.carryOut(decision.then, remote, local, true);
@@ -91,7 +95,11 @@ export class Applier {
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
           const pulled = await puller.pull(remote);
           if (pulled.outcome === 'gone') return 'waiting';
-          return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null);
+          try {
+            return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null);
+          } finally {
+            pulled.file.progress.end(); // no-op once synced
+          }
         }
         case 'mkdir':
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
@@ -100,6 +108,7 @@ export class Applier {
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
             this.recordPlaced(remote, stats, []);
+            this.options.events.applied(remote, live);
             return 'applied';
           });
         case 'symlink':
@@ -109,6 +118,7 @@ export class Applier {
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
             this.recordPlaced(remote, stats, []);
+            this.options.events.applied(remote, live);
             return 'applied';
           });
         case 'delete':
@@ -116,6 +126,7 @@ export class Applier {
             if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
             index.recordApplied({ ...remote, inode: 0 }, []);
+            this.options.events.applied(remote, live);
             return 'applied';
           });
       }
@@ -150,6 +161,7 @@ export class Applier {
       log.info('transfer.local_changed', { path: remote.path });
       return this.rescanned(remote.path);
     }
+    file.progress.synced(file.counts.bytesReceived);
     await puller.placed(remote, file);
     return 'applied';
   }
@@ -163,6 +175,7 @@ export class Applier {
       if (!matchesStats(live, before)) return false;
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
       this.recordPlaced(remote, stats, index.chunksOf(remote.path));
+      this.options.events.applied(remote, live);
       return true;
     });
     return adopted ? 'applied' : this.rescanned(remote.path);

@@ -16,6 +16,9 @@ import { Transport } from '../transport/transport.js';
 import { sameAsIndexed } from '../watcher/unchanged.js';
 import { startWatcher } from '../watcher/watcher.js';
 import { LEFTSYNC_VERSION } from '../version.js';
+import { EventBus, type EventListener } from '../status/events.js';
+import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
+import type { StatusServer } from '../status/server.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 
@@ -28,6 +31,8 @@ export interface NodeHooks {
    * new one may be announced before the old one reports its close.
    */
   onConnection?: (conn: PeerConnection) => void;
+  /** Called for every event (src/status/events.ts), from the first scan on (`leftsync --json`). */
+  onEvent?: EventListener;
 }
 
 export interface NodeHandle {
@@ -35,6 +40,10 @@ export interface NodeHandle {
   /** The port actually listened on. */
   readonly port: number;
   readonly transport: Transport;
+  /** Every event of this node; /rest/events and --json read it. */
+  readonly events: EventBus;
+  /** The status endpoint on 127.0.0.1. */
+  readonly status: StatusServer;
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats>;
   stop(): Promise<void>;
@@ -42,6 +51,8 @@ export interface NodeHandle {
 
 export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Promise<NodeHandle> {
   const peerId = await loadOrCreatePeerId(config.stateDir);
+  const events = new EventBus();
+  if (hooks.onEvent) events.subscribe(hooks.onEvent);
   const chunker = chunkerParams(config.engine);
   const index = openIndex(config.stateDir, peerId);
   const cleanup = await cleanStalePartials(index, config.stateDir);
@@ -59,8 +70,17 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     scanLock,
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
+    events,
+  });
+  const status = new NodeStatus(events, {
+    peerId,
+    shareDir: config.shareDir,
+    dialing: config.peers.map((p) => `${p.host}:${p.port}`),
+    stats: () => sessions.stats(),
+    pending: () => sessions.pending(),
   });
   const announceIfChanged = (result: ScanResult): void => {
+    reportLocalChanges(events, result.changed);
     if (result.changed.length > 0) sessions.announceAll();
   };
 
@@ -96,16 +116,21 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     onConnection: (conn) => {
       sessions.attach(conn);
+      status.tracker.linked(conn);
       hooks.onConnection?.(conn);
     },
   });
+  const statusServer = await status.listen(config.stateDir, config.guiPort);
   log.info('node.started', { peer: peerId, port: transport.port, share: config.shareDir, state: config.stateDir, peers: config.peers.length, engine: chunker.engine });
   return {
     peerId,
     port: transport.port,
     transport,
+    events,
+    status: statusServer,
     stats: () => sessions.stats(),
     async stop() {
+      await status.stop();
       await watcher.stop();
       sessions.closeAll();
       await transport.stop();

@@ -54,6 +54,13 @@ export class PathQueue {
     this.pump();
   }
 
+  /** Paths waiting, being worked on or waiting for a retry. */
+  get pending(): number {
+    let n = this.active.size + this.retryTimers.size;
+    for (const relPath of this.queued) if (!this.active.has(relPath)) n++;
+    return n;
+  }
+
   get idle(): boolean {
     return this.closed || (this.queued.size === 0 && this.active.size === 0 && this.retryTimers.size === 0);
   }

@@ -18,6 +18,8 @@ import type { PathLocks } from '../transfer/path-locks.js';
 import { Puller } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
+import type { EventBus } from '../status/events.js';
+import { PeerEvents } from '../status/peer-events.js';
 import { Applier } from './applier.js';
 import { IndexExchange } from './index-exchange.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
@@ -50,6 +52,8 @@ export interface SessionOptions {
   scanLock: ScanLock;
   /** One apply per share path at a time, across the node's sessions. */
   pathLocks: PathLocks;
+  /** The node's events (transfers, applied changes, conflicts). */
+  events: EventBus;
   /** Paths worked on at once (default 4). */
   pullConcurrency?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
@@ -72,6 +76,8 @@ export interface Session {
   announce(): void;
   /** Byte counters of this link. */
   stats(): TransferStats;
+  /** Paths queued or being worked on. */
+  pending(): number;
   /** Resolves when the index exchange answered, the queue is empty and nothing is in flight. */
   whenIdle(): Promise<void>;
   /** True once the remote's first full Index (last=true) was received. */
@@ -100,6 +106,7 @@ class SyncSession implements Session {
     this.remotePeerId = conn.peerId;
     this.log = (options.log ?? createLogger('session')).child(conn.peerId.slice(0, 7));
     const send = (frame: Frame) => conn.send(frame);
+    const events = new PeerEvents(options.events, conn.peerId);
     this.puller = new Puller({
       index,
       shareDir: options.shareDir,
@@ -107,6 +114,7 @@ class SyncSession implements Session {
       peerId: conn.peerId,
       send,
       stats: this.counters,
+      events,
       log: this.log,
       windowChunks: options.windowChunks,
       windowBytes: options.windowBytes,
@@ -124,6 +132,7 @@ class SyncSession implements Session {
       index,
       shareDir: options.shareDir,
       puller: this.puller,
+      events,
       rescan: options.rescan,
       scanLock: options.scanLock,
       log: this.log,
@@ -168,6 +177,10 @@ class SyncSession implements Session {
 
   stats(): TransferStats {
     return this.counters.snapshot();
+  }
+
+  pending(): number {
+    return this.paths.pending;
   }
 
   whenIdle(): Promise<void> {

@@ -41,6 +41,13 @@ export class SessionSet {
     return out;
   }
 
+  /** Paths queued or being worked on, over all sessions. */
+  pending(): number {
+    let n = 0;
+    for (const session of this.sessions.values()) n += session.pending();
+    return n;
+  }
+
   get(peerId: string): Session | undefined {
     return this.sessions.get(peerId);
   }

@@ -21,6 +21,7 @@ import { copyLocalChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
 import { TempFile } from './temp-file.js';
+import type { PeerEvents, TransferProgress } from '../status/peer-events.js';
 
 export interface PullerOptions {
   index: SyncIndex;
@@ -30,6 +31,8 @@ export interface PullerOptions {
   peerId: string;
   send(frame: Frame): Promise<void>;
   stats: StatsCounter;
+  /** Transfer progress and synced files, for the status API and --json. */
+  events: PeerEvents;
   log: Logger;
   /** Most chunk requests in flight per file (default 32). */
   windowChunks?: number;
@@ -53,6 +56,8 @@ export interface VerifiedFile {
   tempName: string;
   chunks: StoredChunk[];
   counts: PullCounts;
+  /** The transfer's progress events: the applier ends them (synced, or not placed). */
+  progress: TransferProgress;
 }
 
 /**
@@ -141,6 +146,8 @@ export class Puller {
     const { partial, tempPath } = await this.openPartial(remote);
     const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
     const file = await TempFile.open(tempPath, partial, remote.size, chunks, index);
+    const progress = this.options.events.transfer(remote, chunks.reduce((n, c) => n + (partial.verifiedOffsets.has(c.offset) ? c.length : 0), 0));
+    let verified = false;
     try {
       const missing: StoredChunk[] = [];
       const local: LocalChunk[] = [];
@@ -154,19 +161,22 @@ export class Puller {
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });
         else missing.push(chunk);
       }
-      const writeRun = (run: StoredChunk[], data: Buffer) => file.writeRun(run, data);
+      const writeRun = async (run: StoredChunk[], data: Buffer): Promise<void> => {
+        await file.writeRun(run, data);
+        progress.add(data.length);
+      };
       try {
         // Local chunks are copied while the missing ones are fetched; a local
         // chunk that fails its check (the source changed) is fetched afterwards.
         const [copied, fetched] = await Promise.allSettled([
           // No 1 MiB read buffer for a pull with nothing to copy (most small files).
           copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0), writeRun }),
-          this.fetchMissing(remote, missing, file, counts),
+          this.fetchMissing(remote, missing, writeRun, counts),
         ]);
         if (fetched.status === 'rejected') throw fetched.reason;
         if (copied.status === 'rejected') throw copied.reason;
         counts.reused += local.length - copied.value.length;
-        if (copied.value.length > 0) await this.fetchMissing(remote, copied.value, file, counts);
+        if (copied.value.length > 0) await this.fetchMissing(remote, copied.value, writeRun, counts);
       } finally {
         // Whatever landed before a failure stays usable for the next attempt.
         file.record();
@@ -180,14 +190,21 @@ export class Puller {
       // Mode, mtime and fsync of the temp file happen here, before the applier's
       // scan-locked step: that step runs one apply at a time, so it keeps only rename + fsync(folder).
       await finishTempFile(tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode });
-      return { outcome: 'verified', file: { tempPath, tempName: partial.tempName, chunks, counts } };
+      verified = true;
+      return { outcome: 'verified', file: { tempPath, tempName: partial.tempName, chunks, counts, progress } };
     } finally {
+      if (!verified) progress.end();
       await file.close();
     }
   }
 
   /** Fetches `list`; repeated content (runs of zeros, duplicated blocks) crosses the wire once. */
-  private fetchMissing(remote: IndexEntry, list: StoredChunk[], file: TempFile, counts: PullCounts): Promise<void> {
+  private fetchMissing(
+    remote: IndexEntry,
+    list: StoredChunk[],
+    writeRun: (run: StoredChunk[], data: Buffer) => Promise<void>,
+    counts: PullCounts,
+  ): Promise<void> {
     const sameContent = new Map<string, StoredChunk[]>();
     for (const chunk of list) {
       const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
@@ -198,7 +215,7 @@ export class Puller {
     const toFetch = [...sameContent.values()].map((group) => group[0]!);
     return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
       const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
-      for (const target of group) await file.writeRun([target], data);
+      for (const target of group) await writeRun([target], data);
       counts.fetched++;
       counts.reused += group.length - 1;
       counts.bytesReceived += wireLength;

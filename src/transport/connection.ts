@@ -5,6 +5,14 @@
  */
 import type { Frame } from '../protocol/messages.js';
 
+/** What liveness observed of a link (the status API shows it). */
+export interface LinkHealth {
+  /** When anything was last heard from the peer, epoch ms. */
+  lastSeenMs: number;
+  /** Round trip of the latest answered ping, ms; null before the first. */
+  rttMs: number | null;
+}
+
 export interface PeerConnection {
   /** The remote peer's id, as proven in the handshake. */
   readonly peerId: string;
@@ -21,5 +29,6 @@ export interface PeerConnection {
   /** Called once when the link is gone, whichever side closed it. */
   onClose(handler: (reason: string) => void): void;
   readonly closed: boolean;
+  readonly health: LinkHealth;
   close(reason?: string): void;
 }

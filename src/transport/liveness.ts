@@ -5,11 +5,14 @@
  * its TCP connection, so without this the link would look up forever.
  */
 import type WebSocket from 'ws';
+import type { LinkHealth } from './connection.js';
 
 export interface LivenessOptions {
   intervalMs: number;
   timeoutMs: number;
   onDead: (silentMs: number) => void;
+  /** Updated as the peer is heard and pings are answered. */
+  health: LinkHealth;
 }
 
 /** Starts watching; returns the function that stops it. */
@@ -17,8 +20,15 @@ export function watchLiveness(ws: WebSocket, options: LivenessOptions): () => vo
   let lastHeard = Date.now();
   const heard = (): void => {
     lastHeard = Date.now();
+    options.health.lastSeenMs = lastHeard;
   };
-  ws.on('pong', heard);
+  // Each ping carries its send time; the peer's pong echoes it back.
+  const pong = (data: Buffer): void => {
+    heard();
+    const sentAt = Number(data.toString('latin1'));
+    if (data.length > 0 && Number.isFinite(sentAt) && sentAt <= lastHeard) options.health.rttMs = lastHeard - sentAt;
+  };
+  ws.on('pong', pong);
   ws.on('ping', heard);
   ws.on('message', heard);
   const period = Math.min(options.intervalMs, options.timeoutMs);
@@ -35,12 +45,12 @@ export function watchLiveness(ws: WebSocket, options: LivenessOptions): () => vo
       options.onDead(silent);
       return;
     }
-    if (ws.readyState === ws.OPEN) ws.ping();
+    if (ws.readyState === ws.OPEN) ws.ping(String(now));
   }, period);
   timer.unref();
   const stop = (): void => {
     clearInterval(timer);
-    ws.off('pong', heard);
+    ws.off('pong', pong);
     ws.off('ping', heard);
     ws.off('message', heard);
   };

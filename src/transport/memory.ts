@@ -4,11 +4,12 @@
  */
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import type { Frame } from '../protocol/messages.js';
-import type { PeerConnection } from './connection.js';
+import type { LinkHealth, PeerConnection } from './connection.js';
 
 class MemoryConnection implements PeerConnection {
   other!: MemoryConnection;
   closed = false;
+  readonly health: LinkHealth = { lastSeenMs: Date.now(), rttMs: null };
   private frameHandler: (frame: Frame) => void = () => {};
   private closeHandlers: Array<(reason: string) => void> = [];
 
@@ -21,6 +22,7 @@ class MemoryConnection implements PeerConnection {
     if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, `connection to ${this.peerId} is closed`);
     const target = this.other;
     setImmediate(() => {
+      target.health.lastSeenMs = Date.now();
       if (!target.closed) target.frameHandler(frame);
     });
   }

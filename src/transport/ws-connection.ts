@@ -5,7 +5,7 @@
  */
 import { ErrorCode } from '../errors.js';
 import type { Frame, Hello } from '../protocol/messages.js';
-import type { PeerConnection } from './connection.js';
+import type { LinkHealth, PeerConnection } from './connection.js';
 import type { CloseInfo, FrameChannel } from './frame-channel.js';
 import type { HandshakeResult } from './handshake.js';
 import { watchLiveness } from './liveness.js';
@@ -27,6 +27,7 @@ export class WsPeerConnection implements PeerConnection {
   /** Short name of this link, the same on both sides (from the dialer's nonce). */
   readonly linkId: string;
   readonly dialerNonceHex: string;
+  readonly health: LinkHealth = { lastSeenMs: Date.now(), rttMs: null };
 
   constructor(
     private readonly channel: FrameChannel,
@@ -43,6 +44,7 @@ export class WsPeerConnection implements PeerConnection {
       intervalMs: timing.pingIntervalMs,
       timeoutMs: timing.pingTimeoutMs,
       onDead: (silentMs) => channel.terminate(ErrorCode.PEER_TIMEOUT, `peer silent for ${silentMs} ms (ping timeout ${timing.pingTimeoutMs} ms)`),
+      health: this.health,
     });
   }
 

@@ -24,6 +24,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Default true: adds --log-format json. */
   json?: boolean;
+  /** Keep stdout lines (in stdoutLines); default false (ignored). */
+  stdout?: boolean;
 }
 
 const running = new Set<NodeProcess>();
@@ -34,6 +36,8 @@ export class NodeProcess {
   events: LogEvent[] = [];
   /** Raw stderr lines that were not JSON (usage errors, crashes). */
   textLines: string[] = [];
+  /** Stdout lines of the current incarnation, with StartOptions.stdout. */
+  stdoutLines: string[] = [];
   exit!: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private listeners = new Set<() => void>();
   private exited = false;
@@ -59,12 +63,23 @@ export class NodeProcess {
     if (this.options.json !== false) args.push('--log-format', 'json');
     this.events = [];
     this.textLines = [];
+    this.stdoutLines = [];
     this.exited = false;
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', this.options.stdout ? 'pipe' : 'ignore', 'pipe'],
     });
     this.child = child;
+    if (this.options.stdout) {
+      let partial = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        this.stdoutLines.push(...lines);
+        this.notify();
+      });
+    }
     running.add(this);
     let buffered = '';
     child.stderr!.setEncoding('utf8');

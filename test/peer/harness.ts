@@ -16,6 +16,7 @@ import type { PeerConnection } from '../../src/transport/connection.js';
 import { MemoryIndex } from './memory-index.js';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { createScanLock, type ScanLock } from '../../src/scanner/scan-lock.js';
+import { EventBus } from '../../src/status/events.js';
 import { createScanner } from '../../src/scanner/scanner.js';
 
 export interface TestPeer {
@@ -30,6 +31,8 @@ export interface TestPeer {
   scan(paths?: string[]): Promise<void>;
   /** The node's scan lock, held by its scanner and its appliers (as src/peer/node.ts does). */
   scanLock: ScanLock;
+  /** The node's events (what its sessions emit). */
+  events: EventBus;
   /** The node's ignore rules (the state folder among them). */
   isIgnored(relPath: string, isDir: boolean): boolean;
 }
@@ -47,7 +50,9 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   const scanLock = createScanLock();
   const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams(), lock: scanLock });
   const isIgnored = (p: string, dir: boolean): boolean => scanner.ignore.ignores(p, dir);
+  const events = new EventBus();
   const set = new SessionSet({
+    events,
     index,
     shareDir,
     stateDir,
@@ -69,6 +74,7 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
       set.announceAll();
     },
     scanLock,
+    events,
     isIgnored,
   };
   return peer;
@@ -78,6 +84,7 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
 export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<SessionOptions> = {}): Session {
   if (Object.keys(extra).length === 0) return peer.set.attach(conn);
   return createSession({
+    events: peer.events,
     conn,
     index: peer.index,
     shareDir: peer.shareDir,

@@ -12,6 +12,7 @@ import { Applier, type ApplyOutcome } from '../../src/peer/applier.js';
 import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
 import { StatsCounter } from '../../src/transfer/stats.js';
 import { Supplier } from '../../src/transfer/supplier.js';
+import { PeerEvents } from '../../src/status/peer-events.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
@@ -77,6 +78,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
       supplier.answerChunk(frame.chunkRequest).catch(() => undefined);
     }
   });
+  const dstEvents = new PeerEvents(dst.events, src.id);
   rig.puller = new Puller({
     index: dst.index,
     shareDir: dst.shareDir,
@@ -84,6 +86,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     peerId: src.id,
     send: (frame) => toSrc.send(frame),
     stats: pullerStats,
+    events: dstEvents,
     log,
     windowChunks: options.windowChunks,
     windowBytes: options.windowBytes,
@@ -93,6 +96,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     index: dst.index,
     shareDir: dst.shareDir,
     puller: rig.puller,
+    events: dstEvents,
     rescan: (paths) => dst.scan(paths),
     scanLock: dst.scanLock,
     log,

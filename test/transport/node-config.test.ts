@@ -36,6 +36,8 @@ test('config: no secret refuses unless --insecure; defaults and --ip parsing', a
   assert.equal(config.insecure, false);
   assert.equal(config.stateDir, join(dir, '.leftsync'));
   assert.deepEqual(config.peers, [{ host: '10.0.0.1', port: DEFAULT_PORT }, { host: '10.0.0.2', port: 9000 }]);
+  assert.equal(config.guiPort, 0, 'the status endpoint takes any free port by default');
+  assert.equal((await buildConfig({ dir, secret: 's', guiPort: 8385 }, {})).guiPort, 8385);
   assert.ok(config.pingIntervalMs <= 2_000 && config.pingTimeoutMs <= 6_000 && config.reconnectMaxMs <= 2_000, 'issue 3 default bounds');
   await assert.rejects(buildConfig({ dir, secret: 's', pingInterval: 500, pingTimeout: 400 }, {}), (err) => code(err) === ErrorCode.USAGE);
 });
