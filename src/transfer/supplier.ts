@@ -100,6 +100,7 @@ export class Supplier {
   }
 
   private updateReading(): void {
+    if (this.closed) return; // the link is gone; its socket is not ours to touch
     if (!this.readingPaused && this.waiting.length >= MAX_WAITING_REQUESTS) {
       this.readingPaused = true;
       this.options.log.info('supplier.reading_paused', { waiting: this.waiting.length, msg: 'the peer asks faster than it reads' });
