@@ -40,9 +40,23 @@ export interface Logger {
   child(suffix: string): Logger;
 }
 
+/**
+ * Characters a terminal acts on rather than shows, which file names from a peer
+ * may carry: C0 controls, DEL, C1 controls (U+009B is a one-byte CSI), the bidi
+ * marks, embeddings, overrides and isolates (U+202E can make "exe.txt" read
+ * "txt.exe"), and the Unicode line and paragraph separators. JSON.stringify
+ * escapes only C0, so every finished line passes through escapeUnsafe.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Replaces each unsafe character with its JSON escape (so a JSON line stays valid JSON). */
+export function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
 function formatValue(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
-  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) && !value.match(UNSAFE) ? value : JSON.stringify(value);
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -61,13 +75,13 @@ export function createLogger(module: string): Logger {
     if (LEVEL_RANK[level] < threshold) return;
     const time = new Date().toISOString();
     if (jsonFormat) {
-      sink(JSON.stringify({ time, level, module, event, pid: process.pid, ...fields }, jsonReplacer));
+      sink(escapeUnsafe(JSON.stringify({ time, level, module, event, pid: process.pid, ...fields }, jsonReplacer)));
       return;
     }
     const rest = Object.entries(fields)
       .map(([key, value]) => `${key}=${formatValue(value)}`)
       .join(' ');
-    sink(`${time} ${level.toUpperCase().padEnd(5)} [${module}] ${event}${rest ? ' ' + rest : ''}`);
+    sink(escapeUnsafe(`${time} ${level.toUpperCase().padEnd(5)} [${module}] ${event}${rest ? ' ' + rest : ''}`));
   };
   return {
     debug: (event, fields) => emit('debug', event, fields),

@@ -125,6 +125,7 @@ class SyncSession implements Session {
       shareDir: options.shareDir,
       stateDir: options.stateDir,
       send,
+      reading: conn,
       stats: this.counters,
       log: this.log,
     });

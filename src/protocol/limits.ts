@@ -46,3 +46,10 @@ export const MAX_COUNTERS_PER_ENTRY = 1_024;
 export const MAX_CHUNK_REFS = 100_000;
 /** Capabilities in one Hello. */
 export const MAX_CAPABILITIES = 64;
+
+/**
+ * Largest |mtime_ms|: the range of a JavaScript Date (±100,000,000 days around
+ * the epoch), so every accepted time can be handed to fs.utimes. Filesystems may
+ * clamp further (ext4 stores 1901-12-13 .. 2446); that is their limit, not the wire's.
+ */
+export const MAX_MTIME_MS = 8.64e15;

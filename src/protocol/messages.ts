@@ -27,7 +27,7 @@ export const FileType = leftsync.FileType;
 export type FileType = leftsync.FileType;
 
 /** Bumped on every incompatible change of proto/leftsync.proto. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The name of the one field set in a frame. */
 export type FrameKind = keyof Frame;

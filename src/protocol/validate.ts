@@ -14,6 +14,7 @@ import {
   MAX_COUNTERS_PER_ENTRY,
   MAX_ENTRIES_PER_FRAME,
   MAX_MESSAGE_LENGTH,
+  MAX_MTIME_MS,
   MAX_NAME_LENGTH,
   MAX_PATH_BYTES,
   MAX_PEER_ID_LENGTH,
@@ -88,7 +89,7 @@ export function validateFileEntry(entry: FileEntry, where = 'FileEntry'): void {
   wirePath(entry.path, where);
   ensure(FILE_TYPES.has(entry.type), where, 'unknown file type');
   count(entry.size, where, 'size');
-  ensure(Number.isSafeInteger(entry.mtimeMs), where, 'mtime_ms is not a safe integer');
+  ensure(Number.isSafeInteger(entry.mtimeMs) && Math.abs(entry.mtimeMs) <= MAX_MTIME_MS, where, `mtime_ms is not an integer within ±${MAX_MTIME_MS} (the Date range)`);
   ensure(entry.mode >= 0 && entry.mode <= 0o7777, where, 'mode outside 0..0o7777');
   ensure(entry.version.length <= MAX_COUNTERS_PER_ENTRY, where, `more than ${MAX_COUNTERS_PER_ENTRY} version counters`);
   for (const counter of entry.version) {

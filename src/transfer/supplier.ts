@@ -4,14 +4,24 @@
  * hash before it leaves (a file edited since it was indexed yields VERSION_GONE,
  * never wrong bytes). One chunk is read at a time per request; nothing reads a
  * whole file.
+ *
+ * Memory stays bounded whatever the peer asks for: at most MAX_ANSWERS_AT_ONCE
+ * requests are read and sent at once (each send waits for the socket's buffer
+ * to drain below its mark), the rest wait as small request objects, and once
+ * MAX_WAITING_REQUESTS wait, reading from the peer stops until half of them are
+ * answered, so a peer that floods requests and never reads is held back by TCP.
+ * The mark is far above what a well-behaved puller has outstanding (its window
+ * is 32 chunks), because a link whose two sides both stop reading while both
+ * have replies to send would never move again.
  */
 import { encodeChunk } from '../codec/lz4.js';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
 import { resolveSharePath } from '../fs/paths.js';
 import type { SyncIndex } from '../model/entries.js';
 import type { Logger } from '../log.js';
 import type { ChunkListRequest, ChunkRequest, Frame } from '../protocol/messages.js';
 import { toChunkRef, wireBytes } from '../protocol/entries.js';
+import type { PeerConnection } from '../transport/connection.js';
 import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
 import { ReadHandles } from './read-handles.js';
 import type { StatsCounter } from './stats.js';
@@ -21,21 +31,88 @@ export interface SupplierOptions {
   shareDir: string;
   stateDir: string;
   send(frame: Frame): Promise<void>;
+  /** The link the requests arrive on: paused while too many wait. */
+  reading: Pick<PeerConnection, 'pauseReading' | 'resumeReading'>;
   stats: StatsCounter;
   log: Logger;
 }
 
+/** Requests read from disk and sent at once; each holds at most one chunk (or chunk list). */
+export const MAX_ANSWERS_AT_ONCE = 4;
+/** Waiting requests at which reading from the peer pauses (resumes at half). */
+export const MAX_WAITING_REQUESTS = 256;
+
+/** What the supplier holds right now (tests and logs). */
+export interface SupplierLoad {
+  answering: number;
+  waiting: number;
+  readingPaused: boolean;
+}
+
 export class Supplier {
   private readonly handles = new ReadHandles();
+  private answering = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readingPaused = false;
+  private closed = false;
 
   constructor(private readonly options: SupplierOptions) {}
 
-  /** Closes the files kept open between requests. */
+  get load(): SupplierLoad {
+    return { answering: this.answering, waiting: this.waiting.length, readingPaused: this.readingPaused };
+  }
+
+  /** Closes the files kept open between requests; waiting requests fail without touching the disk. */
   close(): void {
+    this.closed = true;
+    for (const start of this.waiting.splice(0)) {
+      this.answering++;
+      start();
+    }
     this.handles.closeAll();
   }
 
-  async answerChunkList(request: ChunkListRequest): Promise<void> {
+  answerChunkList(request: ChunkListRequest): Promise<void> {
+    return this.inTurn(() => this.chunkList(request));
+  }
+
+  answerChunk(request: ChunkRequest): Promise<void> {
+    return this.inTurn(() => this.chunk(request));
+  }
+
+  private async inTurn(answer: () => Promise<void>): Promise<void> {
+    if (this.answering < MAX_ANSWERS_AT_ONCE && this.waiting.length === 0) this.answering++;
+    else {
+      // The finishing answer hands its slot over, so `answering` stays as is.
+      const turn = new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.updateReading();
+      await turn;
+    }
+    try {
+      if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, 'link closed before the request was answered');
+      await answer();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.answering--;
+      this.updateReading();
+    }
+  }
+
+  private updateReading(): void {
+    if (this.closed) return; // the link is gone; its socket is not ours to touch
+    if (!this.readingPaused && this.waiting.length >= MAX_WAITING_REQUESTS) {
+      this.readingPaused = true;
+      this.options.log.info('supplier.reading_paused', { waiting: this.waiting.length, msg: 'the peer asks faster than it reads' });
+      this.options.reading.pauseReading();
+    } else if (this.readingPaused && this.waiting.length <= MAX_WAITING_REQUESTS / 2) {
+      this.readingPaused = false;
+      this.options.log.debug('supplier.reading_resumed', { waiting: this.waiting.length });
+      this.options.reading.resumeReading();
+    }
+  }
+
+  private async chunkList(request: ChunkListRequest): Promise<void> {
     const { index, send } = this.options;
     const entry = index.get(request.path);
     const current =
@@ -50,7 +127,7 @@ export class Supplier {
     await send({ chunkListReply: { requestId: request.requestId, size: entry.size, chunks, errorCode: '' } });
   }
 
-  async answerChunk(request: ChunkRequest): Promise<void> {
+  private async chunk(request: ChunkRequest): Promise<void> {
     const { send, stats } = this.options;
     const data = await this.findChunk(request);
     if (data === undefined) {

@@ -24,6 +24,13 @@ export interface PeerConnection {
    * Rejects with LS_CONNECTION_CLOSED after close.
    */
   send(frame: Frame): Promise<void>;
+  /**
+   * Stops reading from the peer until resumeReading(): no frame is delivered,
+   * and over a socket the kernel buffers fill so TCP holds the peer back. The
+   * supplier uses it when a peer asks for far more than it reads.
+   */
+  pauseReading(): void;
+  resumeReading(): void;
   /** Registers the handler for every frame received after the handshake. */
   onFrame(handler: (frame: Frame) => void): void;
   /** Called once when the link is gone, whichever side closed it. */

@@ -130,6 +130,15 @@ export class FrameChannel {
     await new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
   }
 
+  /** Stops reading the socket (ws pauses it, so TCP flow control reaches the peer). */
+  pauseReading(): void {
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    this.ws.resume();
+  }
+
   /** Bytes handed to the socket but not yet flushed (for tests and logs). */
   get unflushedBytes(): number {
     return this.unflushed;

@@ -12,6 +12,8 @@ class MemoryConnection implements PeerConnection {
   readonly health: LinkHealth = { lastSeenMs: Date.now(), rttMs: null };
   private frameHandler: (frame: Frame) => void = () => {};
   private closeHandlers: Array<(reason: string) => void> = [];
+  /** Frames that arrived while reading was paused, delivered on resume. */
+  private held: Frame[] | null = null;
 
   constructor(
     readonly peerId: string,
@@ -21,10 +23,25 @@ class MemoryConnection implements PeerConnection {
   async send(frame: Frame): Promise<void> {
     if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, `connection to ${this.peerId} is closed`);
     const target = this.other;
-    setImmediate(() => {
-      target.health.lastSeenMs = Date.now();
-      if (!target.closed) target.frameHandler(frame);
-    });
+    setImmediate(() => target.deliver(frame));
+  }
+
+  pauseReading(): void {
+    this.held ??= [];
+  }
+
+  resumeReading(): void {
+    const held = this.held;
+    this.held = null;
+    // deliver() holds again if a handler pauses midway.
+    for (const frame of held ?? []) this.deliver(frame);
+  }
+
+  private deliver(frame: Frame): void {
+    if (this.closed) return;
+    this.health.lastSeenMs = Date.now();
+    if (this.held !== null) this.held.push(frame);
+    else this.frameHandler(frame);
   }
 
   onFrame(handler: (frame: Frame) => void): void {

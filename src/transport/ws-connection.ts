@@ -65,6 +65,14 @@ export class WsPeerConnection implements PeerConnection {
     return this.channel.send(frame);
   }
 
+  pauseReading(): void {
+    this.channel.pauseReading();
+  }
+
+  resumeReading(): void {
+    this.channel.resumeReading();
+  }
+
   onFrame(handler: (frame: Frame) => void): void {
     this.channel.setHandler((frame) => {
       const late = HANDSHAKE_KINDS.find((kind) => frame[kind] != null);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { startNode, tempDir, type LogEvent, type NodeProcess } from './node-process.js';
+import { startNode, tempDir, type LogEvent, type NodeProcess, type StartOptions } from './node-process.js';
 import { PortRange } from './ports.js';
 
 export const MiB = 1024 * 1024;
@@ -35,9 +35,9 @@ export function newShare(): string {
 }
 
 /** Starts a sync node on 127.0.0.1:port that dials the given peer ports. */
-export function startSyncNode(dir: string, port: number, peerPorts: number[], extra: string[] = []): NodeProcess {
+export function startSyncNode(dir: string, port: number, peerPorts: number[], extra: string[] = [], options?: StartOptions): NodeProcess {
   const ip = peerPorts.map((p) => `127.0.0.1:${p}`).join(',');
-  return startNode(dir, ['--port', String(port), '--listen', '127.0.0.1', '--secret', SECRET, ...(ip ? ['--ip', ip] : []), ...QUICK, ...extra]);
+  return startNode(dir, ['--port', String(port), '--listen', '127.0.0.1', '--secret', SECRET, ...(ip ? ['--ip', ip] : []), ...QUICK, ...extra], options);
 }
 
 /** Two fresh shares and a port for each, nothing started yet. */

@@ -61,6 +61,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     stateDir: src.stateDir,
     stats: supplierStats,
     log,
+    reading: toDst,
     send: async (frame) => {
       if (frame.chunkReply) inFlight--;
       await toDst.send(await tamper(frame));

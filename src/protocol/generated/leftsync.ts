@@ -1004,7 +1004,7 @@ export namespace leftsync {
 
           if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
             w.uint32(32)
-            w.int64Number(obj.mtimeMs)
+            w.sint64Number(obj.mtimeMs)
           }
 
           if ((obj.mode != null && obj.mode !== 0)) {
@@ -1081,7 +1081,7 @@ export namespace leftsync {
                 break
               }
               case 4: {
-                obj.mtimeMs = reader.int64Number()
+                obj.mtimeMs = reader.sint64Number()
                 break
               }
               case 5: {
@@ -1161,7 +1161,7 @@ export namespace leftsync {
               case 4: {
                 yield {
                   field: `${prefix}.mtimeMs`,
-                  value: reader.int64Number()
+                  value: reader.sint64Number()
                 }
                 break
               }
