@@ -40,6 +40,8 @@ export interface NodeConfig {
   settleMs: number;
   /** How often a link logs its byte counters (transfer.stats) while they change, ms. */
   statsIntervalMs?: number;
+  /** Extra gitignore-style patterns left out of the sync (--exclude), after .leftsyncignore. */
+  exclude?: string[];
 }
 
 export const DEFAULTS = {

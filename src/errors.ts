@@ -53,6 +53,10 @@ export const ErrorCode = {
   INDEX: 'LS_INDEX',
   /** The connection closed while a request was outstanding. */
   CONNECTION_CLOSED: 'LS_CONNECTION_CLOSED',
+  /** Another leftsync process holds the state folder's lock (exit code 1). */
+  LOCKED: 'LS_LOCKED',
+  /** The port to listen on is taken by another process (exit code 1). */
+  PORT_IN_USE: 'LS_PORT_IN_USE',
   /** Something that should not happen happened. */
   INTERNAL: 'LS_INTERNAL',
 } as const;

@@ -5,9 +5,10 @@
  */
 import { chunkerParams } from '../chunker/index.js';
 import type { NodeConfig } from '../config.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
 import { openIndex } from '../index/index.js';
 import { createLogger } from '../log.js';
-import { createScanner, type ScanResult } from '../scanner/index.js';
+import { createIgnoreMatcher, createScanner, type ScanResult } from '../scanner/index.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
@@ -15,6 +16,7 @@ import { Transport } from '../transport/transport.js';
 import { sameAsIndexed, startWatcher } from '../watcher/index.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
+import { acquireStateLock } from './state-lock.js';
 
 const log = createLogger('node');
 
@@ -37,15 +39,34 @@ export interface NodeHandle {
   readonly transport: Transport;
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats>;
+  /**
+   * Stops taking work, closes every link (the peer logs the reason "node
+   * stopping"), lets a scan or apply step under way finish, closes the index
+   * and releases the state folder's lock. Pulls in flight are abandoned: their
+   * verified chunks are recorded and their temp files stay in the state folder,
+   * so the next start resumes them; the share only ever sees whole files.
+   * Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
 }
 
 export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Promise<NodeHandle> {
+  const lock = acquireStateLock(config.stateDir, config.shareDir);
+  try {
+    return await startLocked(config, hooks, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: () => void): Promise<NodeHandle> {
   const peerId = await loadOrCreatePeerId(config.stateDir);
   const chunker = chunkerParams(config.engine);
   const index = openIndex(config.stateDir, peerId);
   const cleanup = await cleanStalePartials(index, config.stateDir);
-  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker });
+  const ignore = await createIgnoreMatcher(config.shareDir, config.stateDir, config.exclude ?? []);
+  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, ignore });
 
   const sessions = new SessionSet({
     index,
@@ -96,21 +117,39 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
       sessions.attach(conn);
       hooks.onConnection?.(conn);
     },
+  }).catch(async (err: unknown) => {
+    await watcher.stop();
+    index.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new LeftsyncError(ErrorCode.PORT_IN_USE, `port ${config.port} is already in use on ${config.listenHost}: stop the other process or choose another --port`, { cause: err });
+    }
+    throw err;
   });
   log.info('node.started', { peer: peerId, port: transport.port, share: config.shareDir, state: config.stateDir, peers: config.peers.length, engine: chunker.engine });
+  let stopping: Promise<void> | null = null;
+  const stop = async (): Promise<void> => {
+    // transport.stop() waits on an unref'd timer; with the watcher and the server
+    // closed nothing else keeps the event loop alive, and Node would exit (code 13)
+    // in the middle of this function, the index never closed.
+    const keepAlive = setInterval(() => undefined, 1_000);
+    try {
+      await watcher.stop();
+      sessions.closeAll('node stopping');
+      await transport.stop();
+      // Let a scan or apply step that is under way finish before the index closes.
+      await scanner.exclusive(async () => undefined);
+      index.close();
+      releaseLock();
+      log.info('node.stopped', { peer: peerId });
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
   return {
     peerId,
     port: transport.port,
     transport,
     stats: () => sessions.stats(),
-    async stop() {
-      await watcher.stop();
-      sessions.closeAll();
-      await transport.stop();
-      // Let a scan or apply that is under way finish before the index closes.
-      await scanner.exclusive(async () => undefined);
-      index.close();
-      log.info('node.stopped', { peer: peerId });
-    },
+    stop: () => (stopping ??= stop()),
   };
 }
