@@ -59,14 +59,14 @@ function addNodeOptions(program: Command): Command {
   const secretFlags = ['secret', 'secretFile', 'insecure'];
   const others = (name: string) => secretFlags.filter((flag) => flag !== name);
   return program
-    .addOption(new Option('--ip <peers>', 'peers to dial: host or host:port, comma-separated (without it: wait for peers to dial in)'))
+    .addOption(new Option('--ip <peers>', 'peers to dial: host or host:port, comma-separated (default: none, wait for peers to dial in)'))
     .addOption(new Option('--dir <path>', 'the folder to share (a missing last component is created)').default('./share'))
     .addOption(new Option('--port <port>', 'port to listen on, and the port dialed when --ip gives none').default(DEFAULTS.port).argParser(intOption('--port', 1, 65535)))
     .addOption(new Option('--listen <host>', 'address to listen on').default(DEFAULTS.listenHost))
-    .addOption(new Option('--secret <secret>', 'pre-shared secret (visible in ps; prefer --secret-file or LEFTSYNC_SECRET)').default(undefined, '$LEFTSYNC_SECRET').conflicts(others('secret')))
-    .addOption(new Option('--secret-file <path>', 'file holding the pre-shared secret').conflicts(others('secretFile')))
-    .addOption(new Option('--insecure', 'run without a secret: anyone who can reach the port can write into the folder').conflicts(others('insecure')))
-    .addOption(new Option('--state <path>', 'state folder: index, peer id, partial downloads, lock').default(undefined, '<dir>/.leftsync'))
+    .addOption(new Option('--secret <secret>', 'pre-shared secret, the same on every peer (visible in ps; prefer --secret-file) (default: $LEFTSYNC_SECRET)').conflicts(others('secret')))
+    .addOption(new Option('--secret-file <path>', 'file holding the pre-shared secret (default: none)').conflicts(others('secretFile')))
+    .addOption(new Option('--insecure', 'run without a secret: anyone who can reach the port can write into the folder (default: refuse to start without a secret)').conflicts(others('insecure')))
+    .addOption(new Option('--state <path>', 'state folder: index, peer id, partial downloads, lock (default: <dir>/.leftsync)'))
     .addOption(new Option('--state-dir <path>').hideHelp())
     .addOption(
       new Option('--exclude <pattern>', 'leave paths matching this gitignore-style pattern out (repeatable; added after .leftsyncignore)')
@@ -74,7 +74,7 @@ function addNodeOptions(program: Command): Command {
         .default([], 'none'),
     )
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text', '$LEFTSYNC_LOG_FORMAT or text'))
-    .addOption(new Option('-v, --verbose', 'log debug detail too').conflicts('quiet'))
+    .addOption(new Option('-v, --verbose', 'log debug detail too (default: info)').conflicts('quiet'))
     .addOption(new Option('-q, --quiet', 'log only warnings and errors'))
     .addOption(new Option('--engine <engine>', 'chunking engine (fastcdc, rabin); peers must agree').default(DEFAULTS.engine))
     .addOption(new Option('--settle <ms>', 'a changed file must be quiet this long before it is hashed').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))

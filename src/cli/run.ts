@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_PORT, DEFAULTS, type NodeConfig } from '../config.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { createLogger, setLogFormat, setLogLevel } from '../log.js';
-import { startNode } from '../peer/node.js';
+import { startNode, type NodeHandle } from '../peer/node.js';
 import { parsePeerList } from '../transport/address.js';
 
 const log = createLogger('cli');
@@ -175,33 +175,40 @@ export async function runNode(options: RunOptions): Promise<void> {
   if (config.peers.length === 0) {
     log.info('node.no_peers', { port: config.port, msg: `no --ip given: waiting for peers to dial in on port ${config.port}` });
   }
-  const node = await startNode(config);
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        // Safe at any instant: files reach the share only by atomic rename.
-        log.warn('node.stop_forced', { signal, msg: 'second signal: exiting without finishing the stop' });
-        process.exit(FORCED_EXIT[signal] ?? 1);
-      }
-      stopping = true;
-      log.info('node.stopping', { signal });
-      const deadline = setTimeout(() => {
-        log.error('node.stop_timeout', { ms: STOP_DEADLINE_MS, msg: `the stop took longer than ${STOP_DEADLINE_MS} ms: exiting anyway` });
+  // Handlers first: a signal during the startup scan must stop the node too, not kill it.
+  let stopping = false;
+  let node: NodeHandle | null = null;
+  let resolveStop!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  const stopNode = (started: NodeHandle): void => {
+    const deadline = setTimeout(() => {
+      log.error('node.stop_timeout', { ms: STOP_DEADLINE_MS, msg: `the stop took longer than ${STOP_DEADLINE_MS} ms: exiting anyway` });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    started.stop().then(
+      () => {
+        clearTimeout(deadline);
+        resolveStop();
+      },
+      (err: unknown) => {
+        log.error('node.stop_failed', { err });
         process.exit(1);
-      }, STOP_DEADLINE_MS);
-      node.stop().then(
-        () => {
-          clearTimeout(deadline);
-          resolveStop();
-        },
-        (err: unknown) => {
-          log.error('node.stop_failed', { err });
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // Safe at any instant: files reach the share only by atomic rename.
+      log.warn('node.stop_forced', { signal, msg: 'second signal: exiting without finishing the stop' });
+      process.exit(FORCED_EXIT[signal] ?? 1);
+    }
+    stopping = true;
+    log.info('node.stopping', { signal });
+    if (node !== null) stopNode(node);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  node = await startNode(config);
+  if (stopping) stopNode(node);
+  await stopped;
 }
