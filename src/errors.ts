@@ -57,6 +57,8 @@ export const ErrorCode = {
   LOCKED: 'LS_LOCKED',
   /** The port to listen on is taken by another process (exit code 1). */
   PORT_IN_USE: 'LS_PORT_IN_USE',
+  /** The peer is shutting down (SIGINT/SIGTERM); it closes its links with this code. */
+  STOPPING: 'LS_STOPPING',
   /** Something that should not happen happened. */
   INTERNAL: 'LS_INTERNAL',
 } as const;

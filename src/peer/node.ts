@@ -134,8 +134,11 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
     const keepAlive = setInterval(() => undefined, 1_000);
     try {
       await watcher.stop();
+      // The links close first (synchronously, with LS_STOPPING, which the peers log);
+      // the sessions then take no more work.
+      const transportStopped = transport.stop();
       sessions.closeAll('node stopping');
-      await transport.stop();
+      await transportStopped;
       // Let a scan or apply step that is under way finish before the index closes.
       await scanner.exclusive(async () => undefined);
       index.close();
