@@ -112,6 +112,7 @@ export class Applier {
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
             index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.options.log.info('sync.dir_created', { path: remote.path, from: remote.modifiedBy });
             return 'applied';
           });
         case 'symlink':
@@ -121,6 +122,7 @@ export class Applier {
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
             index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, []);
+            this.options.log.info('sync.symlink_placed', { path: remote.path, target: remote.symlinkTarget, from: remote.modifiedBy });
             return 'applied';
           });
         case 'delete':
@@ -128,6 +130,7 @@ export class Applier {
             if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
             index.recordApplied({ ...remote, inode: 0 }, []);
+            if (live !== undefined) this.options.log.info('sync.deleted', { path: remote.path, type: live.type, from: remote.modifiedBy });
             return 'applied';
           });
       }

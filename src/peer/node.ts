@@ -7,6 +7,7 @@ import { chunkerParams } from '../chunker/index.js';
 import type { NodeConfig } from '../config.js';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { openIndex } from '../index/index.js';
+import type { IndexEntry } from '../index/types.js';
 import { createLogger } from '../log.js';
 import { createIgnoreMatcher, createScanner, type ScanResult } from '../scanner/index.js';
 import { cleanStalePartials } from '../transfer/partials.js';
@@ -68,6 +69,14 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
   const ignore = await createIgnoreMatcher(config.shareDir, config.stateDir, config.exclude ?? []);
   const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, ignore });
 
+  let logLocalChanges = false;
+  const logLocalChange = (entry: IndexEntry): void => {
+    if (!logLocalChanges) return;
+    if (entry.deleted) log.info('local.deleted', { path: entry.path });
+    else if (entry.type === 'dir') log.info('local.dir', { path: entry.path });
+    else if (entry.type === 'symlink') log.info('local.symlink', { path: entry.path, target: entry.symlinkTarget });
+    else log.info('local.changed', { path: entry.path, size: entry.size });
+  };
   const sessions = new SessionSet({
     index,
     shareDir: config.shareDir,
@@ -80,12 +89,15 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
     statsLogIntervalMs: config.statsIntervalMs,
   });
   const announceIfChanged = (result: ScanResult): void => {
+    for (const entry of result.changed) logLocalChange(entry);
     if (result.changed.length > 0) sessions.announceAll();
   };
 
   // The startup scan runs before any peer is linked, so the first Index we send
   // is already current and nothing stale is reconciled against.
   const initial = await scanner.scanAll();
+  // From here on every local change gets its line (the startup scan's are summed up in scan.done).
+  logLocalChanges = true;
   log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
 
   const watcher = await startWatcher({

@@ -130,6 +130,7 @@ class SyncSession implements Session {
       send,
       stats: this.counters,
       log: this.log,
+      peerId: conn.peerId,
     });
     this.applier = new Applier({
       index,
@@ -278,7 +279,10 @@ class SyncSession implements Session {
     }
     const entries = wireEntries.map(fromFileEntry);
     if (entries.length > 0) index.storeRemoteEntries(conn.peerId, indexId, entries);
-    for (const remote of entries) this.consider(remote);
+    for (const remote of entries) {
+      this.supplier.noteRemoteEntry(remote);
+      this.consider(remote);
+    }
     if (last && !this.indexReceived) {
       this.indexReceived = true;
       this.log.info('session.index_received', { entries: index.remoteEntries(conn.peerId).length });

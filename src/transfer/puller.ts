@@ -152,6 +152,7 @@ export class Puller {
   private async fill(remote: IndexEntry, chunks: StoredChunk[], expect: ExpectedTarget | null): Promise<PullResult> {
     const { index, shareDir, stateDir, stats, log, peerId } = this.options;
     const { partial, tempPath } = await this.openPartial(remote);
+    const started = Date.now();
     const counts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
     let handle: FileHandle | undefined = await open(tempPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600).catch((err) => {
       throw fromSystemError(err, `open ${tempPath}`);
@@ -281,6 +282,8 @@ export class Puller {
         chunksReused: counts.reused,
         chunksResumed: counts.resumed,
         chunksFetched: counts.fetched,
+        ms: Date.now() - started,
+        bytesSaved: Math.max(0, remote.size - counts.bytesReceived),
       });
       return { outcome: 'done', entry };
     } finally {
