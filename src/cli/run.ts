@@ -180,11 +180,8 @@ export async function runNode(options: RunOptions): Promise<void> {
   let node: NodeHandle | null = null;
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  let deadline: NodeJS.Timeout | undefined;
   const stopNode = (started: NodeHandle): void => {
-    const deadline = setTimeout(() => {
-      log.error('node.stop_timeout', { ms: STOP_DEADLINE_MS, msg: `the stop took longer than ${STOP_DEADLINE_MS} ms: exiting anyway` });
-      process.exit(1);
-    }, STOP_DEADLINE_MS);
     started.stop().then(
       () => {
         clearTimeout(deadline);
@@ -204,6 +201,12 @@ export async function runNode(options: RunOptions): Promise<void> {
     }
     stopping = true;
     log.info('node.stopping', { signal });
+    // Armed at once: a signal during the startup scan waits for the scan, within the same bound.
+    // Exiting then is as safe as SIGKILL (index transactions, atomic renames), only less tidy.
+    deadline = setTimeout(() => {
+      log.error('node.stop_timeout', { ms: STOP_DEADLINE_MS, msg: `the stop took longer than ${STOP_DEADLINE_MS} ms: exiting anyway` });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
     if (node !== null) stopNode(node);
   };
   process.on('SIGINT', onSignal);
