@@ -5,7 +5,7 @@
  * A lock whose PID is no longer alive is stale (the owner was SIGKILLed or the
  * host crashed) and is taken over.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 
@@ -23,6 +23,17 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: the process exists but belongs to another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Another process creates the file and then writes its PID: an empty lock this young is theirs. */
+const WRITE_GRACE_MS = 2_000;
+
+function justCreated(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs < WRITE_GRACE_MS;
+  } catch {
+    return false;
   }
 }
 
@@ -50,7 +61,10 @@ export function acquireStateLock(stateDir: string, shareDir: string): StateLock 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fromSystemError(err, `creating the lock file ${file}`);
       const owner = readOwner(file);
-      // An empty or unreadable lock: its writer died between create and write, or it is not ours.
+      if (owner === null && justCreated(file)) {
+        throw new LeftsyncError(ErrorCode.LOCKED, `${shareDir} is being locked by another leftsync that is starting (lock ${file}); try again in a moment`);
+      }
+      // An empty lock older than that: its writer died between create and write.
       if (owner !== null && owner !== process.pid && isAlive(owner)) {
         throw new LeftsyncError(
           ErrorCode.LOCKED,
