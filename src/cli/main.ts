@@ -103,8 +103,8 @@ export function buildProgram(): Command {
     .description('Keep a folder (./share) identical with the peers named in --ip, continuously, until SIGINT/SIGTERM.')
     .version('0.1.0')
     .addHelpText('after', HELP_AFTER);
-  addNodeOptions(program).action(async (options) => {
-    await runNode(options);
+  addNodeOptions(program).action(async (options, command: Command) => {
+    await runNode({ ...options, logFormatGiven: command.getOptionValueSource('logFormat') === 'cli' });
     // Whatever a library handle still holds (a socket in its close handshake) must not keep a stopped node running.
     process.exit(0);
   });

@@ -38,6 +38,8 @@ export interface RunOptions {
   settle?: number;
   statsInterval?: number;
   logFormat?: string;
+  /** --log-format was on the command line (it then wins over LEFTSYNC_LOG_FORMAT). */
+  logFormatGiven?: boolean;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -158,8 +160,8 @@ const FORCED_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGT
 export const STOP_DEADLINE_MS = 3_000;
 
 export async function runNode(options: RunOptions): Promise<void> {
-  // The CLI default is "text"; LEFTSYNC_LOG_FORMAT=json still wins over that default.
-  if (options.logFormat === 'json') setLogFormat('json');
+  // The CLI default is "text"; LEFTSYNC_LOG_FORMAT=json still wins over that default, not over --log-format.
+  if (options.logFormat === 'json' || options.logFormatGiven) setLogFormat(options.logFormat === 'json' ? 'json' : 'text');
   if (options.verbose) setLogLevel('debug');
   if (options.quiet) setLogLevel('warn');
   const config = await buildConfig(options);
