@@ -11,6 +11,7 @@ import path from 'node:path';
 import { runCli } from '../helpers/cli-run.js';
 import { cleanupNodes, removeTempDirs, startNode, tempDir } from '../helpers/node-process.js';
 import { freePort } from '../helpers/ports.js';
+import { waitUntil } from '../helpers/tree.js';
 
 after(async () => {
   await cleanupNodes();
@@ -155,5 +156,16 @@ test('--exclude adds gitignore-style patterns to the ignore list', async () => {
   const node = startNode(dir, ['--port', String(await freePort()), '--listen', '127.0.0.1', ...SECRET, '--exclude', '*.log', '--exclude', 'build/']);
   const scan = await node.waitForLog((e) => e.event === 'scan.done' && e.module === 'scanner');
   assert.equal(scan.entries, 1, 'only keep.txt is indexed');
+  await node.kill('SIGTERM');
+});
+
+test('an explicit --log-format text wins over LEFTSYNC_LOG_FORMAT=json', async () => {
+  const dir = path.join(tempDir(), 'share');
+  const node = startNode(dir, ['--port', String(await freePort()), '--listen', '127.0.0.1', ...SECRET, '--log-format', 'text'], {
+    json: false,
+    env: { LEFTSYNC_LOG_FORMAT: 'json' },
+  });
+  await waitUntil('node.started in text form', () => node.textLines.some((line) => / INFO {2}\[node\] node\.started /.test(line)), 15_000);
+  assert.equal(node.events.length, 0, 'no JSON lines');
   await node.kill('SIGTERM');
 });
