@@ -42,6 +42,8 @@ export interface NodeConfig {
   statsIntervalMs?: number;
   /** Port of the status endpoint on 127.0.0.1 (0 = any free port, written to <state>/status-port). */
   guiPort: number;
+  /** Extra gitignore-style patterns left out of the sync (--exclude), after .leftsyncignore. */
+  exclude?: string[];
 }
 
 export const DEFAULTS = {

@@ -57,8 +57,14 @@ export const ErrorCode = {
   CONNECTION_CLOSED: 'LS_CONNECTION_CLOSED',
   /** The status endpoint was asked without its token, or with a wrong one. */
   STATUS_UNAUTHORIZED: 'LS_STATUS_UNAUTHORIZED',
-  /** No node answers for that state folder (leftsync status). */
+  /** No node answers for that state folder (leftsync status; exit code 1). */
   NOT_RUNNING: 'LS_NOT_RUNNING',
+  /** Another leftsync process holds the state folder's lock (exit code 1). */
+  LOCKED: 'LS_LOCKED',
+  /** The port to listen on is taken by another process (exit code 1). */
+  PORT_IN_USE: 'LS_PORT_IN_USE',
+  /** The peer is shutting down (SIGINT/SIGTERM); it closes its links with this code. */
+  STOPPING: 'LS_STOPPING',
   /** Something that should not happen happened. */
   INTERNAL: 'LS_INTERNAL',
 } as const;

@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
-import { LeftsyncError, errorMessage } from '../errors.js';
+import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { LEFTSYNC_VERSION } from '../version.js';
 import { runChunks } from './chunks.js';
 import { runDiff } from './diff.js';
@@ -17,6 +17,13 @@ import { runNode } from './run.js';
 import { runStatus } from './status.js';
 
 const EXIT_USAGE = 2;
+/** The environment, not the command line, stopped it (port taken, folder locked, I/O). */
+const EXIT_FAILURE = 1;
+const USAGE_CODES = new Set<string>([ErrorCode.USAGE, ErrorCode.BAD_INPUT, ErrorCode.NO_SECRET, ErrorCode.UNKNOWN_ENGINE]);
+
+function exitCodeOf(err: LeftsyncError): number {
+  return USAGE_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
+}
 
 function intOption(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -28,6 +35,66 @@ function intOption(name: string, min: number, max: number) {
   };
 }
 
+/** Help text after the options: what the environment and the exit codes mean. */
+const HELP_AFTER = `
+Environment:
+  LEFTSYNC_SECRET       the pre-shared secret, when neither --secret nor --secret-file is given
+  LEFTSYNC_LOG          log level: debug, info, warn or error (default: info; -v and -q win)
+  LEFTSYNC_LOG_FORMAT   log line format: text or json (default: text; --log-format wins)
+
+Exit codes:
+  0  stopped by SIGINT/SIGTERM after a clean stop (a second signal exits at once: 130/143)
+  1  the environment stopped it: port in use (LS_PORT_IN_USE), the folder is synced by
+     another leftsync (LS_LOCKED), an I/O error
+  2  the command line is wrong: usage, a bad option value, no secret, --dir not a folder
+
+Examples:
+  leftsync --ip 192.0.2.11                       share ./share with that peer
+  leftsync --ip 192.0.2.11,192.0.2.12 --dir ~/work --secret-file ~/.leftsync.key
+`;
+
+/**
+ * The default command's options. Options that change what is synced or how it
+ * is reported go here, each with its default shown by --help.
+ */
+function addNodeOptions(program: Command): Command {
+  const secretFlags = ['secret', 'secretFile', 'insecure'];
+  const others = (name: string) => secretFlags.filter((flag) => flag !== name);
+  return program
+    .addOption(new Option('--ip <peers>', 'peers to dial: host or host:port, comma-separated (default: none, wait for peers to dial in)'))
+    .addOption(new Option('--dir <path>', 'the folder to share (a missing last component is created)').default('./share'))
+    .addOption(new Option('--port <port>', 'port to listen on, and the port dialed when --ip gives none').default(DEFAULTS.port).argParser(intOption('--port', 1, 65535)))
+    .addOption(new Option('--listen <host>', 'address to listen on').default(DEFAULTS.listenHost))
+    .addOption(new Option('--secret <secret>', 'pre-shared secret, the same on every peer (visible in ps; prefer --secret-file) (default: $LEFTSYNC_SECRET)').conflicts(others('secret')))
+    .addOption(new Option('--secret-file <path>', 'file holding the pre-shared secret (default: none)').conflicts(others('secretFile')))
+    .addOption(new Option('--insecure', 'run without a secret: anyone who can reach the port can write into the folder (default: refuse to start without a secret)').conflicts(others('insecure')))
+    .addOption(new Option('--state <path>', 'state folder: index, peer id, partial downloads, lock (default: <dir>/.leftsync)'))
+    .addOption(new Option('--state-dir <path>').hideHelp())
+    .addOption(
+      new Option('--exclude <pattern>', 'leave paths matching this gitignore-style pattern out (repeatable; added after .leftsyncignore)')
+        .argParser(collectPattern)
+        .default([], 'none'),
+    )
+    .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text', '$LEFTSYNC_LOG_FORMAT or text'))
+    .addOption(new Option('-v, --verbose', 'log debug detail too (default: info)').conflicts('quiet'))
+    .addOption(new Option('-q, --quiet', 'log only warnings and errors'))
+    .addOption(new Option('--engine <engine>', 'chunking engine (fastcdc, rabin); peers must agree').default(DEFAULTS.engine))
+    .addOption(new Option('--settle <ms>', 'a changed file must be quiet this long before it is hashed').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))
+    .addOption(new Option('--rescan-interval <ms>', 'full rescan period in ms').default(DEFAULTS.rescanIntervalMs).argParser(intOption('--rescan-interval', 100, 86_400_000)))
+    .addOption(new Option('--ping-interval <ms>', 'WebSocket ping interval in ms').default(DEFAULTS.pingIntervalMs).argParser(intOption('--ping-interval', 50, 600_000)))
+    .addOption(new Option('--ping-timeout <ms>', 'drop a peer silent for this many ms').default(DEFAULTS.pingTimeoutMs).argParser(intOption('--ping-timeout', 100, 3_600_000)))
+    .addOption(new Option('--reconnect-max <ms>', 'cap of the reconnect backoff in ms').default(DEFAULTS.reconnectMaxMs).argParser(intOption('--reconnect-max', 50, 600_000)))
+    .addOption(new Option('--handshake-timeout <ms>', 'close connections that do not authenticate within this many ms').default(DEFAULTS.handshakeTimeoutMs).argParser(intOption('--handshake-timeout', 100, 600_000)))
+    .addOption(new Option('--stats-interval <ms>', 'log byte counters (transfer.stats) this often while they change').default(DEFAULTS.statsIntervalMs).argParser(intOption('--stats-interval', 100, 3_600_000)))
+    .addOption(new Option('--gui-port <port>', 'port of the status endpoint on 127.0.0.1 (0 = any free port, written to <state>/status-port)').default(DEFAULTS.guiPort).argParser(intOption('--gui-port', 0, 65535)))
+    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr)'));
+}
+
+function collectPattern(value: string, previous: string[]): string[] {
+  if (value.trim() === '') throw new LeftsyncError('LS_USAGE', '--exclude needs a pattern, got an empty one');
+  return [...previous, value];
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   // Set before adding subcommands: they copy it when created.
@@ -36,38 +103,22 @@ export function buildProgram(): Command {
   program.enablePositionalOptions();
   program
     .name('leftsync')
-    .description('Keep ./share identical with the peers named in --ip, continuously.')
+    .usage('[--ip PEERS] [--dir ./share] [--port N] [--secret S | --secret-file F | --insecure] [--state DIR] [--exclude PATTERN]... [-v | -q]')
+    .description('Keep a folder (./share) identical with the peers named in --ip, continuously, until SIGINT/SIGTERM.')
     .version(LEFTSYNC_VERSION)
-    .addOption(new Option('--ip <peers>', 'peers to sync with: host or host:port, comma-separated'))
-    .addOption(new Option('--port <port>', 'port to listen on').default(DEFAULTS.port).argParser(intOption('--port', 1, 65535)))
-    .addOption(new Option('--listen <host>', 'address to listen on').default(DEFAULTS.listenHost))
-    .addOption(new Option('--dir <path>', 'the folder to share').default('./share'))
-    .addOption(new Option('--state-dir <path>', 'state folder (index, peer id, partial downloads)', ).default(undefined, '<dir>/.leftsync'))
-    .addOption(new Option('--secret <secret>', 'pre-shared secret (visible in ps; prefer --secret-file or LEFTSYNC_SECRET)'))
-    .addOption(new Option('--secret-file <path>', 'file holding the pre-shared secret'))
-    .addOption(new Option('--insecure', 'run without a secret: anyone who can reach the port can write into the folder'))
-    .addOption(new Option('--engine <engine>', 'chunking engine (fastcdc, rabin)').default(DEFAULTS.engine))
-    .addOption(new Option('--ping-interval <ms>', 'WebSocket ping interval in ms').default(DEFAULTS.pingIntervalMs).argParser(intOption('--ping-interval', 50, 600_000)))
-    .addOption(new Option('--ping-timeout <ms>', 'drop a peer silent for this many ms').default(DEFAULTS.pingTimeoutMs).argParser(intOption('--ping-timeout', 100, 3_600_000)))
-    .addOption(new Option('--reconnect-max <ms>', 'cap of the reconnect backoff in ms').default(DEFAULTS.reconnectMaxMs).argParser(intOption('--reconnect-max', 50, 600_000)))
-    .addOption(new Option('--handshake-timeout <ms>', 'close connections that do not authenticate within this many ms').default(DEFAULTS.handshakeTimeoutMs).argParser(intOption('--handshake-timeout', 100, 600_000)))
-    .addOption(new Option('--rescan-interval <ms>', 'full rescan period in ms').default(DEFAULTS.rescanIntervalMs).argParser(intOption('--rescan-interval', 100, 86_400_000)))
-    .addOption(new Option('--settle <ms>', 'a changed file must be quiet this long before it is hashed').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))
-    .addOption(new Option('--stats-interval <ms>', 'log byte counters (transfer.stats) this often while they change').default(DEFAULTS.statsIntervalMs).argParser(intOption('--stats-interval', 100, 3_600_000)))
-    .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--verbose', 'log debug detail'))
-    .addOption(new Option('--gui-port <port>', 'port of the status endpoint on 127.0.0.1 (0 = any free port, written to <state>/status-port)').default(DEFAULTS.guiPort).argParser(intOption('--gui-port', 0, 65535)))
-    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr)'))
-    .action(async (options) => {
-      await runNode(options);
-    });
+    .addHelpText('after', HELP_AFTER);
+  addNodeOptions(program).action(async (options, command: Command) => {
+    await runNode({ ...options, logFormatGiven: command.getOptionValueSource('logFormat') === 'cli' });
+    // Whatever a library handle still holds (a socket in its close handshake) must not keep a stopped node running.
+    process.exit(0);
+  });
 
   program
     .command('status')
     .description('show the status of the leftsync running with this share (or state folder)')
     .option('--dir <path>', 'the shared folder', './share')
-    .option('--state-dir <path>', 'state folder (default <dir>/.leftsync)')
-    .addOption(new Option('--state <path>', 'same as --state-dir').hideHelp())
+    .option('--state <path>', 'state folder (default <dir>/.leftsync)')
+    .addOption(new Option('--state-dir <path>', 'same as --state').hideHelp())
     .option('--json', 'print the status object as JSON')
     .option('--url', "print the status page's address (with its token)")
     .action(async (options: { dir: string; stateDir?: string; state?: string; json?: boolean; url?: boolean }) => {
@@ -108,11 +159,11 @@ async function main(): Promise<void> {
       process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
     }
     if (err instanceof LeftsyncError) {
-      process.stderr.write(`leftsync: ${err.message}\n`);
-      process.exit(EXIT_USAGE);
+      process.stderr.write(`leftsync: ${err.message} (${err.code})\n`);
+      process.exit(exitCodeOf(err));
     }
     process.stderr.write(`leftsync: ${errorMessage(err)}\n`);
-    process.exit(1);
+    process.exit(EXIT_FAILURE);
   }
 }
 

@@ -7,11 +7,12 @@
  * that anyone who can reach the port can write into the folder.
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_PORT, DEFAULTS, type NodeConfig } from '../config.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { createLogger, setLogFormat, setLogLevel } from '../log.js';
-import { startNode } from '../peer/node.js';
+import { startNode, type NodeHandle } from '../peer/node.js';
 import { parsePeerList } from '../transport/address.js';
 import { printEventLine } from './json-events.js';
 
@@ -22,7 +23,10 @@ export interface RunOptions {
   port?: number;
   listen?: string;
   dir?: string;
+  state?: string;
+  /** Old spelling of --state, still accepted. */
   stateDir?: string;
+  exclude?: string[];
   secret?: string;
   secretFile?: string;
   insecure?: boolean;
@@ -35,10 +39,13 @@ export interface RunOptions {
   settle?: number;
   statsInterval?: number;
   logFormat?: string;
+  /** --log-format was on the command line (it then wins over LEFTSYNC_LOG_FORMAT). */
+  logFormatGiven?: boolean;
   verbose?: boolean;
   guiPort?: number;
   /** Print events as JSON lines on stdout. */
   json?: boolean;
+  quiet?: boolean;
 }
 
 /** The secret from the options and environment; null when none is configured. */
@@ -85,7 +92,7 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
   const shareDir = resolve(options.dir ?? './share');
   const config: NodeConfig = {
     shareDir,
-    stateDir: resolve(options.stateDir ?? resolve(shareDir, '.leftsync')),
+    stateDir: resolve(options.state ?? options.stateDir ?? resolve(shareDir, '.leftsync')),
     listenHost: options.listen ?? DEFAULTS.listenHost,
     port: intOr(options.port, DEFAULTS.port),
     peers: parsePeerList(options.ip, DEFAULT_PORT),
@@ -100,6 +107,7 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     settleMs: intOr(options.settle, DEFAULTS.settleMs),
     statsIntervalMs: intOr(options.statsInterval, DEFAULTS.statsIntervalMs),
     guiPort: intOr(options.guiPort, DEFAULTS.guiPort),
+    exclude: options.exclude ?? [],
   };
   if (config.pingTimeoutMs <= config.pingIntervalMs) {
     throw new LeftsyncError(ErrorCode.USAGE, `--ping-timeout (${config.pingTimeoutMs}) must be larger than --ping-interval (${config.pingIntervalMs})`);
@@ -107,11 +115,63 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
   return config;
 }
 
+/**
+ * The share folder, as rsync treats a destination: a missing last component is
+ * created (and said so), a missing parent or a path that is not a folder is
+ * refused before any work.
+ */
+async function prepareShareDir(shareDir: string, explicit: boolean): Promise<void> {
+  const found = await stat(shareDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw fromSystemError(err, `--dir ${shareDir}`);
+  });
+  if (found !== null) {
+    if (!found.isDirectory()) throw new LeftsyncError(ErrorCode.BAD_INPUT, `--dir ${shareDir} is not a folder: name a folder to share`);
+    return;
+  }
+  const parent = dirname(shareDir);
+  const parentStats = await stat(parent).catch(() => null);
+  if (parentStats === null || !parentStats.isDirectory()) {
+    throw new LeftsyncError(ErrorCode.BAD_INPUT, `--dir ${shareDir}: its parent folder ${parent} does not exist (leftsync creates only the last folder)`);
+  }
+  try {
+    await mkdir(shareDir);
+  } catch (err) {
+    throw fromSystemError(err, `creating the share folder ${shareDir}`);
+  }
+  log.info('share.created', { dir: shareDir, msg: `created the share folder ${shareDir}${explicit ? ' (--dir named a folder that did not exist)' : ''}` });
+}
+
+/** Refuses a port another process listens on, before the startup scan (which can take a while). */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  await new Promise<void>((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new LeftsyncError(ErrorCode.PORT_IN_USE, `port ${port} is already in use on ${host}: stop the other process or choose another --port`, { cause: err }));
+      } else if (err.code === 'EADDRNOTAVAIL') {
+        reject(new LeftsyncError(ErrorCode.BAD_INPUT, `--listen ${host} is not an address of this host`, { cause: err }));
+      } else {
+        reject(fromSystemError(err, `listening on ${host}:${port}`));
+      }
+    });
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolvePort()));
+  });
+}
+
+/** Exit code of a second signal during the stop: 128 + the signal's number, as shells report it. */
+const FORCED_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+/** A stop that takes longer than this is cut short (exit 1). */
+export const STOP_DEADLINE_MS = 3_000;
+
 export async function runNode(options: RunOptions): Promise<void> {
-  // The CLI default is "text"; LEFTSYNC_LOG_FORMAT=json still wins over that default.
-  if (options.logFormat === 'json') setLogFormat('json');
+  // The CLI default is "text"; LEFTSYNC_LOG_FORMAT=json still wins over that default, not over --log-format.
+  if (options.logFormat === 'json' || options.logFormatGiven) setLogFormat(options.logFormat === 'json' ? 'json' : 'text');
   if (options.verbose) setLogLevel('debug');
+  if (options.quiet) setLogLevel('warn');
   const config = await buildConfig(options);
+  await checkPortFree(config.listenHost, config.port);
+  await prepareShareDir(config.shareDir, options.dir !== undefined && options.dir !== './share');
   if (config.insecure) {
     log.warn('insecure', {
       msg: `running WITHOUT a secret (--insecure): anyone who can reach port ${config.port} can read and write ${config.shareDir}`,
@@ -119,19 +179,46 @@ export async function runNode(options: RunOptions): Promise<void> {
   } else if (options.insecure) {
     log.warn('insecure.ignored', { msg: '--insecure ignored: a secret is configured' });
   }
-  try {
-    await mkdir(config.shareDir, { recursive: true });
-    await mkdir(config.stateDir, { recursive: true });
-  } catch (err) {
-    throw fromSystemError(err, 'creating the share and state folders');
+  if (config.peers.length === 0) {
+    log.info('node.no_peers', { port: config.port, msg: `no --ip given: waiting for peers to dial in on port ${config.port}` });
   }
-  const node = await startNode(config, options.json ? { onEvent: printEventLine } : {});
-  await new Promise<void>((resolveStop) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      log.info('node.stopping', { signal });
-      node.stop().then(resolveStop, resolveStop);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  // Handlers first: a signal during the startup scan must stop the node too, not kill it.
+  let stopping = false;
+  let node: NodeHandle | null = null;
+  let resolveStop!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  let deadline: NodeJS.Timeout | undefined;
+  const stopNode = (started: NodeHandle): void => {
+    started.stop().then(
+      () => {
+        clearTimeout(deadline);
+        resolveStop();
+      },
+      (err: unknown) => {
+        log.error('node.stop_failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // Safe at any instant: files reach the share only by atomic rename.
+      log.warn('node.stop_forced', { signal, msg: 'second signal: exiting without finishing the stop' });
+      process.exit(FORCED_EXIT[signal] ?? 1);
+    }
+    stopping = true;
+    log.info('node.stopping', { signal });
+    // Armed at once: a signal during the startup scan waits for the scan, within the same bound.
+    // Exiting then is as safe as SIGKILL (index transactions, atomic renames), only less tidy.
+    deadline = setTimeout(() => {
+      log.error('node.stop_timeout', { ms: STOP_DEADLINE_MS, msg: `the stop took longer than ${STOP_DEADLINE_MS} ms: exiting anyway` });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    if (node !== null) stopNode(node);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  node = await startNode(config, options.json ? { onEvent: printEventLine } : {});
+  if (stopping) stopNode(node);
+  await stopped;
 }

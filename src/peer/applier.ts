@@ -109,6 +109,7 @@ export class Applier {
             const stats = await this.lstat(remote.path);
             this.recordPlaced(remote, stats, []);
             this.options.events.applied(remote, live);
+            this.options.log.info('sync.dir_created', { path: remote.path, from: remote.modifiedBy });
             return 'applied';
           });
         case 'symlink':
@@ -119,6 +120,7 @@ export class Applier {
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
             this.recordPlaced(remote, stats, []);
             this.options.events.applied(remote, live);
+            this.options.log.info('sync.symlink_placed', { path: remote.path, target: remote.symlinkTarget, from: remote.modifiedBy });
             return 'applied';
           });
         case 'delete':
@@ -127,6 +129,7 @@ export class Applier {
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
             index.recordApplied({ ...remote, inode: 0 }, []);
             this.options.events.applied(remote, live);
+            if (live !== undefined) this.options.log.info('sync.deleted', { path: remote.path, type: live.type, from: remote.modifiedBy });
             return 'applied';
           });
       }

@@ -6,6 +6,8 @@
 import { chunkerParams } from '../chunker/params.js';
 import type { NodeConfig } from '../config.js';
 import { openIndex } from '../db/sqlite-index.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import type { IndexEntry } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { createScanLock } from '../scanner/scan-lock.js';
 import { createScanner, type ScanResult } from '../scanner/scanner.js';
@@ -21,6 +23,7 @@ import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
 import type { StatusServer } from '../status/server.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
+import { acquireStateLock } from './state-lock.js';
 
 const log = createLogger('node');
 
@@ -46,10 +49,28 @@ export interface NodeHandle {
   readonly status: StatusServer;
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats>;
+  /**
+   * Stops taking work, closes every link (the peer logs the reason "node
+   * stopping"), lets a scan or apply step under way finish, closes the index
+   * and releases the state folder's lock. Pulls in flight are abandoned: their
+   * verified chunks are recorded and their temp files stay in the state folder,
+   * so the next start resumes them; the share only ever sees whole files.
+   * Calling it again returns the same promise.
+   */
   stop(): Promise<void>;
 }
 
 export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Promise<NodeHandle> {
+  const lock = acquireStateLock(config.stateDir, config.shareDir);
+  try {
+    return await startLocked(config, hooks, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: () => void): Promise<NodeHandle> {
   const peerId = await loadOrCreatePeerId(config.stateDir);
   const events = new EventBus();
   if (hooks.onEvent) events.subscribe(hooks.onEvent);
@@ -58,8 +79,23 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   const cleanup = await cleanStalePartials(index, config.stateDir);
   // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
   const scanLock = createScanLock();
-  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, lock: scanLock });
+  const scanner = await createScanner({
+    shareDir: config.shareDir,
+    stateDir: config.stateDir,
+    index,
+    params: chunker,
+    lock: scanLock,
+    excludes: config.exclude ?? [],
+  });
 
+  let logLocalChanges = false;
+  const logLocalChange = (entry: IndexEntry): void => {
+    if (!logLocalChanges) return;
+    if (entry.deleted) log.info('local.deleted', { path: entry.path });
+    else if (entry.type === 'dir') log.info('local.dir', { path: entry.path });
+    else if (entry.type === 'symlink') log.info('local.symlink', { path: entry.path, target: entry.symlinkTarget });
+    else log.info('local.changed', { path: entry.path, size: entry.size });
+  };
   const sessions = new SessionSet({
     index,
     shareDir: config.shareDir,
@@ -81,12 +117,15 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   });
   const announceIfChanged = (result: ScanResult): void => {
     reportLocalChanges(events, result.changed);
+    for (const entry of result.changed) logLocalChange(entry);
     if (result.changed.length > 0) sessions.announceAll();
   };
 
   // The startup scan runs before any peer is linked, so the first Index we send
   // is already current and nothing stale is reconciled against.
   const initial = await scanner.scanAll();
+  // From here on every local change gets its line (the startup scan's are summed up in scan.done).
+  logLocalChanges = true;
   log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
 
   const watcher = await startWatcher({
@@ -119,9 +158,39 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
       status.tracker.linked(conn);
       hooks.onConnection?.(conn);
     },
+  }).catch(async (err: unknown) => {
+    await watcher.stop();
+    index.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new LeftsyncError(ErrorCode.PORT_IN_USE, `port ${config.port} is already in use on ${config.listenHost}: stop the other process or choose another --port`, { cause: err });
+    }
+    throw err;
   });
   const statusServer = await status.listen(config.stateDir, config.guiPort);
   log.info('node.started', { peer: peerId, port: transport.port, share: config.shareDir, state: config.stateDir, peers: config.peers.length, engine: chunker.engine });
+  let stopping: Promise<void> | null = null;
+  const stop = async (): Promise<void> => {
+    // transport.stop() waits on an unref'd timer; with the watcher and the server
+    // closed nothing else keeps the event loop alive, and Node would exit (code 13)
+    // in the middle of this function, the index never closed.
+    const keepAlive = setInterval(() => undefined, 1_000);
+    try {
+      await status.stop();
+      await watcher.stop();
+      // The links close first (synchronously, with LS_STOPPING, which the peers log);
+      // the sessions then take no more work.
+      const transportStopped = transport.stop();
+      sessions.closeAll('node stopping');
+      await transportStopped;
+      // Let a scan or apply step that is under way finish before the index closes.
+      await scanLock.exclusive(async () => undefined);
+      index.close();
+      releaseLock();
+      log.info('node.stopped', { peer: peerId });
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
   return {
     peerId,
     port: transport.port,
@@ -129,15 +198,6 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     events,
     status: statusServer,
     stats: () => sessions.stats(),
-    async stop() {
-      await status.stop();
-      await watcher.stop();
-      sessions.closeAll();
-      await transport.stop();
-      // Let a scan or apply that is under way finish before the index closes.
-      await scanLock.exclusive(async () => undefined);
-      index.close();
-      log.info('node.stopped', { peer: peerId });
-    },
+    stop: () => (stopping ??= stop()),
   };
 }

@@ -128,6 +128,7 @@ class SyncSession implements Session {
       reading: conn,
       stats: this.counters,
       log: this.log,
+      peerId: conn.peerId,
     });
     this.applier = new Applier({
       index,
@@ -143,7 +144,10 @@ class SyncSession implements Session {
       index,
       batchSize: options.batchSize ?? 1000,
       log: this.log,
-      onRemoteEntry: (remote) => this.consider(remote),
+      onRemoteEntry: (remote) => {
+        this.supplier.noteRemoteEntry(remote);
+        this.consider(remote);
+      },
       onProgress: () => this.checkIdle(),
     });
     this.paths = new PathQueue({

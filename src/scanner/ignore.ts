@@ -34,12 +34,13 @@ export interface IgnoreMatcher {
   reload(): Promise<boolean>;
 }
 
-export async function createIgnoreMatcher(shareDir: string, stateDir: string): Promise<IgnoreMatcher> {
+/** `excludes` (leftsync --exclude) come last: a command-line exclusion is not undone by the file's `!` rules. */
+export async function createIgnoreMatcher(shareDir: string, stateDir: string, excludes: readonly string[] = []): Promise<IgnoreMatcher> {
   const fixed = [...DEFAULT_IGNORES];
   const inStateFolder = stateFolderTest(shareDir, stateDir);
 
   let userRules: string | null = null;
-  let rules: Ignore = ignore().add(fixed);
+  let rules: Ignore = ignore().add(fixed).add([...excludes]);
   const cache = new Map<string, boolean>();
 
   const matcher: IgnoreMatcher = {
@@ -64,7 +65,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string): P
       }
       if (text === userRules) return false;
       userRules = text;
-      rules = ignore().add(fixed).add(text);
+      rules = ignore().add(fixed).add(text).add([...excludes]);
       cache.clear();
       return true;
     },

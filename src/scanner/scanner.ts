@@ -34,6 +34,8 @@ export interface ScannerOptions {
   params: ChunkerParams;
   /** Scans hold it; so does every apply step (see ScanLock). */
   lock: ScanLock;
+  /** Extra gitignore-style patterns (leftsync --exclude), applied after .leftsyncignore. */
+  excludes?: readonly string[];
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
 }
@@ -69,7 +71,7 @@ export interface Scanner {
 
 export async function createScanner(options: ScannerOptions): Promise<Scanner> {
   // The share's .leftsyncignore plus the built-in rules, the state folder always among them.
-  const ignore = await createIgnoreMatcher(options.shareDir, options.stateDir);
+  const ignore = await createIgnoreMatcher(options.shareDir, options.stateDir, options.excludes);
   const serialized = <T>(job: () => Promise<T>): Promise<T> => options.lock.exclusive(job);
   return {
     ignore,

@@ -56,6 +56,8 @@ export interface VerifiedFile {
   tempName: string;
   chunks: StoredChunk[];
   counts: PullCounts;
+  /** When the pull began (Date.now()), for the transfer.done line. */
+  startedMs: number;
   /** The transfer's progress events: the applier ends them (synced, or not placed). */
   progress: TransferProgress;
 }
@@ -143,6 +145,7 @@ export class Puller {
 
   private async fill(remote: IndexEntry, chunks: StoredChunk[]): Promise<PullResult> {
     const { index, shareDir, stateDir } = this.options;
+    const startedMs = Date.now();
     const { partial, tempPath } = await this.openPartial(remote);
     const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
     const file = await TempFile.open(tempPath, partial, remote.size, chunks, index);
@@ -191,7 +194,7 @@ export class Puller {
       // scan-locked step: that step runs one apply at a time, so it keeps only rename + fsync(folder).
       await finishTempFile(tempPath, { mtimeMs: remote.mtimeMs, mode: remote.mode });
       verified = true;
-      return { outcome: 'verified', file: { tempPath, tempName: partial.tempName, chunks, counts, progress } };
+      return { outcome: 'verified', file: { tempPath, tempName: partial.tempName, chunks, counts, startedMs, progress } };
     } finally {
       if (!verified) progress.end();
       await file.close();
@@ -240,6 +243,8 @@ export class Puller {
       chunksReused: file.counts.reused,
       chunksResumed: file.counts.resumed,
       chunksFetched: file.counts.fetched,
+      ms: Date.now() - file.startedMs,
+      bytesSaved: Math.max(0, remote.size - file.counts.bytesReceived),
     });
   }
 

@@ -35,7 +35,22 @@ export interface SupplierOptions {
   reading: Pick<PeerConnection, 'pauseReading' | 'resumeReading'>;
   stats: StatsCounter;
   log: Logger;
+  /** The peer served (for the transfer.sent line). */
+  peerId?: string;
 }
+
+/** What one file version cost to send so far; logged once the peer announces it has it. */
+interface Sending {
+  digest: Buffer;
+  size: number;
+  started: number;
+  wireBytes: number;
+  rawBytes: number;
+  chunks: number;
+}
+
+/** Files being sent that are remembered at most (a peer that never confirms must not grow this). */
+const MAX_SENDING = 1_000;
 
 /** Requests read from disk and sent at once; each holds at most one chunk (or chunk list). */
 export const MAX_ANSWERS_AT_ONCE = 4;
@@ -55,6 +70,7 @@ export class Supplier {
   private readonly waiting: Array<() => void> = [];
   private readingPaused = false;
   private closed = false;
+  private readonly sending = new Map<string, Sending>();
 
   constructor(private readonly options: SupplierOptions) {}
 
@@ -123,6 +139,7 @@ export class Supplier {
       });
       return;
     }
+    this.sendingOf(request.path, Buffer.from(request.digest), entry.size);
     const chunks = index.chunksOf(request.path).map(toChunkRef);
     await send({ chunkListReply: { requestId: request.requestId, size: entry.size, chunks, errorCode: '' } });
   }
@@ -144,9 +161,43 @@ export class Supplier {
     }
     const { compressed, payload } = encodeChunk(data);
     stats.addSent(request.path, payload.length, data.length);
+    const sending = this.sendingOf(request.path, Buffer.from(request.digest), this.options.index.get(request.path)?.size ?? 0);
+    sending.wireBytes += payload.length;
+    sending.rawBytes += data.length;
+    sending.chunks++;
     await send({
       chunkReply: { requestId: request.requestId, hash: request.hash, compressed, payload: wireBytes(payload), errorCode: '' },
     });
+  }
+
+  /**
+   * The peer announced an entry: when it is the version we were sending, the
+   * file arrived there (verified, in place), which is when the sender logs it.
+   */
+  noteRemoteEntry(remote: { path: string; digest: Buffer; deleted: boolean }): void {
+    const sending = this.sending.get(remote.path);
+    if (sending === undefined || remote.deleted || !sending.digest.equals(remote.digest)) return;
+    this.sending.delete(remote.path);
+    this.options.log.info('transfer.sent', {
+      path: remote.path,
+      peer: this.options.peerId,
+      size: sending.size,
+      bytesSent: sending.wireBytes,
+      rawBytesSent: sending.rawBytes,
+      chunksSent: sending.chunks,
+      ms: Date.now() - sending.started,
+      bytesSaved: Math.max(0, sending.size - sending.wireBytes),
+    });
+  }
+
+  private sendingOf(path: string, digest: Buffer, size: number): Sending {
+    let sending = this.sending.get(path);
+    if (sending === undefined || !sending.digest.equals(digest)) {
+      if (this.sending.size >= MAX_SENDING) this.sending.delete(this.sending.keys().next().value!);
+      sending = { digest, size, started: Date.now(), wireBytes: 0, rawBytes: 0, chunks: 0 };
+      this.sending.set(path, sending);
+    }
+    return sending;
   }
 
   /** The bytes of the requested chunk, from the named file or anywhere else we hold them. */

@@ -231,6 +231,7 @@ function toError(info: CloseInfo, code: ErrorCode = info.code): LeftsyncError {
 const REMOTE_REASONS: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.AUTH_FAILED]: 'the peer rejected our authentication: our secrets differ',
   [ErrorCode.CONNECTION_CLOSED]: 'the peer closed the connection',
+  [ErrorCode.STOPPING]: 'the peer is stopping (SIGINT/SIGTERM)',
   [ErrorCode.DUPLICATE_LINK]: 'the peer closed this link: another link between us is kept',
   [ErrorCode.HANDSHAKE_TIMEOUT]: 'the peer gave up waiting for our handshake',
   [ErrorCode.PEER_TIMEOUT]: 'the peer stopped hearing from us (ping timeout)',

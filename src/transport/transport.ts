@@ -172,7 +172,7 @@ export class Transport {
     if (this.stopped) return;
     this.stopped = true;
     for (const dialer of this.dialers) dialer.stop();
-    for (const link of this.links.values()) link.close('node stopping');
+    for (const link of this.links.values()) link.closeWith(ErrorCode.STOPPING, 'node stopping');
     for (const channel of this.outgoing) channel.close(ErrorCode.CONNECTION_CLOSED, 'node stopping');
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Give close frames a moment, then drop whatever is left.

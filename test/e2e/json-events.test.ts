@@ -110,10 +110,10 @@ test('--json prints one event per line covering a whole sync, deletion included;
   await until('peer.lost at B', () => eventsOf(b).some((e) => e.type === 'peer.lost' && e.data.peer === peerA.data.peer));
 });
 
-test('leftsync status without a running node says so (LS_NOT_RUNNING, exit 2)', async () => {
+test('leftsync status without a running node says so (LS_NOT_RUNNING, exit 1: the environment, not the command line)', async () => {
   const dir = newShare();
   await assert.rejects(run(process.execPath, [CLI, 'status', '--dir', dir]), (err: { code: number; stderr: string }) => {
-    assert.equal(err.code, 2);
+    assert.equal(err.code, 1);
     assert.match(err.stderr, /no leftsync is running with the state folder/);
     return true;
   });

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keepLogLine } from './quiet-logs.js';
 
 /** dist/src/cli/main.js, resolved from this compiled file (dist/test/helpers/). */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -107,6 +108,7 @@ export class NodeProcess {
 
   private addLine(line: string): void {
     if (line.trim() === '') return;
+    keepLogLine(`[pid ${this.child.pid}] ${line}`);
     try {
       const parsed = JSON.parse(line) as LogEvent;
       if (typeof parsed.event === 'string') this.events.push(parsed);

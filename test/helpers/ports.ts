@@ -9,3 +9,16 @@ export class PortRange {
     return this.next++;
   }
 }
+
+/** A port the kernel says is free right now (for tests that cannot own a range, e.g. ports read from the README). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
