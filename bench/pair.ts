@@ -145,7 +145,7 @@ export async function measureLeftsync(pair: Pair, place: () => Promise<void>, ar
   a.resetPeak();
   b.resetPeak();
   const tally = new TcpTally(pair.ports);
-  await tally.sample();
+  await tally.begin();
   const cpuA = a.cpuSeconds();
   const cpuB = b.cpuSeconds();
   const from = b.events.length;
@@ -153,7 +153,7 @@ export async function measureLeftsync(pair: Pair, place: () => Promise<void>, ar
   await place();
   await arrived(from);
   const seconds = (performance.now() - started) / 1000;
-  await tally.sample();
+  await tally.end();
   return {
     seconds,
     wireBytes: tally.total(),

@@ -192,14 +192,14 @@ async function renamed(ctx: Context, group: string, files: Array<[string, number
     await settle([pair.a, pair.b], 1000);
     if (ctx.daemon) await rsyncTo(ctx, `${src}/`, group, ['--delete']);
     const outer = new TcpTally(pair.ports);
-    await outer.sample();
+    await outer.begin();
     const leftsync = await measureLeftsync(
       pair,
       () => rename(join(pair.dirA, from), join(pair.dirA, to)),
       untilTrue(async () => !(await exists(join(pair.dirB, from))) && (await complete(pair.dirB)), `B to have ${to} and not ${from}`),
     );
     await settle([pair.a, pair.b], 1000);
-    await outer.sample();
+    await outer.end();
     const moved = new Map([...tree.hashes].map(([rel, hash]) => [to + rel.slice(from.length), hash]));
     await checkTree(pair.dirB, { hashes: moved }, `leftsync ${group}`);
     await rename(join(src, from), join(src, to));

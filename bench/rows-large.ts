@@ -127,13 +127,13 @@ export async function coldAndEdit(ctx: Context, want: (name: string) => boolean)
   const rows: RowResult[] = [];
   try {
     const cold = await syncVersion(ctx, pair, src, 'cold', BIG, await stageVersion(stage, src, BIG, (f) => writeRandomFile(f, size)));
-    const coldRow = row('cold', `cold: ${ctx.scale.mib} MiB random file`, cold.leftsync, cold.rsync);
+    const coldRow = row('cold', `${ctx.scale.mib} MiB random file appears`, cold.leftsync, cold.rsync);
     coldRow.goals.push(goal('time <=1.0x rsync', met(timeRatio(coldRow), (r) => r <= 1.0)), rssGoal(cold.leftsync));
     if (want('cold')) rows.push(coldRow);
     if (!want('edit')) return rows;
     const version = await stageVersion(stage, src, BIG, (f) => insertAndOverwrite(join(pair.dirB, BIG), f, size));
     const edit = await syncVersion(ctx, pair, src, 'cold', BIG, version);
-    const editRow = row('edit', `edit: 100 B insert + 1 MiB overwrite in ${ctx.scale.mib} MiB`, edit.leftsync, edit.rsync);
+    const editRow = row('edit', `100 B insert + 1 MiB overwrite in it`, edit.leftsync, edit.rsync);
     const wireRatio = edit.rsync ? edit.leftsync.wireBytes / edit.rsync.wireBytes : NaN;
     editRow.goals.push(
       goal('time <=1.0x rsync', met(timeRatio(editRow), (r) => r <= 1.0)),
@@ -217,7 +217,7 @@ export async function resume(ctx: Context): Promise<RowResult[]> {
     pair.b.resetPeak();
     const cpuA = a.cpuSeconds();
     const tally = new TcpTally(pair.ports);
-    await tally.sample();
+    await tally.begin();
     const started = performance.now();
     await version.place(pair.dirA);
     await waitUntil(async () => {
@@ -233,15 +233,9 @@ export async function resume(ctx: Context): Promise<RowResult[]> {
     const killedAfter = (performance.now() - started) / 1000;
     const restarted = performance.now();
     pair.b = pair.node('B');
-    const poller = setInterval(() => void tally.sample(), 100);
-    let done;
-    try {
-      done = await pair.b.waitFor((e) => e.event === 'transfer.done' && e.path === BIG, 10 * 60_000, `transfer.done ${BIG} after the restart`);
-    } finally {
-      clearInterval(poller);
-    }
+    const done = await pair.b.waitFor((e) => e.event === 'transfer.done' && e.path === BIG, 10 * 60_000, `transfer.done ${BIG} after the restart`);
     const seconds = (performance.now() - restarted) / 1000;
-    await tally.sample();
+    await tally.end();
     await expectSame(join(pair.dirB, BIG), version.hash, 'leftsync resume');
     const total = tally.total();
     const again = (100 * (total - size)) / size;

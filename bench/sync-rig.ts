@@ -297,6 +297,7 @@ export interface RsyncRun {
 }
 
 const TIME = '/usr/bin/time';
+const haveStdbuf = spawnSync('stdbuf', ['--version'], { stdio: 'ignore' }).status === 0;
 const haveTime = existsSync(TIME);
 
 /**
@@ -308,6 +309,7 @@ const haveTime = existsSync(TIME);
 export async function runRsync(source: string, daemon: RsyncDaemon, dest: string, flags: string[] = []): Promise<RsyncRun> {
   const daemonCpuBefore = procCpuSeconds(daemon.pid, 'children');
   const tally = new TcpTally([daemon.port]);
+  await tally.begin();
   let daemonPeak = 0;
   let clientPeak = 0;
   let clientCpu = 0;
@@ -322,7 +324,6 @@ export async function runRsync(source: string, daemon: RsyncDaemon, dest: string
       clientPeak = Math.max(clientPeak, procStatusBytes(child.pid!, 'VmHWM') || 0);
       clientCpu = Math.max(clientCpu, procCpuSeconds(child.pid!, 'self') || 0);
     }
-    await tally.sample();
   });
   let out = '';
   let err = '';
@@ -335,6 +336,7 @@ export async function runRsync(source: string, daemon: RsyncDaemon, dest: string
   children.delete(child);
   const seconds = (performance.now() - started) / 1000;
   await sampler.stop();
+  await tally.end();
   if (code !== 0) throw new Error(`rsync exited with ${code}: ${err.trim()}`);
   const timed = /LSBENCH ([\d.]+) ([\d.]+) (\d+)/.exec(err);
   if (timed) {
@@ -366,14 +368,37 @@ export function haveRsync(): boolean {
 }
 
 /**
- * Bytes that crossed the loopback TCP connections whose local port is one of
- * `ports` (the listening side, so each connection is counted once), both
- * directions, from the kernel's counters (`ss -ti`): what really went over the
- * wire, framing and index traffic included. Keyed by connection.
+ * Parses `ss -ti` output: a head line per socket ("[State] Recv-Q Send-Q Local:Port
+ * Peer:Port") then an indented line of counters. Keeps sockets whose local port
+ * is one of `ports` (the listening side, so each connection is counted once);
+ * value = bytes sent + received, both directions, as the kernel counted them.
+ */
+function parseSs(text: string, ports: number[], into: Map<string, number>): void {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s/.test(lines[i]!) || lines[i] === '') continue;
+    const [local, peer] = lines[i]!.trim().split(/\s+/).filter((t) => /:\d+$/.test(t));
+    if (local === undefined || peer === undefined) continue;
+    if (!ports.includes(Number(local.slice(local.lastIndexOf(':') + 1)))) continue;
+    const info = lines[i + 1] ?? '';
+    const sent = /bytes_sent:(\d+)/.exec(info) ?? /bytes_acked:(\d+)/.exec(info);
+    const received = /bytes_received:(\d+)/.exec(info);
+    into.set(`${local}-${peer}`, Number(sent?.[1] ?? 0) + Number(received?.[1] ?? 0));
+  }
+}
+
+function portFilter(ports: number[]): string {
+  return `( ${ports.map((p) => `sport = :${p}`).join(' or ')} )`;
+}
+
+/**
+ * Bytes that crossed the loopback TCP connections on `ports`, from the kernel's
+ * counters (`ss -ti`): what really went over the wire, framing and index
+ * traffic included. Keyed by connection.
  */
 export async function tcpBytes(ports: number[]): Promise<Map<string, number>> {
   const stdout = await new Promise<string>((resolve) => {
-    const child = spawn('ss', ['-tinH', 'state', 'established'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('ss', ['-tinH', 'state', 'established', portFilter(ports)], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (text += d));
@@ -381,44 +406,75 @@ export async function tcpBytes(ports: number[]): Promise<Map<string, number>> {
     child.once('close', () => resolve(text));
   });
   const totals = new Map<string, number>();
-  const lines = stdout.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const head = lines[i]!.trim().split(/\s+/);
-    // "Recv-Q Send-Q Local:Port Peer:Port" then an indented line of counters.
-    const local = head[2];
-    const peer = head[3];
-    if (local === undefined || peer === undefined || !/:\d+$/.test(local)) continue;
-    const localPort = Number(local.slice(local.lastIndexOf(':') + 1));
-    if (!ports.includes(localPort)) continue;
-    const info = lines[i + 1] ?? '';
-    const sent = /bytes_sent:(\d+)/.exec(info) ?? /bytes_acked:(\d+)/.exec(info);
-    const received = /bytes_received:(\d+)/.exec(info);
-    totals.set(`${local}-${peer}`, Number(sent?.[1] ?? 0) + Number(received?.[1] ?? 0));
-  }
+  parseSs(stdout, ports, totals);
   return totals;
 }
 
 /**
  * Kernel byte counts over a span in which connections may come and go (a killed
- * peer, a short rsync run): each sample keeps the largest count seen per
- * connection, so the total is exact for connections alive at both ends of the
- * span and a lower bound (by what moved after the last sample) for the others.
+ * peer, a short rsync run). Connections alive at begin() count from there;
+ * those that close meanwhile are read from `ss -tiE`, which prints each socket's
+ * final counters as the kernel destroys it; the rest at end().
  */
 export class TcpTally {
   private readonly start = new Map<string, number>();
   private readonly last = new Map<string, number>();
-  private first = true;
+  private watcher: ChildProcess | null = null;
+  private watcherExit: Promise<void> = Promise.resolve();
 
   constructor(private readonly ports: number[]) {}
 
-  /** Connections alive at the first sample count only what moves after it. */
-  async sample(): Promise<void> {
-    const now = await tcpBytes(this.ports);
-    for (const [key, bytes] of now) {
-      if (this.first) this.start.set(key, bytes);
-      this.last.set(key, Math.max(bytes, this.last.get(key) ?? 0));
+  async begin(): Promise<void> {
+    // No filter expression here: ss applies none to destroy events (checked with ss 6.x); parseSs filters.
+    // ss block-buffers a pipe: without stdbuf the last sockets would sit in its buffer when it is stopped.
+    const watcher = haveStdbuf ? spawn('stdbuf', ['-oL', 'ss', '-tinEH'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      : spawn('ss', ['-tinEH'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.watcher = watcher;
+    children.add(watcher);
+    this.watcherExit = new Promise((resolve) => watcher.once('exit', () => {
+      children.delete(watcher);
+      resolve();
+    }));
+    let partial = '';
+    let head: string | null = null;
+    watcher.stdout!.setEncoding('utf8');
+    watcher.stdout!.on('data', (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        if (!/^\s/.test(line)) {
+          head = line;
+          continue;
+        }
+        if (head === null) continue;
+        const closed = new Map<string, number>();
+        parseSs(`${head}\n${line}`, this.ports, closed);
+        head = null;
+        for (const [key, bytes] of closed) this.last.set(key, Math.max(bytes, this.last.get(key) ?? 0));
+      }
+    });
+    watcher.once('error', () => {});
+    // ss subscribes to destroy events as it starts; give it that moment.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (const [key, bytes] of await tcpBytes(this.ports)) {
+      this.start.set(key, bytes);
+      this.last.set(key, bytes);
     }
-    this.first = false;
+  }
+
+  /** A snapshot of the live connections (for decisions taken mid-span, e.g. "half the file has crossed"). */
+  async sample(): Promise<void> {
+    for (const [key, bytes] of await tcpBytes(this.ports)) this.last.set(key, Math.max(bytes, this.last.get(key) ?? 0));
+  }
+
+  async end(): Promise<void> {
+    await this.sample();
+    // Late destroy events of connections that just closed.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const watcher = this.watcher;
+    this.watcher = null;
+    watcher?.kill('SIGTERM');
+    await this.watcherExit;
   }
 
   seen(): boolean {

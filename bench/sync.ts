@@ -159,7 +159,17 @@ async function main(): Promise<void> {
   if (rows.some((r) => r.error !== undefined)) process.exitCode = 1;
 }
 
-main().catch(async (err: unknown) => {
+let finished = false;
+// A wait that nothing can resolve any more would otherwise end the run silently.
+process.once('beforeExit', () => {
+  if (!finished) {
+    console.error('bench: stopped with a step still waiting (a bug in the bench); the rows above are incomplete');
+    process.exitCode = 1;
+  }
+});
+
+main().then(() => (finished = true)).catch(async (err: unknown) => {
+  finished = true;
   console.error(err instanceof Error ? err.stack ?? err.message : String(err));
   await stopAll();
   process.exitCode = 1;
