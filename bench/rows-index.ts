@@ -14,7 +14,7 @@ import { decodeFrame } from '../src/protocol/frame.js';
 import { FileType, type FileEntry, type Frame } from '../src/protocol/messages.js';
 import { RawPeer } from '../test/helpers/raw-peer.js';
 import { SECRET, goal, rssGoal, settle, type Context, type RowResult, type Side } from './pair.js';
-import { LeftsyncNode, procStatusBytes, waitUntil } from './sync-rig.js';
+import { LeftsyncNode, TcpTally, procStatusBytes, waitUntil } from './sync-rig.js';
 
 const SCAN_TIMEOUT_MS = 30 * 60_000;
 
@@ -137,6 +137,8 @@ export async function announce(ctx: Context): Promise<RowResult[]> {
       }
     });
     await waitUntil(() => indexRequested, 30_000, 'the IndexRequest');
+    const tally = new TcpTally([ctx.portB]);
+    await tally.begin();
     node.resetPeak();
     const cpuBefore = node.cpuSeconds();
     const started = performance.now();
@@ -151,10 +153,18 @@ export async function announce(ctx: Context): Promise<RowResult[]> {
     const sentSeconds = (performance.now() - started) / 1000;
     const received = await node.waitFor((e) => e.event === 'session.index_received', 10 * 60_000, 'session.index_received', from);
     const receivedSeconds = (received.seenAt - started) / 1000;
-    await Promise.race([settle([node], 2000), new Promise((resolve) => setTimeout(resolve, 120_000))]);
+    const peakAtReceived = node.peakRss();
+    let bounded: NodeJS.Timeout | undefined;
+    await Promise.race([settle([node], 2000), new Promise((resolve) => (bounded = setTimeout(resolve, 120_000)))]);
+    clearTimeout(bounded);
+    const settledSeconds = (performance.now() - started) / 1000;
+    await tally.end();
+    const byEvent = new Map<string, number>();
+    for (const e of node.events.slice(from)) byEvent.set(e.event, (byEvent.get(e.event) ?? 0) + 1);
+    const busiest = [...byEvent].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([event, n]) => `${event} x${n}`).join(', ');
     const side: Side = {
       seconds: receivedSeconds,
-      wireBytes: NaN,
+      wireBytes: tally.total(),
       procs: [{ name: 'leftsync (receiver)', peakRss: node.peakRss(), cpuSeconds: node.cpuSeconds() - cpuBefore }],
     };
     return [{
@@ -163,9 +173,12 @@ export async function announce(ctx: Context): Promise<RowResult[]> {
       leftsync: side,
       rsync: null,
       leftsyncText: `${receivedSeconds.toFixed(2)} s to session.index_received`,
-      figures: { entries: count, sentSeconds, receivedSeconds, requestsAnswered, rssAtEnd: procStatusBytes(node.pid, 'VmRSS') },
+      figures: { entries: count, sentSeconds, receivedSeconds, settledSeconds, peakRssAtIndexReceived: peakAtReceived, requestsAnswered, rssAtEnd: procStatusBytes(node.pid, 'VmRSS') },
       goals: [rssGoal(side)],
-      notes: [`${requestsAnswered} chunk requests answered "version gone" by the raw peer during the run`],
+      notes: [
+        `peak RSS ${(peakAtReceived / 1e6).toFixed(0)} MB when the last Index frame was taken in, ${(side.procs[0]!.peakRss / 1e6).toFixed(0)} MB by the end ` +
+          `(${settledSeconds.toFixed(1)} s after the first frame); ${requestsAnswered} chunk requests answered "version gone"; receiver's log: ${busiest}`,
+      ],
     }];
   } finally {
     raw?.close();
