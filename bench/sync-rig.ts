@@ -488,19 +488,21 @@ export class TcpTally {
   }
 }
 
-/** Runs `step` every `ms` (never two at once) until stop(), which waits for a final run. */
+/** Runs `step` every `ms`, skipping a tick while the previous run is still going, until stop() (which runs it once more). */
 export function every(ms: number, step: () => Promise<void>): { stop(): Promise<void> } {
-  let stopped = false;
-  let running: Promise<void> = step();
-  const timer = setInterval(() => {
-    if (stopped) return;
-    running = running.then(step, step);
-  }, ms);
+  let busy = false;
+  let running: Promise<void> = Promise.resolve();
+  const tick = (): void => {
+    if (busy) return;
+    busy = true;
+    running = step().catch(() => {}).finally(() => (busy = false));
+  };
+  tick();
+  const timer = setInterval(tick, ms);
   return {
     async stop() {
-      stopped = true;
       clearInterval(timer);
-      await running.catch(() => {});
+      await running;
       await step().catch(() => {});
     },
   };
