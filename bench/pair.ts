@@ -109,8 +109,13 @@ export class Pair {
     await mkdir(pair.dirB, { recursive: true });
     pair.a = pair.node('A');
     pair.b = pair.node('B');
-    await pair.linked();
-    await settle([pair.a, pair.b], 1500);
+    try {
+      await pair.linked();
+      await settle([pair.a, pair.b], 1500);
+    } catch (err) {
+      await pair.stop();
+      throw err;
+    }
     return pair;
   }
 
@@ -150,10 +155,14 @@ export async function measureLeftsync(pair: Pair, place: () => Promise<void>, ar
   const cpuB = b.cpuSeconds();
   const from = b.events.length;
   const started = performance.now();
-  await place();
-  await arrived(from);
-  const seconds = (performance.now() - started) / 1000;
-  await tally.end();
+  let seconds: number;
+  try {
+    await place();
+    await arrived(from);
+    seconds = (performance.now() - started) / 1000;
+  } finally {
+    await tally.end();
+  }
   return {
     seconds,
     wireBytes: tally.total(),

@@ -25,8 +25,15 @@ function met(value: number, ok: (v: number) => boolean): boolean | null {
 /** A lone leftsync process over `dir` (no peers); resolves at its first scan.done and node.started. */
 async function startLone(name: string, dir: string, port: number): Promise<{ node: LeftsyncNode; scanSeconds: number; startedSeconds: number; scan: Record<string, unknown> }> {
   const node = new LeftsyncNode(name, { dir, port, peerPorts: [], secret: SECRET });
-  const scan = await node.waitFor((e) => e.event === 'scan.done', SCAN_TIMEOUT_MS, 'scan.done');
-  const started = await node.waitFor((e) => e.event === 'node.started', SCAN_TIMEOUT_MS, 'node.started');
+  let scan: Record<string, unknown> & { seenAt: number };
+  let started: { seenAt: number };
+  try {
+    scan = await node.waitFor((e) => e.event === 'scan.done', SCAN_TIMEOUT_MS, 'scan.done');
+    started = await node.waitFor((e) => e.event === 'node.started', SCAN_TIMEOUT_MS, 'node.started');
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
   return { node, scan, scanSeconds: (scan.seenAt - node.spawnedAt) / 1000, startedSeconds: (started.seenAt - node.spawnedAt) / 1000 };
 }
 
