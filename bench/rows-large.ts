@@ -228,8 +228,8 @@ export async function resume(ctx: Context): Promise<RowResult[]> {
     const killedPeak = procStatusBytes(killedB.pid, 'VmHWM');
     const killedCpu = killedB.cpuSeconds();
     await tally.sample();
-    await killedB.stop('SIGKILL');
     const atKill = tally.total();
+    await killedB.stop('SIGKILL');
     const killedAfter = (performance.now() - started) / 1000;
     const restarted = performance.now();
     pair.b = pair.node('B');
@@ -249,10 +249,13 @@ export async function resume(ctx: Context): Promise<RowResult[]> {
       ],
     };
     const r = row('resume', `SIGKILL receiver at 50 % of ${ctx.scale.mib} MiB, restart`, side, null);
-    r.leftsyncText = `${seconds.toFixed(2)} s after restart; ${again.toFixed(1)} % sent again`;
+    const killedAt = (100 * atKill) / size;
+    r.leftsyncText = `killed at ${killedAt.toFixed(0)} %; ${seconds.toFixed(2)} s after restart; ${again.toFixed(1)} % sent again`;
+    if (killedAt > 75) r.notes.push(`the kill came late (${killedAt.toFixed(0)} % of the file had crossed): the transfer outran the 20 ms poll; use a larger --mib`);
     r.figures = {
       sentAgainPercent: again,
       wireBytesAtKill: atKill,
+      killedAtPercent: (100 * atKill) / size,
       killedAfterSeconds: killedAfter,
       bytesReceivedAfterRestart: Number(done.bytesReceived ?? NaN),
       chunksResumed: Number(done.chunksResumed ?? NaN),
