@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import {
   LeftsyncNode,
   RsyncDaemon,
-  TcpTally,
   runRsync,
   sha256File,
   waitUntil,
@@ -17,6 +16,7 @@ import {
   type ProcFigures,
   type RsyncRun,
 } from './sync-rig.js';
+import { TcpTally } from './measure.js';
 
 export const MiB = 1 << 20;
 export const SECRET = 'leftsync-bench-secret';

@@ -23,7 +23,8 @@ import {
   type RowResult,
   type Side,
 } from './pair.js';
-import { TcpTally, sha256File } from './sync-rig.js';
+import { TcpTally } from './measure.js';
+import { sha256File } from './sync-rig.js';
 
 function row(name: string, title: string, leftsync: Side | null, rsync: Side | null): RowResult {
   return { name, title, leftsync, rsync, figures: {}, goals: [], notes: [] };

@@ -14,7 +14,8 @@ import { decodeFrame } from '../src/protocol/frame.js';
 import { FileType, type FileEntry, type Frame } from '../src/protocol/messages.js';
 import { RawPeer } from '../test/helpers/raw-peer.js';
 import { SECRET, goal, rssGoal, settle, type Context, type RowResult, type Side } from './pair.js';
-import { LeftsyncNode, TcpTally, procStatusBytes, waitUntil } from './sync-rig.js';
+import { TcpTally, procStatusBytes } from './measure.js';
+import { LeftsyncNode, waitUntil } from './sync-rig.js';
 
 const SCAN_TIMEOUT_MS = 30 * 60_000;
 

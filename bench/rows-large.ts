@@ -23,7 +23,8 @@ import {
   type RowResult,
   type Side,
 } from './pair.js';
-import { TcpTally, procStatusBytes, sha256File, waitUntil } from './sync-rig.js';
+import { TcpTally, procStatusBytes } from './measure.js';
+import { sha256File, waitUntil } from './sync-rig.js';
 
 const BIG = 'big.bin';
 

@@ -3,14 +3,16 @@
  * daemon, and the measurements taken from outside them (JSON log events, TCP
  * byte counters from `ss`, VmHWM and CPU time from /proc). leftsync is a black
  * box here: only its CLI flags, its environment and its log events are used.
- * Everything started here is stopped by PID in stopAll().
+ * Everything started here is tracked (processes.ts) and stopped by PID in stopAll().
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TcpTally, descendants, every, procCpuSeconds, procStatusBytes, resetPeakRss } from './measure.js';
+import { track } from './processes.js';
 
 /** dist/src/cli/main.js, resolved from this compiled file (dist/bench/). */
 export const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -26,10 +28,6 @@ export const LEFTSYNC_FLAGS = splitFlags(process.env.BENCH_LEFTSYNC_FLAGS);
 function splitFlags(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
-
-const children = new Set<ChildProcess>();
-
-export const MB = 1e6;
 
 export interface LogEvent {
   event: string;
@@ -71,15 +69,10 @@ export class LeftsyncNode {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, LEFTSYNC_SECRET: secret, LEFTSYNC_LOG_FORMAT: 'json' },
     });
-    children.add(this.child);
-    this.exit = new Promise((resolve) =>
-      this.child.once('exit', () => {
-        this.exited = true;
-        children.delete(this.child);
-        for (const waiter of [...this.waiters]) waiter({ event: '(exit)', seenAt: performance.now() });
-        resolve();
-      }),
-    );
+    this.exit = track(this.child).then(() => {
+      this.exited = true;
+      for (const waiter of [...this.waiters]) waiter({ event: '(exit)', seenAt: performance.now() });
+    });
     let buffered = '';
     this.child.stderr!.setEncoding('utf8');
     this.child.stderr!.on('data', (text: string) => {
@@ -162,95 +155,6 @@ export class LeftsyncNode {
   }
 }
 
-/** A field of /proc/PID/status in bytes (NaN when the process is gone). */
-export function procStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-export function resetPeakRss(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * CPU seconds (user + system) from /proc/PID/stat: of the process itself, or of
- * its children that exited and were waited for (how the rsync daemon's forked
- * receivers are counted). Clock ticks are 1/100 s on Linux.
- */
-export function procCpuSeconds(pid: number | 'self', which: 'self' | 'children'): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const at = which === 'self' ? 11 : 13;
-    return (Number(fields[at]) + Number(fields[at + 1])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * PIDs of every live descendant of `root`: from /proc/PID/task/TID/children where
- * the kernel has it (cheap enough to poll every 20 ms), else from the ppid field
- * of every /proc/N/stat.
- */
-export function descendants(root: number): number[] {
-  const found: number[] = [];
-  const viaChildren = (pid: number): boolean => {
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return true; // gone meanwhile
-    }
-    for (const tid of tasks) {
-      let text: string;
-      try {
-        text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(`/proc/${pid}/task/${tid}`)) return false;
-        continue;
-      }
-      for (const child of text.split(' ').filter((t) => t !== '').map(Number)) {
-        found.push(child);
-        viaChildren(child);
-      }
-    }
-    return true;
-  };
-  if (viaChildren(root)) return found;
-  found.length = 0;
-  const parentOf = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const after = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      parentOf.set(Number(name), Number(after[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const wanted = new Set([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of parentOf) {
-      if (wanted.has(ppid) && !wanted.has(pid)) {
-        wanted.add(pid);
-        found.push(pid);
-        grew = true;
-      }
-    }
-  }
-  return found;
-}
 
 /** An rsync daemon serving one writable module, "mod", at `path`. */
 export class RsyncDaemon {
@@ -264,8 +168,7 @@ export class RsyncDaemon {
     this.child = spawn('rsync', ['--daemon', '--no-detach', `--config=${configPath}`, `--port=${port}`, '--address=127.0.0.1'], {
       stdio: 'ignore',
     });
-    children.add(this.child);
-    this.child.once('exit', () => children.delete(this.child));
+    void track(this.child);
   }
 
   static async start(workDir: string, modulePath: string, port: number): Promise<RsyncDaemon> {
@@ -325,7 +228,6 @@ export interface RsyncRun {
 }
 
 const TIME = '/usr/bin/time';
-const haveStdbuf = spawnSync('stdbuf', ['--version'], { stdio: 'ignore' }).status === 0;
 const haveTime = existsSync(TIME);
 
 /**
@@ -345,7 +247,7 @@ export async function runRsync(source: string, daemon: RsyncDaemon, dest: string
   const started = performance.now();
   const child = haveTime ? spawn(TIME, ['-f', 'LSBENCH %U %S %M', 'rsync', ...rsyncArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('rsync', rsyncArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
+  void track(child);
   const sampler = every(20, async () => {
     for (const pid of descendants(daemon.pid)) daemonPeak = Math.max(daemonPeak, procStatusBytes(pid, 'VmHWM') || 0);
     if (!haveTime) {
@@ -361,7 +263,6 @@ export async function runRsync(source: string, daemon: RsyncDaemon, dest: string
     child.once('error', reject);
     child.once('exit', (exitCode) => resolve(exitCode));
   });
-  children.delete(child);
   const seconds = (performance.now() - started) / 1000;
   await sampler.stop();
   await tally.end();
@@ -395,146 +296,6 @@ export function haveRsync(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
-/**
- * Parses `ss -ti` output: a head line per socket ("[State] Recv-Q Send-Q Local:Port
- * Peer:Port") then an indented line of counters. Keeps sockets whose local port
- * is one of `ports` (the listening side, so each connection is counted once);
- * value = bytes sent + received, both directions, as the kernel counted them.
- */
-function parseSs(text: string, ports: number[], into: Map<string, number>): void {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (/^\s/.test(lines[i]!) || lines[i] === '') continue;
-    const [local, peer] = lines[i]!.trim().split(/\s+/).filter((t) => /:\d+$/.test(t));
-    if (local === undefined || peer === undefined) continue;
-    if (!ports.includes(Number(local.slice(local.lastIndexOf(':') + 1)))) continue;
-    const info = lines[i + 1] ?? '';
-    const sent = /bytes_sent:(\d+)/.exec(info) ?? /bytes_acked:(\d+)/.exec(info);
-    const received = /bytes_received:(\d+)/.exec(info);
-    into.set(`${local}-${peer}`, Number(sent?.[1] ?? 0) + Number(received?.[1] ?? 0));
-  }
-}
-
-function portFilter(ports: number[]): string {
-  return `( ${ports.map((p) => `sport = :${p}`).join(' or ')} )`;
-}
-
-/**
- * Bytes that crossed the loopback TCP connections on `ports`, from the kernel's
- * counters (`ss -ti`): what really went over the wire, framing and index
- * traffic included. Keyed by connection.
- */
-export async function tcpBytes(ports: number[]): Promise<Map<string, number>> {
-  const stdout = await new Promise<string>((resolve) => {
-    const child = spawn('ss', ['-tinH', 'state', 'established', portFilter(ports)], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let text = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (text += d));
-    child.once('error', () => resolve(''));
-    child.once('close', () => resolve(text));
-  });
-  const totals = new Map<string, number>();
-  parseSs(stdout, ports, totals);
-  return totals;
-}
-
-/**
- * Kernel byte counts over a span in which connections may come and go (a killed
- * peer, a short rsync run). Connections alive at begin() count from there;
- * those that close meanwhile are read from `ss -tiE`, which prints each socket's
- * final counters as the kernel destroys it; the rest at end().
- */
-export class TcpTally {
-  private readonly start = new Map<string, number>();
-  private readonly last = new Map<string, number>();
-  private watcher: ChildProcess | null = null;
-  private watcherExit: Promise<void> = Promise.resolve();
-
-  constructor(private readonly ports: number[]) {}
-
-  async begin(): Promise<void> {
-    // No filter expression here: ss applies none to destroy events (checked with ss 6.x); parseSs filters.
-    // ss block-buffers a pipe: without stdbuf the last sockets would sit in its buffer when it is stopped.
-    const watcher = haveStdbuf ? spawn('stdbuf', ['-oL', 'ss', '-tinEH'], { stdio: ['ignore', 'pipe', 'ignore'] })
-      : spawn('ss', ['-tinEH'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    this.watcher = watcher;
-    children.add(watcher);
-    this.watcherExit = new Promise((resolve) => watcher.once('exit', () => {
-      children.delete(watcher);
-      resolve();
-    }));
-    let partial = '';
-    let head: string | null = null;
-    watcher.stdout!.setEncoding('utf8');
-    watcher.stdout!.on('data', (text: string) => {
-      const lines = (partial + text).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) {
-        if (!/^\s/.test(line)) {
-          head = line;
-          continue;
-        }
-        if (head === null) continue;
-        const closed = new Map<string, number>();
-        parseSs(`${head}\n${line}`, this.ports, closed);
-        head = null;
-        for (const [key, bytes] of closed) this.last.set(key, Math.max(bytes, this.last.get(key) ?? 0));
-      }
-    });
-    watcher.once('error', () => {});
-    // ss subscribes to destroy events as it starts; give it that moment.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    for (const [key, bytes] of await tcpBytes(this.ports)) {
-      this.start.set(key, bytes);
-      this.last.set(key, bytes);
-    }
-  }
-
-  /** A snapshot of the live connections (for decisions taken mid-span, e.g. "half the file has crossed"). */
-  async sample(): Promise<void> {
-    for (const [key, bytes] of await tcpBytes(this.ports)) this.last.set(key, Math.max(bytes, this.last.get(key) ?? 0));
-  }
-
-  async end(): Promise<void> {
-    await this.sample();
-    // Late destroy events of connections that just closed.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const watcher = this.watcher;
-    this.watcher = null;
-    watcher?.kill('SIGTERM');
-    await this.watcherExit;
-  }
-
-  seen(): boolean {
-    return this.last.size > 0;
-  }
-
-  total(): number {
-    let sum = 0;
-    for (const [key, bytes] of this.last) sum += bytes - (this.start.get(key) ?? 0);
-    return sum;
-  }
-}
-
-/** Runs `step` every `ms`, skipping a tick while the previous run is still going, until stop() (which runs it once more). */
-export function every(ms: number, step: () => Promise<void>): { stop(): Promise<void> } {
-  let busy = false;
-  let running: Promise<void> = Promise.resolve();
-  const tick = (): void => {
-    if (busy) return;
-    busy = true;
-    running = step().catch(() => {}).finally(() => (busy = false));
-  };
-  tick();
-  const timer = setInterval(tick, ms);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await step().catch(() => {});
-    },
-  };
-}
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -550,19 +311,3 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
   }
 }
 
-/** Stops every process this module started (by PID) and waits for them to exit. */
-export async function stopAll(): Promise<void> {
-  const exits = [...children].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all(exits);
-}

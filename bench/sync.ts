@@ -42,7 +42,8 @@ import { json, machineLine, markdownTable, notes } from './report.js';
 import { announce, bigIndex } from './rows-index.js';
 import { latency, manyFiles, mixedFiles, renameFile, renameFolder } from './rows-files.js';
 import { coldAndEdit, nineBytes, resume, sparse } from './rows-large.js';
-import { LEFTSYNC_FLAGS, RsyncDaemon, haveRsync, stopAll } from './sync-rig.js';
+import { stopAll } from './processes.js';
+import { LEFTSYNC_FLAGS, RsyncDaemon, haveRsync } from './sync-rig.js';
 
 interface Runner {
   /** Row names this runner produces (what --only selects it by). */
