@@ -115,6 +115,13 @@ function parseArgs(argv: string[]): Args {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'leftsync-bench-'));
+  // Ctrl-C: stop what was started and remove the work folder, as a finished run does.
+  process.once('SIGINT', () => {
+    console.log('\ninterrupted: stopping every process and removing the work folder');
+    void stopAll()
+      .then(() => (args.keep ? undefined : removeTree(work)))
+      .finally(() => process.exit(130));
+  });
   const rsyncAvailable = haveRsync();
   if (!rsyncAvailable) console.log('rsync is not installed: only leftsync is measured. Install it with `apt-get install rsync` to compare.');
   const ctx: Context = { work, scale: args.scale, portA: args.portBase, portB: args.portBase + 1, daemon: null };
