@@ -1,56 +1,77 @@
 /**
- * The moving parts of `npm run bench`: two leftsync processes linked on
- * loopback, an rsync daemon, and the measurements taken from outside them
- * (log events, TCP byte counters from `ss`, VmHWM and CPU time from /proc).
- * Everything started here is stopped by PID in stopAll().
+ * The moving parts of `npm run bench`: leftsync processes on loopback, an rsync
+ * daemon, and the measurements taken from outside them (JSON log events, TCP
+ * byte counters from `ss`, VmHWM and CPU time from /proc). leftsync is a black
+ * box here: only its CLI flags, its environment and its log events are used.
+ * Everything started here is tracked (processes.ts) and stopped by PID in stopAll().
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TcpTally, descendants, every, procCpuSeconds, procStatusBytes, resetPeakRss } from './measure.js';
+import { track } from './processes.js';
 
 /** dist/src/cli/main.js, resolved from this compiled file (dist/bench/). */
 export const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** Node flags the bench runs leftsync with: the ones the installed `leftsync` bin passes (src/cli/main.ts shebang). */
-export const NODE_FLAGS = ['--max-semi-space-size=1', ...extraNodeFlags()];
+export const NODE_FLAGS = ['--max-semi-space-size=1', ...splitFlags(process.env.BENCH_NODE_FLAGS)];
+/**
+ * BENCH_LEFTSYNC_FLAGS="--no-tls" adds flags to every leftsync command line, so
+ * variants (TLS or not, another engine) are measured by the same script.
+ * BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags (profiling).
+ */
+export const LEFTSYNC_FLAGS = splitFlags(process.env.BENCH_LEFTSYNC_FLAGS);
 
-/** BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds flags to each leftsync process (profiling). */
-function extraNodeFlags(): string[] {
-  return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+function splitFlags(value: string | undefined): string[] {
+  return (value ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
-
-const children = new Set<ChildProcess>();
 
 export interface LogEvent {
   event: string;
-  /** When the bench read the line (ms, Date.now()). */
+  /** When the bench read the line (ms, performance.now()). */
   seenAt: number;
   [field: string]: unknown;
+}
+
+export interface NodeOptions {
+  dir: string;
+  port: number;
+  /** Ports of peers on 127.0.0.1 to dial (--ip); none for a lone process. */
+  peerPorts: number[];
+  secret: string;
+  /** Extra leftsync flags for this process (before BENCH_LEFTSYNC_FLAGS). */
+  flags?: string[];
 }
 
 /** One leftsync process; its JSON log events are kept in order. */
 export class LeftsyncNode {
   readonly events: LogEvent[] = [];
+  /** performance.now() at spawn. */
+  readonly spawnedAt: number;
+  readonly exit: Promise<void>;
   private readonly child: ChildProcess;
   private readonly waiters = new Set<(e: LogEvent) => void>();
   private exited = false;
 
   constructor(
     readonly name: string,
-    readonly dir: string,
-    readonly port: number,
-    peerPort: number,
-    secret: string,
+    readonly options: NodeOptions,
   ) {
+    const { dir, port, peerPorts, secret } = options;
     const args = [...NODE_FLAGS, CLI, '--dir', dir, '--port', String(port), '--listen', '127.0.0.1'];
-    args.push('--ip', `127.0.0.1:${peerPort}`, '--secret', secret, '--log-format', 'json');
-    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.add(this.child);
-    this.child.once('exit', () => {
+    if (peerPorts.length > 0) args.push('--ip', peerPorts.map((p) => `127.0.0.1:${p}`).join(','));
+    args.push(...(options.flags ?? []), ...LEFTSYNC_FLAGS);
+    this.spawnedAt = performance.now();
+    this.child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LEFTSYNC_SECRET: secret, LEFTSYNC_LOG_FORMAT: 'json' },
+    });
+    this.exit = track(this.child).then(() => {
       this.exited = true;
-      children.delete(this.child);
+      for (const waiter of [...this.waiters]) waiter({ event: '(exit)', seenAt: performance.now() });
     });
     let buffered = '';
     this.child.stderr!.setEncoding('utf8');
@@ -69,29 +90,41 @@ export class LeftsyncNode {
     return this.child.pid!;
   }
 
-  /** Resolves with the first event (already seen or later) that matches. */
-  waitFor(match: (e: LogEvent) => boolean, timeoutMs: number, what: string): Promise<LogEvent> {
-    const seen = this.events.find(match);
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  /** Resolves with the first event (already seen or later) that matches; rejects on timeout or exit. */
+  waitFor(match: (e: LogEvent) => boolean, timeoutMs: number, what: string, from = 0): Promise<LogEvent> {
+    const seen = this.events.slice(from).find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const fail = (why: string): void => {
+        clearTimeout(timer);
         this.waiters.delete(waiter);
-        reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms${this.exited ? ' (process exited)' : ''}`));
-      }, timeoutMs);
+        reject(new Error(`${this.name}: no ${what} ${why}`));
+      };
+      const timer = setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs);
       const waiter = (e: LogEvent): void => {
+        if (e.event === '(exit)') return fail('(process exited)');
         if (!match(e)) return;
         clearTimeout(timer);
         this.waiters.delete(waiter);
         resolve(e);
       };
       this.waiters.add(waiter);
+      if (this.exited) fail('(process exited)');
     });
   }
 
-  /** Peak resident set of the process so far, MiB (VmHWM). */
-  peakRssMiB(): number {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
+  /** Peak resident set since start or the last resetPeak(), bytes (VmHWM). */
+  peakRss(): number {
+    return procStatusBytes(this.pid, 'VmHWM');
+  }
+
+  /** Starts a new peak: VmHWM drops to the current RSS (Linux >= 4.0, /proc/PID/clear_refs). */
+  resetPeak(): boolean {
+    return resetPeakRss(this.pid);
   }
 
   /** User + system CPU seconds the process has used so far. */
@@ -99,10 +132,19 @@ export class LeftsyncNode {
     return procCpuSeconds(this.pid, 'self');
   }
 
+  /** Sends `signal` and waits for the exit (SIGKILL after 10 s of SIGTERM). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.exited) return;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    this.child.kill(signal);
+    await this.exit;
+    clearTimeout(timer);
+  }
+
   private addLine(line: string): void {
     let event: LogEvent;
     try {
-      event = { ...(JSON.parse(line) as Record<string, unknown>), seenAt: Date.now() } as LogEvent;
+      event = { ...(JSON.parse(line) as Record<string, unknown>), seenAt: performance.now() } as LogEvent;
     } catch {
       process.stderr.write(`[${this.name}] ${line}\n`);
       return;
@@ -113,16 +155,6 @@ export class LeftsyncNode {
   }
 }
 
-/**
- * CPU seconds (user + system) from /proc/PID/stat: of the process itself, or of
- * its children that exited and were waited for (how the rsync daemon's forked
- * receivers and our own rsync clients are counted). Clock ticks are 1/100 s on Linux.
- */
-export function procCpuSeconds(pid: number | 'self', which: 'self' | 'children'): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const at = which === 'self' ? 11 : 13;
-  return (Number(fields[at]) + Number(fields[at + 1])) / 100;
-}
 
 /** An rsync daemon serving one writable module, "mod", at `path`. */
 export class RsyncDaemon {
@@ -130,13 +162,13 @@ export class RsyncDaemon {
 
   private constructor(
     readonly port: number,
+    readonly modulePath: string,
     configPath: string,
   ) {
     this.child = spawn('rsync', ['--daemon', '--no-detach', `--config=${configPath}`, `--port=${port}`, '--address=127.0.0.1'], {
       stdio: 'ignore',
     });
-    children.add(this.child);
-    this.child.once('exit', () => children.delete(this.child));
+    void track(this.child);
   }
 
   static async start(workDir: string, modulePath: string, port: number): Promise<RsyncDaemon> {
@@ -158,13 +190,14 @@ export class RsyncDaemon {
         '',
       ].join('\n'),
     );
-    const daemon = new RsyncDaemon(port, config);
+    const daemon = new RsyncDaemon(port, modulePath, config);
     await waitUntil(() => rsyncReachable(port), 5000, 'rsync daemon listening');
     return daemon;
   }
 
-  get url(): string {
-    return `rsync://127.0.0.1:${this.port}/mod/`;
+  /** The URL of `sub` (a folder under the module, '' for its root). */
+  url(sub = ''): string {
+    return `rsync://127.0.0.1:${this.port}/mod/${sub === '' ? '' : `${sub}/`}`;
   }
 
   get pid(): number {
@@ -176,45 +209,85 @@ function rsyncReachable(port: number): boolean {
   return spawnSync('rsync', [`rsync://127.0.0.1:${port}/`], { stdio: 'ignore' }).status === 0;
 }
 
-export interface RsyncRun {
-  seconds: number;
-  /** "Total bytes sent" + "Total bytes received" of --stats (both directions). */
-  wireBytes: number;
-  /** CPU seconds of the rsync client and the daemon's forked receiver. */
+/** One process (or group of processes) of a tool in one row. */
+export interface ProcFigures {
+  name: string;
+  /** Peak RSS, bytes. */
+  peakRss: number;
   cpuSeconds: number;
 }
 
-/** `rsync -a --no-whole-file --stats SRC URL`, timed from spawn to exit. */
-export function runRsync(source: string, daemon: RsyncDaemon): Promise<RsyncRun> {
-  const url = daemon.url;
-  const cpuBefore = procCpuSeconds('self', 'children') + procCpuSeconds(daemon.pid, 'children');
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('rsync', ['-a', '--no-whole-file', '--stats', source, url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      children.delete(child);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) {
-        reject(new Error(`rsync exited with ${code}: ${err.trim()}`));
-        return;
-      }
-      const number = (label: string): number => {
-        const m = new RegExp(`${label}: ([\\d,.]+)`).exec(out);
-        return m ? Number(m[1]!.replace(/[,.]/g, '')) : NaN;
-      };
-      // The daemon reaps its receiver when the connection ends, a moment after the client exits.
-      setTimeout(() => {
-        const cpuSeconds = procCpuSeconds('self', 'children') + procCpuSeconds(daemon.pid, 'children') - cpuBefore;
-        resolve({ seconds, wireBytes: number('Total bytes sent') + number('Total bytes received'), cpuSeconds });
-      }, 200);
-    });
+export interface RsyncRun {
+  seconds: number;
+  /** Both directions, from the kernel's counters of the connection (polled, see TcpTally). */
+  wireBytes: number;
+  /** "Total bytes sent" + "Total bytes received" of --stats. */
+  statsBytes: number;
+  /** The client (sender) and the daemon's side (its forked receiver and generator, the largest). */
+  procs: ProcFigures[];
+}
+
+const TIME = '/usr/bin/time';
+const haveTime = existsSync(TIME);
+
+/**
+ * `rsync -a --no-whole-file --stats [flags] SRC URL`, timed from spawn to exit.
+ * The client's CPU and peak RSS come from /usr/bin/time when installed (exact),
+ * else from polling /proc; the daemon side's peak RSS is polled (every 20 ms, all
+ * of the daemon's descendants) and its CPU is what the daemon reaped meanwhile.
+ */
+export async function runRsync(source: string, daemon: RsyncDaemon, dest: string, flags: string[] = []): Promise<RsyncRun> {
+  const daemonCpuBefore = procCpuSeconds(daemon.pid, 'children');
+  const tally = new TcpTally([daemon.port]);
+  await tally.begin();
+  let daemonPeak = 0;
+  let clientPeak = 0;
+  let clientCpu = 0;
+  const rsyncArgs = ['-a', '--no-whole-file', '--stats', ...flags, source, daemon.url(dest)];
+  const started = performance.now();
+  const child = haveTime ? spawn(TIME, ['-f', 'LSBENCH %U %S %M', 'rsync', ...rsyncArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('rsync', rsyncArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  void track(child);
+  const sampler = every(20, async () => {
+    for (const pid of descendants(daemon.pid)) daemonPeak = Math.max(daemonPeak, procStatusBytes(pid, 'VmHWM') || 0);
+    if (!haveTime) {
+      clientPeak = Math.max(clientPeak, procStatusBytes(child.pid!, 'VmHWM') || 0);
+      clientCpu = Math.max(clientCpu, procCpuSeconds(child.pid!, 'self') || 0);
+    }
   });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await sampler.stop();
+  await tally.end();
+  if (code !== 0) throw new Error(`rsync exited with ${code}: ${err.trim()}`);
+  const timed = /LSBENCH ([\d.]+) ([\d.]+) (\d+)/.exec(err);
+  if (timed) {
+    clientCpu = Number(timed[1]) + Number(timed[2]);
+    clientPeak = Number(timed[3]) * 1024;
+  }
+  const number = (label: string): number => {
+    const m = new RegExp(`${label}: ([\\d,.]+)`).exec(out);
+    return m ? Number(m[1]!.replace(/[,.]/g, '')) : NaN;
+  };
+  // The daemon reaps its receiver when the connection ends, a moment after the client exits.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const statsBytes = number('Total bytes sent') + number('Total bytes received');
+  return {
+    seconds,
+    wireBytes: tally.seen() ? tally.total() : NaN,
+    statsBytes,
+    procs: [
+      { name: 'rsync client', peakRss: clientPeak, cpuSeconds: clientCpu },
+      { name: 'rsync daemon side', peakRss: daemonPeak, cpuSeconds: procCpuSeconds(daemon.pid, 'children') - daemonCpuBefore },
+    ],
+  };
 }
 
 /** Whether the rsync binary is on PATH. */
@@ -223,39 +296,6 @@ export function haveRsync(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
-/**
- * Bytes that crossed the loopback TCP connections whose local or remote port is
- * one of `ports`, both directions, from the kernel's counters (`ss -ti`): what
- * really went over the wire, WebSocket framing and index traffic included.
- * Keyed by connection, so a delta is taken per connection that lived throughout.
- */
-export function tcpBytes(ports: number[]): Map<string, number> {
-  const result = spawnSync('ss', ['-tinH', 'state', 'established'], { encoding: 'utf8' });
-  const totals = new Map<string, number>();
-  if (result.status !== 0) return totals;
-  const lines = result.stdout.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const head = lines[i]!.trim().split(/\s+/);
-    // "Recv-Q Send-Q Local:Port Peer:Port" then an indented line of counters.
-    const local = head[2];
-    const peer = head[3];
-    if (local === undefined || peer === undefined) continue;
-    const localPort = Number(local.slice(local.lastIndexOf(':') + 1));
-    if (!ports.includes(localPort)) continue; // count each connection once: on its listening side
-    const info = lines[i + 1] ?? '';
-    const sent = /bytes_sent:(\d+)/.exec(info) ?? /bytes_acked:(\d+)/.exec(info);
-    const received = /bytes_received:(\d+)/.exec(info);
-    totals.set(`${local}-${peer}`, Number(sent?.[1] ?? 0) + Number(received?.[1] ?? 0));
-  }
-  return totals;
-}
-
-/** Bytes moved on connections present in both snapshots (a reconnect in between is not counted). */
-export function tcpDelta(before: Map<string, number>, after: Map<string, number>): number {
-  let total = 0;
-  for (const [key, bytes] of after) total += bytes - (before.get(key) ?? 0);
-  return total;
-}
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -263,27 +303,11 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, pollMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
-/** Stops every process this module started (by PID) and waits for them to exit. */
-export async function stopAll(): Promise<void> {
-  const exits = [...children].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all(exits);
-}
