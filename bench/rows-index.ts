@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chunkerParams } from '../src/chunker/index.js';
+import { chunkerParams } from '../src/chunker/params.js';
 import { decodeFrame } from '../src/protocol/frame.js';
 import { FileType, type FileEntry, type Frame } from '../src/protocol/messages.js';
 import { RawPeer } from '../test/helpers/raw-peer.js';
