@@ -20,8 +20,8 @@ import { MAX_CHUNK_BYTES, sha256, tempDirOf } from './chunk-io.js';
 import { copyLocalChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
+import type { PullEvents, PullProgress } from './progress.js';
 import { TempFile } from './temp-file.js';
-import type { PeerEvents, TransferProgress } from '../status/peer-events.js';
 
 export interface PullerOptions {
   index: SyncIndex;
@@ -32,7 +32,7 @@ export interface PullerOptions {
   send(frame: Frame): Promise<void>;
   stats: StatsCounter;
   /** Transfer progress and synced files, for the status API and --json. */
-  events: PeerEvents;
+  events: PullEvents;
   log: Logger;
   /** Most chunk requests in flight per file (default 32). */
   windowChunks?: number;
@@ -59,7 +59,7 @@ export interface VerifiedFile {
   /** When the pull began (Date.now()), for the transfer.done line. */
   startedMs: number;
   /** The transfer's progress events: the applier ends them (synced, or not placed). */
-  progress: TransferProgress;
+  progress: PullProgress;
 }
 
 /**
