@@ -1,0 +1,182 @@
+/**
+ * The soak's file operations on one peer's folder, as a user would do them,
+ * each recorded in the ShareModel as "this peer showed SEEN at the path, the
+ * operation left NOW". Operations go to the folder whether or not the peer's
+ * process runs (a user keeps working; the startup scan finds the changes).
+ * A step that fails because sync changed the folder under it (ENOENT, EEXIST,
+ * ENOTEMPTY...) is skipped, and only the steps that happened are recorded.
+ */
+import { createHash } from 'node:crypto';
+import { appendFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Seeded } from '../helpers/seeded.js';
+import { ShareModel, isConflictPath, type Content } from '../helpers/share-model.js';
+import { MiB, overwriteAt } from '../helpers/sync-node.js';
+import { STATE_FOLDER } from '../helpers/tree.js';
+
+export const OPERATIONS = ['create', 'edit', 'append', 'truncate', 'rename', 'delete', 'mkdir', 'rmdir', 'swap'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export type Kind = 'file' | 'dir' | 'link';
+
+/** What is on one peer's disk (conflict copies and the state folder left out: operations do not pick them). */
+export async function listing(root: string, rel = '', out = new Map<string, Kind>()): Promise<Map<string, Kind>> {
+  const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const child = rel ? `${rel}/${entry.name}` : entry.name;
+    if (child === STATE_FOLDER || isConflictPath(child)) continue;
+    if (entry.isSymbolicLink()) out.set(child, 'link');
+    else if (entry.isDirectory()) {
+      out.set(child, 'dir');
+      await listing(root, child, out);
+    } else if (entry.isFile()) out.set(child, 'file');
+  }
+  return out;
+}
+
+export function fileContent(bytes: Buffer): Content {
+  return `file:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** What the peer shows at `rel` right now, in the model's form. */
+export async function contentAt(root: string, rel: string): Promise<Content | null> {
+  const abs = path.join(root, rel);
+  const stats = await lstat(abs).catch(() => null);
+  if (stats === null) return null;
+  if (stats.isSymbolicLink()) return `link:${await readlink(abs).catch(() => '')}`;
+  if (stats.isDirectory()) return 'dir';
+  return fileContent(await readFile(abs).catch(() => Buffer.alloc(0)));
+}
+
+export interface OpContext {
+  rng: Seeded;
+  model: ShareModel;
+  /** Writes whose file changed under them (sync replaced it within the same milliseconds). */
+  onRace: (what: string) => void;
+  /** Fresh names: never reused, so only type swaps and renames put a second content at a path. */
+  freshName: (prefix: string) => string;
+}
+
+/** Random file sizes: mostly small; some MiB so that kills and cuts land in transfers. */
+function size(rng: Seeded): number {
+  return rng.chance(0.05) ? rng.int(1, 3) * MiB + rng.int(0, 9999) : rng.int(0, 20_000);
+}
+
+/**
+ * Does one random operation on the peer whose share is `root`; returns a line for
+ * the operations log, or null when the folder had nothing to do it on.
+ */
+export async function randomOperation(root: string, peer: string, ctx: OpContext, entries: Map<string, Kind>): Promise<{ op: Operation; line: string } | null> {
+  const { rng, model } = ctx;
+  const files = [...entries].filter(([, k]) => k === 'file').map(([p]) => p);
+  const dirs = [...entries].filter(([, k]) => k === 'dir').map(([p]) => p);
+  const crowded = entries.size > 150;
+  const op = rng.weighted<Operation>({
+    create: crowded ? 4 : 20, edit: 12, append: 8, truncate: 5, rename: 8, delete: crowded ? 20 : 8, mkdir: crowded ? 1 : 5, rmdir: crowded ? 8 : 3, swap: 8,
+  });
+  const folder = (): string => (dirs.length > 0 && rng.chance(0.6) ? `${rng.pick(dirs)}/` : '');
+  const abs = (rel: string): string => path.join(root, rel);
+
+  const writeNew = async (rel: string, seen: Content | null): Promise<void> => {
+    const bytes = rng.bytes(size(rng));
+    await writeFile(abs(rel), bytes);
+    await recordWrite(rel, seen, bytes);
+  };
+  const recordWrite = async (rel: string, seen: Content | null, bytes: Buffer): Promise<void> => {
+    const now = fileContent(bytes);
+    model.replace(rel, seen, now);
+    const after = await contentAt(root, rel);
+    if (after !== now) ctx.onRace(`${peer} ${rel}: wrote ${now.slice(0, 17)}, read back ${after?.slice(0, 17) ?? 'nothing'}`);
+  };
+  /** Removes `rel` and what lies below it, recording each removal as of what this peer showed. */
+  const removeTree = async (rel: string): Promise<void> => {
+    const below = [...(await listing(root)).keys()].filter((p) => p === rel || p.startsWith(`${rel}/`));
+    const seen = await Promise.all(below.map(async (p) => [p, await contentAt(root, p)] as const));
+    await rm(abs(rel), { recursive: true, force: true });
+    for (const [p, content] of seen) model.replace(p, content, null);
+  };
+
+  if (op === 'create' || (files.length === 0 && ['edit', 'append', 'truncate', 'delete'].includes(op))) {
+    const rel = `${folder()}${ctx.freshName(`f${peer}`)}${rng.pick(['.txt', '.bin', ''])}`;
+    await writeNew(rel, null);
+    return { op: 'create', line: `${peer} create ${rel}` };
+  }
+  if (op === 'edit' || op === 'append' || op === 'truncate') {
+    const rel = rng.pick(files);
+    const before = await readFile(abs(rel));
+    const seen = fileContent(before);
+    let after: Buffer;
+    if (op === 'append') {
+      const extra = rng.bytes(rng.int(1, 5000));
+      await appendFile(abs(rel), extra);
+      after = Buffer.concat([before, extra]);
+    } else if (op === 'truncate') {
+      const length = before.length === 0 ? 0 : rng.int(0, before.length - 1);
+      await truncate(abs(rel), length);
+      after = before.subarray(0, length);
+    } else if (before.length > 0 && rng.chance(0.7)) {
+      const offset = rng.int(0, before.length - 1);
+      const patch = rng.bytes(Math.min(rng.int(1, 300), before.length - offset));
+      await overwriteAt(abs(rel), offset, patch);
+      after = Buffer.from(before);
+      patch.copy(after, offset);
+    } else {
+      after = rng.bytes(size(rng));
+      await writeFile(abs(rel), after);
+    }
+    await recordWrite(rel, seen, after);
+    return { op, line: `${peer} ${op} ${rel} (${before.length} -> ${after.length} bytes)` };
+  }
+  if (op === 'rename') {
+    const candidates = [...entries.keys()];
+    const from = rng.pick(candidates);
+    const targets = dirs.filter((d) => d !== from && !d.startsWith(`${from}/`));
+    const parent = targets.length > 0 && rng.chance(0.5) ? `${rng.pick(targets)}/` : '';
+    const to = `${parent}${ctx.freshName(`r${peer}`)}${entries.get(from) === 'file' ? path.extname(from) : ''}`;
+    const below = [...(await listing(root)).keys()].filter((p) => p === from || p.startsWith(`${from}/`));
+    const seen = await Promise.all(below.map(async (p) => [p, await contentAt(root, p)] as const));
+    await rename(abs(from), abs(to));
+    for (const [p, content] of seen) {
+      model.replace(p, content, null);
+      model.replace(to + p.slice(from.length), null, content);
+    }
+    return { op, line: `${peer} rename ${from} -> ${to} (${below.length} entries)` };
+  }
+  if (op === 'delete') {
+    const links = [...entries].filter(([, k]) => k === 'link').map(([p]) => p);
+    const rel = rng.pick([...files, ...links]);
+    const seen = await contentAt(root, rel);
+    await rm(abs(rel), { force: true });
+    model.replace(rel, seen, null);
+    return { op, line: `${peer} delete ${rel}` };
+  }
+  if (op === 'mkdir' || dirs.length === 0 && op === 'rmdir') {
+    const rel = `${folder()}${ctx.freshName(`d${peer}`)}`;
+    await mkdir(abs(rel));
+    model.replace(rel, null, 'dir');
+    return { op: 'mkdir', line: `${peer} mkdir ${rel}` };
+  }
+  if (op === 'rmdir') {
+    const rel = rng.pick(dirs);
+    const count = [...entries.keys()].filter((p) => p.startsWith(`${rel}/`)).length;
+    await removeTree(rel);
+    return { op, line: `${peer} rmdir ${rel} (${count} entries below)` };
+  }
+  // Type swap: the same name becomes another type.
+  if (entries.size === 0) return null;
+  const rel = rng.pick([...entries.keys()]);
+  const kind = entries.get(rel)!;
+  const to: Kind = kind === 'file' ? rng.pick(['dir', 'link'] as const) : kind === 'dir' ? 'file' : rng.pick(['file', 'dir'] as const);
+  await removeTree(rel);
+  if (to === 'dir') {
+    await mkdir(abs(rel));
+    model.replace(rel, null, 'dir');
+  } else if (to === 'link') {
+    // Relative, inside the share: a sibling, or nothing at all (a dangling link is still a link).
+    const siblings = [...entries.keys()].filter((p) => path.posix.dirname(p) === path.posix.dirname(rel) && p !== rel);
+    const target = siblings.length > 0 && rng.chance(0.7) ? path.posix.basename(rng.pick(siblings)) : 'nowhere';
+    await symlink(target, abs(rel));
+    model.replace(rel, null, `link:${target}`);
+  } else await writeNew(rel, null);
+  return { op, line: `${peer} swap ${rel}: ${kind} -> ${to}` };
+}
