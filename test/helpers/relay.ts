@@ -33,6 +33,8 @@ export class Relay {
   connections = 0;
   private blackholed = false;
   private readonly pipes = new Set<Pipe>();
+  /** Every socket not yet closed, ending ones included: close() destroys them all. */
+  private readonly sockets = new Set<Socket>();
 
   private constructor(
     private readonly server: Server,
@@ -83,17 +85,26 @@ export class Relay {
     }
   }
 
+  /** Stops listening and destroys every socket (server.close() alone would wait for them). */
   async close(): Promise<void> {
-    for (const pipe of [...this.pipes]) this.drop(pipe, false);
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.pipes.clear();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.setNoDelay(true);
   }
 
   private accept(client: Socket): void {
     this.connections += 1;
     const pipe: Pipe = { client, upstream: null, closedDuringBlackhole: false };
     this.pipes.add(pipe);
-    client.setNoDelay(true);
-    client.on('error', () => undefined);
+    this.track(client);
     client.on('close', () => this.sideClosed(pipe));
     if (this.blackholed) client.pause();
     else this.connectUpstream(pipe);
@@ -102,8 +113,7 @@ export class Relay {
   private connectUpstream(pipe: Pipe): void {
     const upstream = createConnection({ host: '127.0.0.1', port: this.targetPort });
     pipe.upstream = upstream;
-    upstream.setNoDelay(true);
-    upstream.on('error', () => undefined);
+    this.track(upstream);
     upstream.on('close', () => this.sideClosed(pipe));
     this.forward(pipe.client, upstream);
     this.forward(upstream, pipe.client);

@@ -55,6 +55,8 @@ export interface OpContext {
   onRace: (what: string) => void;
   /** Fresh names: never reused, so only type swaps and renames put a second content at a path. */
   freshName: (prefix: string) => string;
+  /** Leave out the swap of a folder for a file (see test/soak/repro-dir-becomes-file.ts). */
+  noDirToFile?: boolean;
 }
 
 /** Random file sizes: mostly small; some MiB so that kills and cuts land in transfers. */
@@ -163,8 +165,9 @@ export async function randomOperation(root: string, peer: string, ctx: OpContext
     return { op, line: `${peer} rmdir ${rel} (${count} entries below)` };
   }
   // Type swap: the same name becomes another type.
-  if (entries.size === 0) return null;
-  const rel = rng.pick([...entries.keys()]);
+  const swappable = [...entries].filter(([, k]) => !(ctx.noDirToFile && k === 'dir')).map(([p]) => p);
+  if (swappable.length === 0) return null;
+  const rel = rng.pick(swappable);
   const kind = entries.get(rel)!;
   const to: Kind = kind === 'file' ? rng.pick(['dir', 'link'] as const) : kind === 'dir' ? 'file' : rng.pick(['file', 'dir'] as const);
   await removeTree(rel);

@@ -30,12 +30,18 @@ export interface SoakOptions {
   convergeTimeoutMs?: number;
   /** Progress lines (the npm script prints them; the test keeps them quiet). */
   progress?: (line: string) => void;
+  /**
+   * Never swap a folder for a file: leftsync does not converge when a peer
+   * creates inside the folder meanwhile (test/soak/repro-dir-becomes-file.ts).
+   */
+  noDirToFile?: boolean;
   /** Keep the shares and write the full log there on failure (default: a file in the temp folder). */
   keep?: boolean;
 }
 
 export interface SoakResult {
   seed: number;
+  noDirToFile: boolean;
   operations: number;
   byOperation: Record<Operation, number>;
   skipped: number;
@@ -94,7 +100,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const model = new ShareModel();
   const log: string[] = [];
   const result: SoakResult = {
-    seed, operations: 0, byOperation: Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>, skipped: 0, raced: [],
+    seed, noDirToFile: options.noDirToFile ?? false, operations: 0, byOperation: Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>, skipped: 0, raced: [],
     kills: 0, blackholes: 0, resets: 0, bytesMoved: 0, connections: 0, entries: 0, conflicts: 0, expected: 0,
     crashes: [], errors: {}, convergeError: null, lost: [], unexpected: [], logFile: null, logTail: '', ok: false,
   };
@@ -189,7 +195,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const peer = rng.pick(peers);
       try {
         const done = await randomOperation(peer.dir, peer.name, {
-          rng, model, freshName: (prefix) => `${prefix}${fresh++}`,
+          rng, model, noDirToFile: options.noDirToFile, freshName: (prefix) => `${prefix}${fresh++}`,
           onRace: (what) => result.raced.push(what),
         }, await listing(peer.dir));
         if (done) {
@@ -272,7 +278,7 @@ export function summary(r: SoakResult): string {
   const ops = OPERATIONS.map((o) => `${o} ${r.byOperation[o]}`).join(', ');
   const errors = Object.entries(r.errors).map(([e, n]) => `${e} x${n}`).join(', ') || 'none';
   return [
-    `seed ${r.seed}: ${r.ok ? 'PASS' : 'FAIL'}`,
+    `seed ${r.seed}: ${r.ok ? 'PASS' : 'FAIL'}${r.noDirToFile ? ' (without folder -> file swaps)' : ''}`,
     `operations done: ${r.operations} (${ops}; ${r.skipped} skipped because sync changed the folder first)`,
     `kills survived: ${r.kills}`,
     `cuts survived: ${r.blackholes + r.resets} (${r.blackholes} black-holes, ${r.resets} resets; ${r.connections} TCP connections through the relays)`,
