@@ -76,6 +76,18 @@ export class ShareModel {
     else this.live.delete(rel);
   }
 
+  /**
+   * The path whose live `content` the conflict copy `copyPath` holds, if any: a
+   * user who moves or removes a folder moves or removes the conflict copies in
+   * it too, so those count as seen there.
+   */
+  originalOf(copyPath: string, content: Content): string | null {
+    for (const [rel, contents] of this.live) {
+      if (contents.has(content) && rel !== copyPath && isAtOrConflictCopyOf(copyPath, rel)) return rel;
+    }
+    return null;
+  }
+
   liveAt(rel: string): ReadonlySet<Content> {
     return this.live.get(rel) ?? new Set();
   }

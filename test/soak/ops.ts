@@ -19,19 +19,42 @@ export type Operation = (typeof OPERATIONS)[number];
 
 export type Kind = 'file' | 'dir' | 'link';
 
-/** What is on one peer's disk (conflict copies and the state folder left out: operations do not pick them). */
-export async function listing(root: string, rel = '', out = new Map<string, Kind>()): Promise<Map<string, Kind>> {
+/**
+ * What is on one peer's disk, the state folder left out, and conflict copies too
+ * unless `withConflicts` (operations do not pick them; moving a folder moves them).
+ */
+export async function listing(root: string, withConflicts = false, rel = '', out = new Map<string, Kind>()): Promise<Map<string, Kind>> {
   const entries = await readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
-    if (child === STATE_FOLDER || isConflictPath(child)) continue;
+    if (child === STATE_FOLDER || (!withConflicts && isConflictPath(child))) continue;
     if (entry.isSymbolicLink()) out.set(child, 'link');
     else if (entry.isDirectory()) {
       out.set(child, 'dir');
-      await listing(root, child, out);
+      await listing(root, withConflicts, child, out);
     } else if (entry.isFile()) out.set(child, 'file');
   }
   return out;
+}
+
+/** `rel` and everything below it on this peer's disk, conflict copies included, with what each holds. */
+async function subtree(root: string, rel: string): Promise<Array<readonly [string, Content | null]>> {
+  const below = [...(await listing(root, true)).keys()].filter((p) => p === rel || p.startsWith(`${rel}/`));
+  return Promise.all(below.map(async (p) => [p, await contentAt(root, p)] as const));
+}
+
+/**
+ * Records that the entries of `seen` left their paths (moved to `to` + the rest
+ * of the path, or removed when `to` is null). A conflict copy stands for the
+ * live content of its original path.
+ */
+function recordLeaving(model: ShareModel, seen: Array<readonly [string, Content | null]>, from: string, to: string | null): void {
+  for (const [p, content] of seen) {
+    const original = content !== null && isConflictPath(p) ? model.originalOf(p, content) : null;
+    if (isConflictPath(p) && original === null) continue;
+    model.replace(original ?? p, content, null);
+    if (to !== null) model.replace(to + (original ?? p).slice(from.length), null, content);
+  }
 }
 
 export function fileContent(bytes: Buffer): Content {
@@ -92,10 +115,9 @@ export async function randomOperation(root: string, peer: string, ctx: OpContext
   };
   /** Removes `rel` and what lies below it, recording each removal as of what this peer showed. */
   const removeTree = async (rel: string): Promise<void> => {
-    const below = [...(await listing(root)).keys()].filter((p) => p === rel || p.startsWith(`${rel}/`));
-    const seen = await Promise.all(below.map(async (p) => [p, await contentAt(root, p)] as const));
+    const seen = await subtree(root, rel);
     await rm(abs(rel), { recursive: true, force: true });
-    for (const [p, content] of seen) model.replace(p, content, null);
+    recordLeaving(model, seen, rel, null);
   };
 
   if (op === 'create' || (files.length === 0 && ['edit', 'append', 'truncate', 'delete'].includes(op))) {
@@ -135,14 +157,10 @@ export async function randomOperation(root: string, peer: string, ctx: OpContext
     const targets = dirs.filter((d) => d !== from && !d.startsWith(`${from}/`));
     const parent = targets.length > 0 && rng.chance(0.5) ? `${rng.pick(targets)}/` : '';
     const to = `${parent}${ctx.freshName(`r${peer}`)}${entries.get(from) === 'file' ? path.extname(from) : ''}`;
-    const below = [...(await listing(root)).keys()].filter((p) => p === from || p.startsWith(`${from}/`));
-    const seen = await Promise.all(below.map(async (p) => [p, await contentAt(root, p)] as const));
+    const seen = await subtree(root, from);
     await rename(abs(from), abs(to));
-    for (const [p, content] of seen) {
-      model.replace(p, content, null);
-      model.replace(to + p.slice(from.length), null, content);
-    }
-    return { op, line: `${peer} rename ${from} -> ${to} (${below.length} entries)` };
+    recordLeaving(model, seen, from, to);
+    return { op, line: `${peer} rename ${from} -> ${to} (${seen.length} entries)` };
   }
   if (op === 'delete') {
     const links = [...entries].filter(([, k]) => k === 'link').map(([p]) => p);

@@ -104,6 +104,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     kills: 0, blackholes: 0, resets: 0, bytesMoved: 0, connections: 0, entries: 0, conflicts: 0, expected: 0,
     crashes: [], errors: {}, convergeError: null, lost: [], unexpected: [], logFile: null, logTail: '', ok: false,
   };
+  const finalTrees: string[] = [];
   let fresh = 0;
   const at = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   const started = Date.now();
@@ -236,6 +237,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       result.convergeError = (err as Error).message;
       tree = await treeOf(peers[0]!.dir).catch(() => null);
     }
+    for (const peer of peers) {
+      const final = await treeOf(peer.dir).catch(() => ({}));
+      finalTrees.push(`== final tree of ${peer.name}`, ...Object.entries(final).map(([p, v]) => `  ${p}  ${v.slice(0, 24)}`));
+    }
     progress(`${at()}: ${result.convergeError ? 'did NOT converge' : 'converged'}`);
     if (tree) {
       const report = model.check(tree);
@@ -260,7 +265,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     mkdirSync(dir, { recursive: true });
     result.logFile = path.join(dir, `leftsync-soak-${seed}-${Date.now()}.log`);
     writeFileSync(result.logFile, [
-      summary(result), '', '== operations', ...log, '',
+      summary(result), '', ...finalTrees, '', '== operations', ...log, '',
       ...peers.flatMap((p) => [`== ${p.name} (${p.dir}): last ${HISTORY} log lines`, ...p.history, '']),
     ].join('\n'));
     result.logTail = peers.map((p) => `== ${p.name}\n${p.history.slice(-40).join('\n')}`).join('\n');
