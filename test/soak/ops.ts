@@ -88,6 +88,28 @@ function size(rng: Seeded): number {
 }
 
 /**
+ * The share as it is before the soak starts, on one peer only (the others get it
+ * by syncing while the operations already run): a few folders, a few dozen files.
+ */
+export async function initialShare(root: string, rng: Seeded, model: ShareModel): Promise<number> {
+  const dirs = ['docs', 'docs/old', 'media', 'src'];
+  for (const dir of dirs) {
+    await mkdir(path.join(root, dir));
+    model.replace(dir, null, 'dir');
+  }
+  let count = 0;
+  for (const folder of ['', ...dirs]) {
+    for (let i = 0; i < 5; i++) {
+      const rel = `${folder ? `${folder}/` : ''}initial-${count++}${rng.pick(['.txt', '.bin', ''])}`;
+      const bytes = rng.bytes(size(rng));
+      await writeFile(path.join(root, rel), bytes);
+      model.replace(rel, null, fileContent(bytes));
+    }
+  }
+  return count + dirs.length;
+}
+
+/**
  * Does one random operation on the peer whose share is `root`; returns a line for
  * the operations log, or null when the folder had nothing to do it on.
  */

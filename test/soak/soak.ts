@@ -2,6 +2,8 @@
  * The soak: three real leftsync processes, every pair linked through two TCP
  * relays (one per dialing direction), random operations on every peer's folder,
  * random SIGKILLs and restarts of any peer, random link black-holes and resets.
+ * Peer A starts with a share of a few dozen entries, which the others receive
+ * while the operations already run.
  * At the end every link is healed and every peer runs; the three trees must
  * become equal (bounded wait) and match the ShareModel: nothing lost, nothing
  * come back (see test/helpers/share-model.ts for the exact rule).
@@ -19,7 +21,7 @@ import { Seeded } from '../helpers/seeded.js';
 import { ShareModel, isConflictPath } from '../helpers/share-model.js';
 import { PortRange, newShare, startSyncNode } from '../helpers/sync-node.js';
 import { treeOf, waitForSameTrees, type Tree } from '../helpers/tree.js';
-import { OPERATIONS, listing, randomOperation, type Operation } from './ops.js';
+import { OPERATIONS, initialShare, listing, randomOperation, type Operation } from './ops.js';
 
 export interface SoakOptions {
   seed: number;
@@ -69,7 +71,8 @@ export interface SoakResult {
 }
 
 const NAMES = ['A', 'B', 'C'] as const;
-const HISTORY = 400;
+/** Log lines kept per peer for the failure log (the periodic transfer.stats lines left out). */
+const HISTORY = 1500;
 
 interface Peer {
   name: string;
@@ -106,8 +109,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
   const finalTrees: string[] = [];
   let fresh = 0;
-  const at = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   const started = Date.now();
+  const at = (): string => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
   const peerPorts = NAMES.map(() => options.ports.take());
   // relays[i][j]: what peer i dials to reach peer j.
@@ -116,14 +119,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   for (let i = 0; i < NAMES.length; i++) {
     for (let j = i + 1; j < NAMES.length; j++) links.push({ name: `${NAMES[i]}-${NAMES[j]}`, relays: [relays[i]![j]!, relays[j]![i]!], healAt: 0 });
   }
+  const dirs = NAMES.map(() => newShare());
+  const initial = await initialShare(dirs[0]!, rng, model);
+  log.push(`${at()} A has ${initial} entries before the peers start`);
   const peers: Peer[] = NAMES.map((name, i) => {
-    const dir = newShare();
+    const dir = dirs[i]!;
     const dials = relays[i]!.filter((r): r is Relay => r !== null).map((r) => r.port);
     return { name, dir, node: startSyncNode(dir, peerPorts[i]!, dials), downUntil: 0, killing: null, history: [] };
   });
   const keepHistory = (peer: Peer): void => {
     for (const e of peer.node.events) if (e.level === 'error') result.errors[e.event] = (result.errors[e.event] ?? 0) + 1;
-    peer.history.push(`--- incarnation pid ${peer.node.pid} ---`, ...peer.node.events.map(line), ...peer.node.textLines);
+    const events = peer.node.events.filter((e) => e.event !== 'transfer.stats');
+    peer.history.push(`--- incarnation pid ${peer.node.pid} ---`, ...events.map(line), ...peer.node.textLines);
     peer.history.splice(0, Math.max(0, peer.history.length - HISTORY));
   };
   const respawn = (peer: Peer): void => {
