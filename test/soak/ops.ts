@@ -7,7 +7,7 @@
  * ENOTEMPTY...) is skipped, and only the steps that happened are recorded.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Seeded } from '../helpers/seeded.js';
 import { ShareModel, isConflictPath, type Content } from '../helpers/share-model.js';
@@ -135,11 +135,19 @@ export async function randomOperation(root: string, peer: string, ctx: OpContext
     const after = await contentAt(root, rel);
     if (after !== now) ctx.onRace(`${peer} ${rel}: wrote ${now.slice(0, 17)}, read back ${after?.slice(0, 17) ?? 'nothing'}`);
   };
-  /** Removes `rel` and what lies below it, recording each removal as of what this peer showed. */
+  /**
+   * Removes `rel` and what lies below it as listed, deepest first, each folder
+   * with a plain rmdir: what sync puts in a folder after the listing makes that
+   * rmdir fail (ENOTEMPTY, the operation is skipped) instead of being removed
+   * unseen. Each removal is recorded as of what this peer showed.
+   */
   const removeTree = async (rel: string): Promise<void> => {
-    const seen = await subtree(root, rel);
-    await rm(abs(rel), { recursive: true, force: true });
-    recordLeaving(model, seen, rel, null);
+    const seen = (await subtree(root, rel)).sort(([a], [b]) => b.length - a.length);
+    for (const entry of seen) {
+      if (entry[1] === 'dir') await rmdir(abs(entry[0]));
+      else await unlink(abs(entry[0]));
+      recordLeaving(model, [entry], rel, null);
+    }
   };
 
   if (op === 'create' || (files.length === 0 && ['edit', 'append', 'truncate', 'delete'].includes(op))) {
@@ -179,8 +187,9 @@ export async function randomOperation(root: string, peer: string, ctx: OpContext
     const targets = dirs.filter((d) => d !== from && !d.startsWith(`${from}/`));
     const parent = targets.length > 0 && rng.chance(0.5) ? `${rng.pick(targets)}/` : '';
     const to = `${parent}${ctx.freshName(`r${peer}`)}${entries.get(from) === 'file' ? path.extname(from) : ''}`;
-    const seen = await subtree(root, from);
+    // Listed after the move: whatever sync put into a folder until the rename moved with it.
     await rename(abs(from), abs(to));
+    const seen = (await subtree(root, to)).map(([p, content]) => [from + p.slice(to.length), content] as const);
     recordLeaving(model, seen, from, to);
     return { op, line: `${peer} rename ${from} -> ${to} (${seen.length} entries)` };
   }

@@ -24,7 +24,7 @@ import { PortRange, newSharePair, startLinkedPair } from '../helpers/sync-node.j
 import { treeOf, waitForSameTrees } from '../helpers/tree.js';
 import { contentAt } from './ops.js';
 
-const ports = new PortRange(24840, 24859);
+const ports = new PortRange(24840, 24849);
 
 after(async () => {
   await cleanupNodes();
