@@ -55,3 +55,14 @@ test('model: a conflict copy inside a folder stands for its original when the fo
   assert.equal(model.originalOf(copy, f('7')), null);
   assert.equal(model.originalOf('e/a.sync-conflict-20261201-080000-abcdef0.txt', f('6')), null);
 });
+
+test('model: a folder removed by a peer may remain (empty) only if something was put inside it afterwards', () => {
+  const model = new ShareModel();
+  model.replace('d', null, 'dir');
+  model.replace('d', 'dir', null); // removed by a peer that saw it
+  assert.equal(model.check({ d: 'dir:755' }).unexpected.length, 1, 'a removed folder that comes back is reported');
+  model.replace('d/e/new', null, f('8')); // a peer that had not seen the removal creates inside
+  model.replace('d/e/new', f('8'), null); // later removed by one that saw it
+  assert.deepEqual(model.check({ d: 'dir:755', 'd/e': 'dir:755' }).unexpected, []);
+  assert.deepEqual(model.check({}).lost, [], 'and it need not remain');
+});

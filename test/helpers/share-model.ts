@@ -17,7 +17,11 @@
  *  - nothing comes back: every entry at a plain (non-conflict) path holds one of
  *    that path's live contents, or is a folder that holds something that must be
  *    there. A deleted file that reappears, or an overwritten version that wins
- *    again, is reported.
+ *    again, is reported. A folder may also remain (empty) when something was put
+ *    inside it after the last removal of it that a peer did while seeing it:
+ *    a folder removed on one peer while another creates inside it comes back to
+ *    hold the new entry, and whether it goes once that entry is removed is
+ *    leftsync's choice either way.
  * This is the rule of the random-kills e2e test (a write survives unless a later
  * operation replaced it), made exact for concurrent edits: a replacement only
  * erases the versions its peer had seen.
@@ -67,11 +71,17 @@ export interface ModelReport {
 
 export class ShareModel {
   private readonly live = new Map<string, Set<Content>>();
+  /** Folders that may remain: something was put inside them since a peer last removed them. */
+  private readonly mayRemain = new Set<string>();
 
   replace(rel: string, seen: Content | null, now: Content | null): void {
     const set = this.live.get(rel) ?? new Set<Content>();
     if (seen !== null) set.delete(seen);
-    if (now !== null) set.add(now);
+    if (seen === 'dir') this.mayRemain.delete(rel);
+    if (now !== null) {
+      set.add(now);
+      for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) this.mayRemain.add(rel.slice(0, slash));
+    }
     if (set.size > 0) this.live.set(rel, set);
     else this.live.delete(rel);
   }
@@ -111,7 +121,7 @@ export class ShareModel {
       if (known !== undefined) return known;
       const content = contentOf(tree[rel])!;
       let ok = isConflictPath(rel) || this.liveAt(rel).has(content);
-      if (!ok && content === 'dir') ok = paths.some((p) => p.startsWith(`${rel}/`) && isLegit(p));
+      if (!ok && content === 'dir') ok = this.mayRemain.has(rel) || paths.some((p) => p.startsWith(`${rel}/`) && isLegit(p));
       legit.set(rel, ok);
       return ok;
     };

@@ -37,6 +37,11 @@ export interface SoakOptions {
    * creates inside the folder meanwhile (test/soak/repro-dir-becomes-file.ts).
    */
   noDirToFile?: boolean;
+  /**
+   * Report entries that came back without failing: a file deleted by the peer
+   * whose edit won a conflict comes back (test/soak/repro-deleted-after-conflict.ts).
+   */
+  tolerateComeBack?: boolean;
   /** Keep the shares and write the full log there on failure (default: a file in the temp folder). */
   keep?: boolean;
 }
@@ -44,6 +49,7 @@ export interface SoakOptions {
 export interface SoakResult {
   seed: number;
   noDirToFile: boolean;
+  tolerateComeBack: boolean;
   operations: number;
   byOperation: Record<Operation, number>;
   skipped: number;
@@ -103,7 +109,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const model = new ShareModel();
   const log: string[] = [];
   const result: SoakResult = {
-    seed, noDirToFile: options.noDirToFile ?? false, operations: 0, byOperation: Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>, skipped: 0, raced: [],
+    seed, noDirToFile: options.noDirToFile ?? false, tolerateComeBack: options.tolerateComeBack ?? false, operations: 0, byOperation: Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>, skipped: 0, raced: [],
     kills: 0, blackholes: 0, resets: 0, bytesMoved: 0, connections: 0, entries: 0, conflicts: 0, expected: 0,
     crashes: [], errors: {}, convergeError: null, lost: [], unexpected: [], logFile: null, logTail: '', ok: false,
   };
@@ -266,7 +272,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await Promise.all(links.flatMap((l) => l.relays.map((r) => r.close())));
   }
 
-  result.ok = result.convergeError === null && result.lost.length === 0 && result.unexpected.length === 0 && result.crashes.length === 0;
+  result.ok = result.convergeError === null && result.lost.length === 0 && result.crashes.length === 0 &&
+    (result.unexpected.length === 0 || result.tolerateComeBack);
   if (!result.ok) {
     const dir = options.keep ? path.dirname(peers[0]!.dir) : tmpdir();
     mkdirSync(dir, { recursive: true });
@@ -301,7 +308,7 @@ export function summary(r: SoakResult): string {
     ...(r.convergeError ? [`NOT CONVERGED: ${r.convergeError}`] : []),
     ...r.crashes.map((c) => `CRASH: ${c}`),
     ...(r.lost.length ? [`LOST (${r.lost.length}):`, ...r.lost.slice(0, 30).map((l) => `  ${l}`)] : []),
-    ...(r.unexpected.length ? [`CAME BACK / UNEXPECTED (${r.unexpected.length}):`, ...r.unexpected.slice(0, 30).map((l) => `  ${l}`)] : []),
+    ...(r.unexpected.length ? [`CAME BACK${r.tolerateComeBack ? ' (tolerated: known, see test/soak/repro-deleted-after-conflict.ts)' : ''} (${r.unexpected.length}):`, ...r.unexpected.slice(0, 30).map((l) => `  ${l}`)] : []),
     ...(r.logFile ? [`full log: ${r.logFile}`] : []),
   ].join('\n');
 }
