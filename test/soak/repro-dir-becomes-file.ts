@@ -1,0 +1,59 @@
+/**
+ * Found by the soak (seed 1, 30 s): one peer replaces a folder by a file of the
+ * same name while another peer, apart from it, creates something inside that
+ * folder. The two never converge: the file side cannot create the new child
+ * ("sync.gave_up", outcome "blocked", its parent is a file) and the other sides
+ * cannot replace the folder, which is not empty, by the file. Nothing resolves
+ * it, so the trees stay different for good.
+ *
+ * Expected, by the conflict rule (a live version beats a deletion; concurrent
+ * versions of one path keep the loser as a conflict copy): the trees converge,
+ * the new child survives (so the folder does), and the file survives too, at
+ * its name or as `D.sync-conflict-...`.
+ *
+ * NOT part of `npm test` (the name has no .test): it fails until leftsync is
+ * fixed. Run it with `node --test dist/test/soak/repro-dir-becomes-file.js`.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { cleanupNodes, removeTempDirs } from '../helpers/node-process.js';
+import { ShareModel } from '../helpers/share-model.js';
+import { PortRange, newSharePair, startLinkedPair } from '../helpers/sync-node.js';
+import { treeOf, waitForSameTrees } from '../helpers/tree.js';
+import { contentAt } from './ops.js';
+
+const ports = new PortRange(24840, 24849);
+
+after(async () => {
+  await cleanupNodes();
+  removeTempDirs();
+});
+
+test('a folder replaced by a file on one peer while the other creates inside it: both survive, the trees converge', async () => {
+  const pair = newSharePair(ports);
+  const { dirA, dirB } = pair;
+  await mkdir(path.join(dirA, 'D'));
+  await writeFile(path.join(dirA, 'D', 'old.txt'), 'in the folder from the start\n');
+  const { b } = await startLinkedPair(pair);
+  await waitForSameTrees([dirA, dirB], { expected: await treeOf(dirA) });
+
+  await b.kill('SIGKILL');
+  const model = new ShareModel();
+  model.replace('D', null, 'dir');
+  // A: the folder becomes a file.
+  model.replace('D/old.txt', await contentAt(dirA, 'D/old.txt'), null);
+  await rm(path.join(dirA, 'D'), { recursive: true });
+  model.replace('D', 'dir', null);
+  await writeFile(path.join(dirA, 'D'), 'now a file\n');
+  model.replace('D', null, (await contentAt(dirA, 'D'))!);
+  // B, apart from A: a new file inside the folder.
+  await writeFile(path.join(dirB, 'D', 'new.txt'), 'created inside while apart\n');
+  model.replace('D/new.txt', null, (await contentAt(dirB, 'D/new.txt'))!);
+  b.spawn();
+
+  const tree = await waitForSameTrees([dirA, dirB], { stableMs: 2_000, timeoutMs: 30_000 });
+  const report = model.check(tree);
+  assert.deepEqual(report.lost, [], `lost: ${report.lost.join('; ')}`);
+});
