@@ -44,6 +44,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--secret <secret>', 'pre-shared secret (visible in ps; prefer --secret-file or LEFTSYNC_SECRET)'))
     .addOption(new Option('--secret-file <path>', 'file holding the pre-shared secret'))
     .addOption(new Option('--insecure', 'run without a secret: anyone who can reach the port can write into the folder'))
+    .addOption(new Option('--no-tls', 'plain ws instead of TLS (loopback, trusted LANs only); every peer must agree'))
     .addOption(new Option('--engine <engine>', 'chunking engine (fastcdc, rabin)').default(DEFAULTS.engine))
     .addOption(new Option('--ping-interval <ms>', 'WebSocket ping interval in ms').default(DEFAULTS.pingIntervalMs).argParser(intOption('--ping-interval', 50, 600_000)))
     .addOption(new Option('--ping-timeout <ms>', 'drop a peer silent for this many ms').default(DEFAULTS.pingTimeoutMs).argParser(intOption('--ping-timeout', 100, 3_600_000)))

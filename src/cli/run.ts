@@ -25,6 +25,8 @@ export interface RunOptions {
   secret?: string;
   secretFile?: string;
   insecure?: boolean;
+  /** false with --no-tls (commander's negated option). */
+  tls?: boolean;
   engine?: string;
   pingInterval?: number;
   pingTimeout?: number;
@@ -87,6 +89,7 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     peers: parsePeerList(options.ip, DEFAULT_PORT),
     secret,
     insecure: secret === null,
+    tls: options.tls !== false,
     engine: options.engine ?? DEFAULTS.engine,
     pingIntervalMs: intOr(options.pingInterval, DEFAULTS.pingIntervalMs),
     pingTimeoutMs: intOr(options.pingTimeout, DEFAULTS.pingTimeoutMs),
@@ -113,6 +116,9 @@ export async function runNode(options: RunOptions): Promise<void> {
     });
   } else if (options.insecure) {
     log.warn('insecure.ignored', { msg: '--insecure ignored: a secret is configured' });
+  }
+  if (!config.tls) {
+    log.warn('tls.off', { msg: 'running WITHOUT TLS (--no-tls): file contents cross the network unencrypted; every peer must also run with --no-tls' });
   }
   try {
     await mkdir(config.shareDir, { recursive: true });

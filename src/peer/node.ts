@@ -11,6 +11,7 @@ import { createScanner, type ScanResult } from '../scanner/index.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
+import { loadOrCreateTlsIdentity } from '../transport/certificate.js';
 import { Transport } from '../transport/transport.js';
 import { sameAsIndexed, startWatcher } from '../watcher/index.js';
 import { loadOrCreatePeerId } from './identity.js';
@@ -92,6 +93,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     pingTimeoutMs: config.pingTimeoutMs,
     reconnectMaxMs: config.reconnectMaxMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
+    tls: config.tls ? await loadOrCreateTlsIdentity(config.stateDir) : null,
     onConnection: (conn) => {
       sessions.attach(conn);
       hooks.onConnection?.(conn);
