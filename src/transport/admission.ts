@@ -13,20 +13,25 @@
  * still gets in: it is the newest, and a handshake takes milliseconds.
  *
  * Backoff. Failed authentications (wrong proof, garbage handshake frames,
- * failed TLS) from an address are free up to `freeFailures`; after that each
- * failure bars the address for a doubling time (baseBlockMs .. maxBlockMs),
- * during which its connections are refused at accept. Timeouts and evictions
+ * failed TLS) add 1 to the address's score, and one is forgiven every
+ * forgiveMs. While the score is above `freeFailures`, each failure bars the
+ * address for a doubling time (baseBlockMs .. maxBlockMs), during which its
+ * connections are refused at accept; the doubling restarts once the score is
+ * back to 0. So a flood is cut off after a few attempts, while a misconfigured
+ * peer redialing every couple of seconds (one failure per attempt) is never
+ * barred and keeps getting its clear auth.failed line. Timeouts and evictions
  * do not count: they cost a slot, not work, and would otherwise bar a real
  * peer that shares the address with idle sockets. An authenticated link from
- * the address clears its record; a record unused for forgetAfterMs is dropped.
+ * the address clears its record.
  */
 export interface AdmissionLimits {
   maxPending: number;
   maxPendingPerAddress: number;
   freeFailures: number;
+  /** One failure is forgiven per this many ms. */
+  forgiveMs: number;
   baseBlockMs: number;
   maxBlockMs: number;
-  forgetAfterMs: number;
   /** Addresses with a failure record kept at most (oldest dropped first). */
   maxTrackedAddresses: number;
 }
@@ -35,9 +40,9 @@ export const DEFAULT_ADMISSION: AdmissionLimits = {
   maxPending: 32,
   maxPendingPerAddress: 8,
   freeFailures: 8,
+  forgiveMs: 1_000,
   baseBlockMs: 500,
   maxBlockMs: 30_000,
-  forgetAfterMs: 10 * 60_000,
   maxTrackedAddresses: 4_096,
 };
 
@@ -46,9 +51,11 @@ export type Admit<T> =
   | { admitted: false; blockedForMs: number };
 
 interface FailureRecord {
-  failures: number;
+  score: number;
+  updatedAt: number;
+  /** Blocks in a row (the doubling). */
+  strikes: number;
   blockedUntil: number;
-  lastFailure: number;
 }
 
 export class Admission<T> {
@@ -94,14 +101,14 @@ export class Admission<T> {
 
   /** An authentication from `host` failed. Returns how long the address is now barred (0: not). */
   failed(host: string, now: number): number {
-    let record = this.failures.get(host);
-    if (record && now - record.lastFailure > this.limits.forgetAfterMs) record = undefined;
-    record ??= { failures: 0, blockedUntil: 0, lastFailure: now };
-    record.failures++;
-    record.lastFailure = now;
-    const over = record.failures - this.limits.freeFailures;
-    if (over > 0) {
-      record.blockedUntil = now + Math.min(this.limits.maxBlockMs, this.limits.baseBlockMs * 2 ** Math.min(over - 1, 30));
+    const record = this.failures.get(host) ?? { score: 0, updatedAt: now, strikes: 0, blockedUntil: 0 };
+    const score = Math.max(0, record.score - (now - record.updatedAt) / this.limits.forgiveMs);
+    if (score === 0) record.strikes = 0;
+    record.score = score + 1;
+    record.updatedAt = now;
+    if (record.score > this.limits.freeFailures) {
+      record.strikes++;
+      record.blockedUntil = now + Math.min(this.limits.maxBlockMs, this.limits.baseBlockMs * 2 ** Math.min(record.strikes - 1, 30));
     }
     this.failures.delete(host); // re-inserted last: the map stays in least-recent order
     this.failures.set(host, record);

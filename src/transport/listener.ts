@@ -28,7 +28,8 @@ export const WS_PATH = '/leftsync';
 export const ERROR_HEADER = 'x-leftsync-error';
 const TLS_RECORD_HANDSHAKE = 0x16;
 
-export type Reporter = (event: string, address: string, code: ErrorCode, reason: string) => void;
+/** `peer`: the id the remote claimed, when it got that far (shown, never used as a key). */
+export type Reporter = (event: string, address: string, code: ErrorCode, reason: string, peer?: string) => void;
 
 export interface ListenerOptions {
   host: string;
@@ -137,9 +138,9 @@ export class Listener {
   }
 
   /** A failure that counts against the address (backoff), reported once. */
-  fail(pending: PendingConnection, event: string, code: ErrorCode, reason: string): void {
+  fail(pending: PendingConnection, event: string, code: ErrorCode, reason: string, peer?: string): void {
     pending.reported = true;
-    this.options.report(event, pending.address, code, reason);
+    this.options.report(event, pending.address, code, reason, peer);
     this.options.admission.failed(pending.host, Date.now());
   }
 

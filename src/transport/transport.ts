@@ -125,7 +125,7 @@ export class Transport {
       tls: options.tls,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       admission: new Admission<PendingConnection>({ ...DEFAULT_ADMISSION, ...options.admission }),
-      report: (event, address, code, reason) => transport.logFailure(event, 'in', address, undefined, code, reason),
+      report: (event, address, code, reason, peer) => transport.logFailure(event, 'in', address, peer, code, reason),
       onUpgrade: (req, socket, head, pending) => transport.onUpgrade(req, socket, head, pending),
     });
     transport.log.info('transport.listening', {
@@ -282,7 +282,7 @@ export class Transport {
         : failure.code === ErrorCode.PROTO_VERSION || failure.code === ErrorCode.CHUNKER_MISMATCH || failure.code === ErrorCode.SELF_CONNECTION ? 'peer.refused'
         : 'handshake.failed';
       if (pending?.reported) return null; // evicted or timed out: said already
-      if (pending && HOSTILE_CODES.has(failure.code)) this.listener.fail(pending, event, failure.code, failure.message);
+      if (pending && HOSTILE_CODES.has(failure.code)) this.listener.fail(pending, event, failure.code, failure.message, claimed.peerId);
       else this.logFailure(event, direction, channel.remoteAddress, claimed.peerId, failure.code, failure.message);
       return null;
     }

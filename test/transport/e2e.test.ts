@@ -145,7 +145,8 @@ test('attacks are each rejected while the peer keeps serving its real peer', asy
   // that is not HTTP, then a WebSocket with junk. Repeats from one address are
   // logged at debug (A runs with --verbose so the test sees each).
   const junk = connect(pa, '127.0.0.1');
-  junk.write('\x16\x03\x01 this is not TLS\r\n\r\n');
+  junk.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0xff, 0x00, 0x00, 0x00])); // a TLS record holding no valid handshake message
+  junk.resume(); // read the TLS alert, so the close is seen
   await new Promise((resolve) => junk.once('close', resolve));
   await a.waitForLog((e) => e.event === 'handshake.failed' && e.code === ErrorCode.TLS_FAILED && /TLS handshake failed/.test(String(e.reason)), 10_000, start);
   const notHttp = openSocket(pa);
