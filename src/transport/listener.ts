@@ -126,6 +126,11 @@ export class Listener {
     return typeof bound === 'object' && bound !== null ? bound.port : this.options.port;
   }
 
+  /** The slot of a socket the HTTP layer saw (for errors reported above it). */
+  pendingOf(socket: Duplex): PendingConnection | undefined {
+    return this.slots.get(socket);
+  }
+
   /** The handshake on this connection is over (either way): its slot is free. */
   settle(pending: PendingConnection): void {
     clearTimeout(pending.timer);

@@ -114,6 +114,11 @@ export class Transport {
       },
     };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+    this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
+      const pending = this.listener.pendingOf(socket);
+      if (pending) this.listener.fail(pending, 'handshake.failed', ErrorCode.PROTO_MALFORMED, `bad WebSocket upgrade request: ${err.message}`);
+      socket.destroy();
+    });
   }
 
   /** Listens, then starts dialing every configured peer. */
