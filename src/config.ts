@@ -24,6 +24,8 @@ export interface NodeConfig {
   secret: Buffer | null;
   /** Run without authentication (warned about loudly). */
   insecure: boolean;
+  /** TLS (wss) on every link; false with --no-tls (loopback, trusted LANs). Both peers must agree. */
+  tls: boolean;
   /** Chunking engine name ("fastcdc", "rabin"). */
   engine: string;
   /** WebSocket ping interval, ms. */

@@ -25,6 +25,14 @@ export const ErrorCode = {
   CHUNKER_MISMATCH: 'LS_CHUNKER_MISMATCH',
   /** Authentication failed: wrong secret or a replayed handshake. */
   AUTH_FAILED: 'LS_AUTH_FAILED',
+  /** One peer runs with TLS, the other with --no-tls; both must agree. */
+  TLS_MISMATCH: 'LS_TLS_MISMATCH',
+  /** The TLS handshake failed (not TLS, or no common TLS 1.3 parameters). */
+  TLS_FAILED: 'LS_TLS_FAILED',
+  /** An unauthenticated connection was refused or evicted: too many from that address, or in all. */
+  TOO_MANY_CONNECTIONS: 'LS_TOO_MANY_CONNECTIONS',
+  /** A connection was refused: its address failed authentication too often recently. */
+  AUTH_BACKOFF: 'LS_AUTH_BACKOFF',
   /** The handshake did not finish in time. */
   HANDSHAKE_TIMEOUT: 'LS_HANDSHAKE_TIMEOUT',
   /** No secret configured and --insecure not given. */

@@ -68,6 +68,7 @@ function addNodeOptions(program: Command): Command {
     .addOption(new Option('--secret <secret>', 'pre-shared secret, the same on every peer (visible in ps; prefer --secret-file) (default: $LEFTSYNC_SECRET)').conflicts(others('secret')))
     .addOption(new Option('--secret-file <path>', 'file holding the pre-shared secret (default: none)').conflicts(others('secretFile')))
     .addOption(new Option('--insecure', 'run without a secret: anyone who can reach the port can write into the folder (default: refuse to start without a secret)').conflicts(others('insecure')))
+    .addOption(new Option('--no-tls', 'plain ws instead of TLS (loopback, trusted LANs only); every peer must agree (default: TLS)'))
     .addOption(new Option('--state <path>', 'state folder: index, peer id, partial downloads, lock (default: <dir>/.leftsync)'))
     .addOption(new Option('--state-dir <path>').hideHelp())
     .addOption(

@@ -30,6 +30,8 @@ export interface RunOptions {
   secret?: string;
   secretFile?: string;
   insecure?: boolean;
+  /** false with --no-tls (commander's negated option). */
+  tls?: boolean;
   engine?: string;
   pingInterval?: number;
   pingTimeout?: number;
@@ -98,6 +100,7 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     peers: parsePeerList(options.ip, DEFAULT_PORT),
     secret,
     insecure: secret === null,
+    tls: options.tls !== false,
     engine: options.engine ?? DEFAULTS.engine,
     pingIntervalMs: intOr(options.pingInterval, DEFAULTS.pingIntervalMs),
     pingTimeoutMs: intOr(options.pingTimeout, DEFAULTS.pingTimeoutMs),
@@ -178,6 +181,9 @@ export async function runNode(options: RunOptions): Promise<void> {
     });
   } else if (options.insecure) {
     log.warn('insecure.ignored', { msg: '--insecure ignored: a secret is configured' });
+  }
+  if (!config.tls) {
+    log.warn('tls.off', { msg: 'running WITHOUT TLS (--no-tls): file contents cross the network unencrypted; every peer must also run with --no-tls' });
   }
   if (config.peers.length === 0) {
     log.info('node.no_peers', { port: config.port, msg: `no --ip given: waiting for peers to dial in on port ${config.port}` });

@@ -14,6 +14,7 @@ import { createScanner, type ScanResult } from '../scanner/scanner.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
+import { loadOrCreateTlsIdentity } from '../transport/certificate.js';
 import { Transport } from '../transport/transport.js';
 import { sameAsIndexed } from '../watcher/unchanged.js';
 import { startWatcher } from '../watcher/watcher.js';
@@ -153,6 +154,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
     pingTimeoutMs: config.pingTimeoutMs,
     reconnectMaxMs: config.reconnectMaxMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
+    tls: config.tls ? await loadOrCreateTlsIdentity(config.stateDir) : null,
     onConnection: (conn) => {
       sessions.attach(conn);
       status.tracker.linked(conn);

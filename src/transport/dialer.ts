@@ -3,9 +3,26 @@
  * capped exponential backoff. It learns which peer id answers at its address
  * and stays quiet while any link to that peer is up (also one the peer dialed),
  * so a duplicate link is not redialed over and over.
+ *
+ * The backoff restarts only after a link that ended for an ordinary reason
+ * (closed, lost, ping timeout). A link that ended on a protocol error keeps
+ * the backoff growing: such a peer fails the same way right after every
+ * authentication, and resetting would redial it many times a second.
  */
 import { ErrorCode } from '../errors.js';
 import { backoffDelay } from './backoff.js';
+
+/** A link that ended with one of these was not a healthy link: it does not reset the backoff. */
+export const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.PROTO_MALFORMED,
+  ErrorCode.PROTO_TOO_LARGE,
+  ErrorCode.PROTO_UNEXPECTED,
+  ErrorCode.UNSAFE_PATH,
+  ErrorCode.INTERNAL,
+]);
+
+/** An authentication, TLS setting or compatibility failure will not fix itself quickly: redial at the cap. */
+const PERSISTENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([ErrorCode.AUTH_FAILED, ErrorCode.TLS_MISMATCH, ErrorCode.PROTO_VERSION, ErrorCode.CHUNKER_MISMATCH]);
 
 export interface DialOutcome {
   /** The peer id that answered, when the handshake got that far. */
@@ -53,10 +70,8 @@ export class Dialer {
       if (outcome.peerId !== undefined) this.knownPeer = outcome.peerId;
       if (this.stopped) return;
       if (outcome.code === ErrorCode.SELF_CONNECTION) return; // our own address: never redial it
-      if (outcome.linked || outcome.code === ErrorCode.DUPLICATE_LINK) attempt = 0;
-      // An authentication or compatibility failure will not fix itself quickly.
-      const persistent = outcome.code === ErrorCode.AUTH_FAILED || outcome.code === ErrorCode.PROTO_VERSION || outcome.code === ErrorCode.CHUNKER_MISMATCH;
-      const delay = persistent ? this.reconnectMaxMs : backoffDelay(attempt++, this.reconnectMaxMs);
+      if ((outcome.linked && !PROTOCOL_ERRORS.has(outcome.code)) || outcome.code === ErrorCode.DUPLICATE_LINK) attempt = 0;
+      const delay = PERSISTENT.has(outcome.code) ? this.reconnectMaxMs : backoffDelay(attempt++, this.reconnectMaxMs);
       await this.sleep(delay);
     }
   }

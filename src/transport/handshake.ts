@@ -73,7 +73,8 @@ async function exchangeHello(channel: FrameChannel, ctx: HandshakeContext, peerI
   return remote;
 }
 
-export async function dialerHandshake(channel: FrameChannel, ctx: HandshakeContext, claimed: ClaimedId): Promise<HandshakeResult> {
+/** `binding`: channelBinding() of the connection's socket (auth.ts). */
+export async function dialerHandshake(channel: FrameChannel, ctx: HandshakeContext, claimed: ClaimedId, binding: Uint8Array): Promise<HandshakeResult> {
   const dialerNonce = newNonce();
   await channel.send({ authChallenge: { nonce: dialerNonce, peerId: ctx.localId } });
   const response = await expect(channel, 'authResponse');
@@ -87,9 +88,10 @@ export async function dialerHandshake(channel: FrameChannel, ctx: HandshakeConte
     listenerNonce: response.nonce,
     dialerId: ctx.localId,
     listenerId: response.peerId,
+    channelBinding: binding,
   };
   if (!verifyMac(ctx.key, 'listener', transcript, response.mac)) {
-    throw new LeftsyncError(ErrorCode.AUTH_FAILED, "the peer's answer to our challenge did not verify: it does not know our secret");
+    throw new LeftsyncError(ErrorCode.AUTH_FAILED, "the peer's answer to our challenge did not verify: it does not know our secret, or a relay that terminates TLS sits between us");
   }
   await channel.send({ authProof: { mac: computeMac(ctx.key, 'dialer', transcript) } });
   await expect(channel, 'authOk');
@@ -97,7 +99,7 @@ export async function dialerHandshake(channel: FrameChannel, ctx: HandshakeConte
   return { peerId: response.peerId, remoteHello, dialerNonce, dialerId: ctx.localId };
 }
 
-export async function listenerHandshake(channel: FrameChannel, ctx: HandshakeContext, claimed: ClaimedId): Promise<HandshakeResult> {
+export async function listenerHandshake(channel: FrameChannel, ctx: HandshakeContext, claimed: ClaimedId, binding: Uint8Array): Promise<HandshakeResult> {
   const challenge = await expect(channel, 'authChallenge');
   claimed.peerId = challenge.peerId;
   refuseSelf(challenge.peerId, ctx.localId);
@@ -107,11 +109,12 @@ export async function listenerHandshake(channel: FrameChannel, ctx: HandshakeCon
     listenerNonce,
     dialerId: challenge.peerId,
     listenerId: ctx.localId,
+    channelBinding: binding,
   };
   await channel.send({ authResponse: { nonce: listenerNonce, peerId: ctx.localId, mac: computeMac(ctx.key, 'listener', transcript) } });
   const proof = await expect(channel, 'authProof');
   if (!verifyMac(ctx.key, 'dialer', transcript, proof.mac)) {
-    throw new LeftsyncError(ErrorCode.AUTH_FAILED, "the peer's proof did not verify: wrong secret or a replayed handshake");
+    throw new LeftsyncError(ErrorCode.AUTH_FAILED, "the peer's proof did not verify: wrong secret, a replayed handshake, or a relay that terminates TLS");
   }
   await channel.send({ authOk: {} });
   const remoteHello = await exchangeHello(channel, ctx, challenge.peerId);

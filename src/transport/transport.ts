@@ -1,26 +1,34 @@
 /**
- * The WebSocket transport: listens on one port, dials every configured peer,
- * authenticates each connection, keeps exactly one link per peer and hands each
- * new link to `onConnection`.
+ * The WebSocket transport: listens on one port (listener.ts: admission, TLS),
+ * dials every configured peer, authenticates each connection, keeps exactly
+ * one link per peer and hands each new link to `onConnection`.
+ *
+ * TLS (wss) unless `tls` is null (--no-tls). Dialers accept any certificate:
+ * the handshake's proofs cover the TLS channel binding (auth.ts), which is what
+ * authenticates the channel.
  *
  * Log events (stable names; with --log-format json each is one JSON object per
  * line on stderr, which the end-to-end tests parse):
- *   transport.listening  {peer, address, port}
+ *   transport.listening  {peer, address, port, tls, fingerprint?}
  *   peer.connected       {peer, address, direction, link, instance}
  *   peer.disconnected    {peer, address, direction, link, code, reason}
  *   link.duplicate       {peer, kept, closed}              two links to one peer; one closed
  *   (debug) dial.redundant {address, peer}                 a dial found the peer already linked and stopped
- *   auth.failed          {address, direction, peer?, code, reason}   wrong secret, replay
+ *   auth.failed          {address, direction, peer?, code, reason}   wrong secret, replay, TLS relay
  *   peer.refused         {address, direction, peer, code, reason}    version/chunker mismatch, self
- *   handshake.failed     {address, direction, peer?, code, reason}   timeout, garbage, oversized, closed
- *   dial.failed          {address, code, reason}           first failure of a streak (repeats: debug)
- *   conn.refused         {address, reason}                 too many unauthenticated connections
+ *   handshake.failed     {address, direction, peer?, code, reason}   timeout, garbage, oversized, closed, TLS
+ *   tls.mismatch         {address, direction, code, reason}          one side runs --no-tls
+ *   dial.failed          {address, code, reason}           first failure of a streak
+ *   conn.refused         {address, direction, code, reason}          address in backoff (LS_AUTH_BACKOFF)
+ *   conn.evicted         {address, direction, code, reason}          slot taken by a newer connection (LS_TOO_MANY_CONNECTIONS)
+ *   failures.repeated    {event, address, count, seconds, code, lastReason}   summary of repeats (failure-log.ts)
  * `direction` is "in" (the peer dialed us) or "out"; `link` is the same short id on both sides.
- * A failure repeated with the same reason from the same place within a minute is logged at debug.
+ * Inbound failures are deduplicated by remote host (never by what the remote
+ * claims); outbound ones by address and reason.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { PeerAddress } from '../config.js';
 import { ErrorCode, LeftsyncError } from '../errors.js';
@@ -28,22 +36,25 @@ import { createLogger } from '../log.js';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 import { PROTOCOL_VERSION, type ChunkerParamsMessage } from '../protocol/messages.js';
 import { formatAddress } from './address.js';
-import { handshakeKey } from './auth.js';
+import { Admission, DEFAULT_ADMISSION, type AdmissionLimits } from './admission.js';
+import { channelBinding, handshakeKey, type ExportingSocket } from './auth.js';
+import type { TlsIdentity } from './certificate.js';
 import type { PeerConnection } from './connection.js';
 import { Dialer, type DialOutcome } from './dialer.js';
+import { FailureLog } from './failure-log.js';
 import { FrameChannel, type CloseInfo } from './frame-channel.js';
 import { dialerHandshake, listenerHandshake, type ClaimedId, type HandshakeContext } from './handshake.js';
 import { buildHello } from './hello.js';
 import { preferredLink } from './links.js';
+import { ERROR_HEADER, Listener, PendingConnection, WS_PATH } from './listener.js';
 import { WsPeerConnection, type Direction } from './ws-connection.js';
+
+export { WS_PATH };
 
 const baseLog = createLogger('transport');
 
-/** The WebSocket path leftsync serves. */
-export const WS_PATH = '/leftsync';
-/** Unauthenticated connections held at once; more are refused (each may buffer up to a frame). */
-export const MAX_PENDING_HANDSHAKES = 32;
-const REPEAT_WINDOW_MS = 60_000;
+/** Handshake failures of an inbound connection that count against its address (admission.ts backoff). */
+const HOSTILE_CODES = new Set<ErrorCode>([ErrorCode.AUTH_FAILED, ErrorCode.PROTO_MALFORMED, ErrorCode.PROTO_UNEXPECTED, ErrorCode.PROTO_TOO_LARGE, ErrorCode.TLS_FAILED]);
 
 export interface TransportOptions {
   peerId: string;
@@ -62,6 +73,10 @@ export interface TransportOptions {
   pingTimeoutMs: number;
   reconnectMaxMs: number;
   handshakeTimeoutMs: number;
+  /** Our certificate and key (certificate.ts); null: plain ws (--no-tls). */
+  tls: TlsIdentity | null;
+  /** Overrides of the unauthenticated-connection limits (tests). */
+  admission?: Partial<AdmissionLimits>;
   /** Called once per new link; register onFrame synchronously (frames queue until then). */
   onConnection?: (conn: PeerConnection) => void;
 }
@@ -70,13 +85,11 @@ export class Transport {
   private readonly links = new Map<string, WsPeerConnection>();
   private readonly unlinkWaiters = new Map<string, Array<() => void>>();
   private readonly dialers: Dialer[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly pending = new Map<Socket, { timer: NodeJS.Timeout; channel?: FrameChannel }>();
   private readonly outgoing = new Set<FrameChannel>();
-  private readonly recentFailures = new Map<string, number>();
   private readonly context: HandshakeContext;
   private readonly wss: WebSocketServer;
-  private readonly server: Server;
+  private readonly failures: FailureLog;
+  private listener!: Listener;
   private stopped = false;
   /** Module name carries our peer id: several nodes in one process (tests) stay apart. */
   private readonly log: ReturnType<typeof createLogger>;
@@ -84,6 +97,7 @@ export class Transport {
 
   private constructor(private readonly options: TransportOptions) {
     this.log = baseLog.child(options.peerId);
+    this.failures = new FailureLog(this.log);
     this.context = {
       localId: options.peerId,
       key: handshakeKey(options.secret),
@@ -100,44 +114,38 @@ export class Transport {
       },
     };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
-    this.wss.on('wsClientError', (err: Error, socket: Socket, req: IncomingMessage) => {
-      this.logFailure('handshake.failed', 'in', address(req.socket), undefined, new LeftsyncError(ErrorCode.PROTO_MALFORMED, `bad WebSocket upgrade request: ${err.message}`));
+    this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
+      const pending = this.listener.pendingOf(socket);
+      if (pending) this.listener.fail(pending, 'handshake.failed', ErrorCode.PROTO_MALFORMED, `bad WebSocket upgrade request: ${err.message}`);
       socket.destroy();
     });
-    this.server = createServer((req, res) => {
-      // A plain HTTP request: not a leftsync peer.
-      res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('leftsync peers speak WebSocket\n');
-    });
-    this.server.headersTimeout = options.handshakeTimeoutMs;
-    this.server.requestTimeout = options.handshakeTimeoutMs;
-    this.server.on('connection', (socket) => this.onTcpConnection(socket));
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      if (!socket.destroyed) {
-        this.logFailure('handshake.failed', 'in', address(socket), undefined, new LeftsyncError(ErrorCode.PROTO_MALFORMED, `not a leftsync WebSocket request (${err.code ?? err.message})`));
-      }
-      socket.destroy();
-    });
-    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
   /** Listens, then starts dialing every configured peer. */
   static async start(options: TransportOptions): Promise<Transport> {
     const transport = new Transport(options);
-    await new Promise<void>((resolve, reject) => {
-      transport.server.once('error', reject);
-      transport.server.listen(options.port, options.listenHost, () => {
-        transport.server.off('error', reject);
-        resolve();
-      });
+    transport.listener = await Listener.listen({
+      host: options.listenHost,
+      port: options.port,
+      tls: options.tls,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      admission: new Admission<PendingConnection>({ ...DEFAULT_ADMISSION, ...options.admission }),
+      report: (event, address, code, reason, peer) => transport.logFailure(event, 'in', address, peer, code, reason),
+      onUpgrade: (req, socket, head, pending) => transport.onUpgrade(req, socket, head, pending),
     });
-    transport.log.info('transport.listening', { peer: options.peerId, address: options.listenHost, port: transport.port });
+    transport.log.info('transport.listening', {
+      peer: options.peerId,
+      address: options.listenHost,
+      port: transport.port,
+      tls: options.tls !== null,
+      ...(options.tls ? { fingerprint: options.tls.fingerprint } : {}),
+    });
     for (const peer of options.peers) transport.addPeer(peer);
     return transport;
   }
 
   get port(): number {
-    const bound = this.server.address();
-    return typeof bound === 'object' && bound !== null ? bound.port : this.options.port;
+    return this.listener.port;
   }
 
   get peerId(): string {
@@ -174,71 +182,25 @@ export class Transport {
     for (const dialer of this.dialers) dialer.stop();
     for (const link of this.links.values()) link.closeWith(ErrorCode.STOPPING, 'node stopping');
     for (const channel of this.outgoing) channel.close(ErrorCode.CONNECTION_CLOSED, 'node stopping');
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Give close frames a moment, then drop whatever is left.
-    await new Promise((resolve) => setTimeout(resolve, 50).unref());
-    for (const socket of this.sockets) socket.destroy();
-    for (const { timer } of this.pending.values()) clearTimeout(timer);
-    await closed;
+    this.failures.stop();
+    await this.listener.close();
   }
 
   // --- accepting ---------------------------------------------------------------
 
-  private onTcpConnection(socket: Socket): void {
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pending: PendingConnection): void {
     if (this.stopped) {
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      const entry = this.pending.get(socket);
-      if (entry) clearTimeout(entry.timer);
-      this.pending.delete(socket);
-    });
-    if (this.pending.size >= MAX_PENDING_HANDSHAKES) {
-      this.logOnce('conn.refused', { address: address(socket), reason: `more than ${MAX_PENDING_HANDSHAKES} unauthenticated connections` });
-      socket.destroy();
-      return;
-    }
-    const timeoutMs = this.options.handshakeTimeoutMs;
-    const timer = setTimeout(() => {
-      const entry = this.pending.get(socket);
-      if (!entry) return;
-      const message = `handshake not completed within ${timeoutMs} ms`;
-      if (entry.channel) {
-        entry.channel.close(ErrorCode.HANDSHAKE_TIMEOUT, message); // the handshake logs it
-      } else {
-        this.logFailure('handshake.failed', 'in', address(socket), undefined, new LeftsyncError(ErrorCode.HANDSHAKE_TIMEOUT, `${message} (no WebSocket upgrade)`));
-        socket.destroy();
-      }
-    }, timeoutMs);
-    timer.unref();
-    this.pending.set(socket, { timer });
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, socket, pending));
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    if (this.stopped) {
-      socket.destroy();
-      return;
-    }
-    if ((req.url ?? '').split('?')[0] !== WS_PATH) {
-      this.logFailure('handshake.failed', 'in', address(socket), undefined, new LeftsyncError(ErrorCode.PROTO_MALFORMED, `WebSocket upgrade for unknown path ${JSON.stringify((req.url ?? '').slice(0, 64))}`));
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws, socket));
-  }
-
-  private async accept(ws: WebSocket, socket: Socket): Promise<void> {
-    const channel = new FrameChannel(ws, address(socket));
-    const entry = this.pending.get(socket);
-    if (entry) entry.channel = channel;
-    const conn = await this.handshake(channel, 'in');
-    const done = this.pending.get(socket);
-    if (done) clearTimeout(done.timer);
-    this.pending.delete(socket);
+  private async accept(ws: WebSocket, socket: Duplex, pending: PendingConnection): Promise<void> {
+    const channel = new FrameChannel(ws, pending.address);
+    pending.channel = channel;
+    const conn = await this.handshake(channel, 'in', channelBinding(socket as ExportingSocket), {}, pending);
+    this.listener.settle(pending);
     if (conn) this.register(conn);
   }
 
@@ -246,26 +208,42 @@ export class Transport {
 
   private async dialOnce(peer: PeerAddress, text: string): Promise<DialOutcome> {
     if (this.stopped) return { linked: false, code: ErrorCode.CONNECTION_CLOSED };
-    const ws = new WebSocket(`ws://${text}${WS_PATH}`, {
+    const tls = this.options.tls !== null;
+    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://${text}${WS_PATH}`, {
       maxPayload: MAX_FRAME_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: this.options.handshakeTimeoutMs,
+      // Any certificate: the channel binding in the handshake authenticates the channel.
+      ...(tls ? { rejectUnauthorized: false, minVersion: 'TLSv1.3' as const } : {}),
     });
+    let socket: ExportingSocket | undefined;
+    ws.once('upgrade', (res: IncomingMessage) => (socket = res.socket as ExportingSocket));
+    let tlsError: Error | undefined;
+    ws.on('error', (err) => (tlsError ??= /wrong version number|packet length too long|unknown protocol/i.test(err.message) ? err : undefined));
     const channel = new FrameChannel(ws, text);
+    ws.on('unexpected-response', (_req, res: IncomingMessage) => {
+      const code = res.headers[ERROR_HEADER];
+      if (code === ErrorCode.TLS_MISMATCH) channel.close(ErrorCode.TLS_MISMATCH, 'the peer requires TLS; we run with --no-tls: start both peers with --no-tls or neither');
+      else channel.close(ErrorCode.PROTO_UNEXPECTED, `the peer answered the WebSocket upgrade with HTTP ${res.statusCode}`);
+    });
     this.outgoing.add(channel);
     try {
-      const opened = await new Promise<CloseInfo | null>((resolve) => {
+      let opened = await new Promise<CloseInfo | null>((resolve) => {
         ws.once('open', () => resolve(null));
         channel.onClose((info) => resolve(info));
       });
+      if (opened && tlsError) {
+        opened = { ...opened, code: ErrorCode.TLS_MISMATCH, message: 'the peer answered without TLS (it runs with --no-tls); we use TLS: start both peers with --no-tls or neither' };
+      }
       if (opened) {
-        this.logFailure('dial.failed', 'out', text, undefined, new LeftsyncError(opened.code, opened.message));
+        const event = opened.code === ErrorCode.TLS_MISMATCH ? 'tls.mismatch' : 'dial.failed';
+        this.logFailure(event, 'out', text, undefined, opened.code, opened.message);
         return { linked: false, code: opened.code };
       }
       const timer = setTimeout(() => channel.close(ErrorCode.HANDSHAKE_TIMEOUT, `handshake not completed within ${this.options.handshakeTimeoutMs} ms`), this.options.handshakeTimeoutMs);
       timer.unref();
       const claimed: ClaimedId = {};
-      const conn = await this.handshake(channel, 'out', claimed);
+      const conn = await this.handshake(channel, 'out', channelBinding(socket), claimed);
       clearTimeout(timer);
       if (!conn) return { peerId: claimed.peerId, linked: false, code: channel.closeReason?.code ?? ErrorCode.CONNECTION_CLOSED };
       const linked = this.register(conn);
@@ -288,13 +266,14 @@ export class Transport {
 
   // --- handshake and links -------------------------------------------------------
 
-  private async handshake(channel: FrameChannel, direction: Direction, claimed: ClaimedId = {}): Promise<WsPeerConnection | null> {
+  private async handshake(channel: FrameChannel, direction: Direction, binding: Uint8Array, claimed: ClaimedId = {}, pending?: PendingConnection): Promise<WsPeerConnection | null> {
     try {
       const result = direction === 'in'
-        ? await listenerHandshake(channel, this.context, claimed)
-        : await dialerHandshake(channel, this.context, claimed);
-      // A success ends a failure streak: the next failure is worth a line again.
-      for (const key of this.recentFailures.keys()) if (key.includes(`|${direction}|${channel.remoteAddress}|`)) this.recentFailures.delete(key);
+        ? await listenerHandshake(channel, this.context, claimed, binding)
+        : await dialerHandshake(channel, this.context, claimed, binding);
+      if (pending) this.listener.trust(pending);
+      // A success ends an outbound failure streak: the next failure is worth a line again.
+      else this.failures.forget(`out|${channel.remoteAddress}|`);
       return new WsPeerConnection(channel, result, direction, this.options);
     } catch (err) {
       const failure = err instanceof LeftsyncError ? err : new LeftsyncError(ErrorCode.INTERNAL, String(err), { cause: err });
@@ -307,7 +286,9 @@ export class Transport {
         failure.code === ErrorCode.AUTH_FAILED ? 'auth.failed'
         : failure.code === ErrorCode.PROTO_VERSION || failure.code === ErrorCode.CHUNKER_MISMATCH || failure.code === ErrorCode.SELF_CONNECTION ? 'peer.refused'
         : 'handshake.failed';
-      this.logFailure(event, direction, channel.remoteAddress, claimed.peerId, failure);
+      if (pending?.reported) return null; // evicted or timed out: said already
+      if (pending && HOSTILE_CODES.has(failure.code)) this.listener.fail(pending, event, failure.code, failure.message, claimed.peerId);
+      else this.logFailure(event, direction, channel.remoteAddress, claimed.peerId, failure.code, failure.message);
       return null;
     }
   }
@@ -342,29 +323,18 @@ export class Transport {
 
   // --- logging -----------------------------------------------------------------------
 
-  private logFailure(event: string, direction: Direction, addressText: string, peer: string | undefined, err: LeftsyncError): void {
-    const host = direction === 'in' ? addressText.replace(/:\d+$/, '') : addressText;
-    const fields = { address: addressText, direction, ...(peer ? { peer } : {}), code: err.code, reason: err.message };
-    const key = `${event}|${direction}|${host}|${peer ?? ''}|${err.code}|${err.message}`;
-    const level = event === 'dial.failed' ? 'info' : 'warn';
-    this.logOnce(event, fields, key, level);
-  }
-
-  private logOnce(event: string, fields: Record<string, unknown>, key = `${event}|${String(fields.address).replace(/:\d+$/, '')}`, level: 'info' | 'warn' = 'warn'): void {
-    const now = Date.now();
-    const last = this.recentFailures.get(key);
-    if (last !== undefined && now - last < REPEAT_WINDOW_MS) {
-      this.log.debug(event, { ...fields, repeated: true });
-      return;
-    }
-    if (this.recentFailures.size > 1_000) this.recentFailures.clear();
-    this.recentFailures.set(key, now);
-    this.log[level](event, fields);
+  /**
+   * Inbound: one line per (event, remote host, code) streak, whatever peer id,
+   * port or message the remote picks; a TLS mismatch is one line per host in
+   * either direction. Outbound: per (event, address, reason), as a dial streak.
+   */
+  private logFailure(event: string, direction: Direction, addressText: string, peer: string | undefined, code: ErrorCode, reason: string): void {
+    const fields = { address: addressText, direction, ...(peer ? { peer } : {}), code, reason };
+    const host = addressText.replace(/:\d+$/, '');
+    const key =
+      event === 'tls.mismatch' ? `tls|${host}`
+      : direction === 'in' ? `in|${event}|${host}|${code}`
+      : `out|${addressText}|${event}|${code}|${reason}`;
+    this.failures.report(key, event, fields, event === 'dial.failed' ? 'info' : 'warn');
   }
 }
-
-function address(socket: Socket): string {
-  const host = socket.remoteAddress ?? '?';
-  return host.includes(':') ? `[${host}]:${socket.remotePort}` : `${host}:${socket.remotePort}`;
-}
-

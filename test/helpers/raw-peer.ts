@@ -2,8 +2,9 @@
  * A hand-driven WebSocket client that speaks leftsync frames one at a time, for
  * attack tests: garbage, replays, slowloris, oversized frames, fuzzing.
  */
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { computeMac, newNonce, type HandshakeTranscript } from '../../src/transport/auth.js';
+import { channelBinding, computeMac, newNonce, type ExportingSocket, type HandshakeTranscript } from '../../src/transport/auth.js';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import { PROTOCOL_VERSION, type ChunkerParamsMessage, type Frame } from '../../src/protocol/messages.js';
 
@@ -18,8 +19,11 @@ export class RawPeer {
   /** Every binary message this client sent, in order (to replay later). */
   readonly sent: Uint8Array[] = [];
   private waiters: Array<() => void> = [];
+  /** The TLS socket under the WebSocket (undefined with plain ws): the handshake binds to it. */
+  socket: ExportingSocket | undefined;
 
   private constructor(readonly ws: WebSocket) {
+    ws.once('upgrade', (res: IncomingMessage) => (this.socket = res.socket as ExportingSocket));
     ws.on('message', (data: Buffer) => {
       try {
         this.frames.push(decodeFrame(data, { maxBytes: 8 * 1024 * 1024 }));
@@ -35,9 +39,11 @@ export class RawPeer {
     }));
   }
 
-  static connect(port: number, path = '/leftsync', options: WebSocket.ClientOptions = {}): Promise<RawPeer> {
+  /** wss (any certificate) unless `tls: false`, like a leftsync dialer. */
+  static connect(port: number, path = '/leftsync', options: WebSocket.ClientOptions & { tls?: boolean } = {}): Promise<RawPeer> {
+    const { tls = true, ...wsOptions } = options;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false, ...options });
+      const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://127.0.0.1:${port}${path}`, { perMessageDeflate: false, rejectUnauthorized: false, ...wsOptions });
       const peer = new RawPeer(ws);
       ws.once('open', () => resolve(peer));
       ws.once('error', reject);
@@ -76,7 +82,13 @@ export class RawPeer {
     const dialerNonce = newNonce();
     this.send({ authChallenge: { nonce: dialerNonce, peerId } });
     const response = (await this.frame(0)).authResponse!;
-    const transcript: HandshakeTranscript = { dialerNonce, listenerNonce: response.nonce, dialerId: peerId, listenerId: response.peerId };
+    const transcript: HandshakeTranscript = {
+      dialerNonce,
+      listenerNonce: response.nonce,
+      dialerId: peerId,
+      listenerId: response.peerId,
+      channelBinding: channelBinding(this.socket),
+    };
     this.send({ authProof: { mac: computeMac(key, 'dialer', transcript) } });
     await this.frame(1); // AuthOk
     this.send({ hello: { protocolVersion: PROTOCOL_VERSION, peerId, chunker, capabilities: [], clientVersion: 'raw', instanceId: 'raw-' + peerId } });

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 const UPGRADE =
   'GET /leftsync HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
@@ -38,10 +39,18 @@ export interface SocketOutcome {
   closeReason: string;
 }
 
+/** A connection to 127.0.0.1:port, TLS (any certificate) unless `tls` is false; emits 'connect' when usable. */
+export function openSocket(port: number, tls = true): ReturnType<typeof connect> {
+  if (!tls) return connect(port, '127.0.0.1');
+  const socket = connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false });
+  socket.once('secureConnect', () => socket.emit('connect'));
+  return socket;
+}
+
 /** Sends one binary message on a fresh connection; resolves when the server has closed it. */
-export function sendOnFreshSocket(port: number, message: Uint8Array, timeoutMs = 10_000): Promise<SocketOutcome> {
+export function sendOnFreshSocket(port: number, message: Uint8Array, timeoutMs = 10_000, tls = true): Promise<SocketOutcome> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = openSocket(port, tls);
     let received = Buffer.alloc(0);
     const outcome: SocketOutcome = { httpStatus: 0, closeStatus: 0, closeReason: '' };
     let answered = false;

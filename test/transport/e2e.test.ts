@@ -11,7 +11,7 @@ import { ErrorCode } from '../../src/errors.js';
 import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';
 import { LogEvent, NodeProcess, cleanupNodes, removeTempDirs, startNode, tempDir } from '../helpers/node-process.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { sendOnFreshSocket } from '../helpers/raw-socket.js';
+import { openSocket, sendOnFreshSocket } from '../helpers/raw-socket.js';
 import { PortRange } from '../helpers/ports.js';
 
 const ports = new PortRange(23500, 23799);
@@ -109,7 +109,7 @@ test('no secret: refuses to start with a clear message; --insecure starts and wa
 test('attacks are each rejected while the peer keeps serving its real peer', async () => {
   const pa = ports.take();
   const pc = ports.take();
-  const a = node(pa, []);
+  const a = node(pa, [], ['--secret', SECRET, '--verbose']);
   const c = node(pc, [pa]);
   const [idA, idC] = await Promise.all([peerIdOf(a), peerIdOf(c)]);
   await a.waitForEvent('peer.connected', { peer: idC });
@@ -141,10 +141,17 @@ test('attacks are each rejected while the peer keeps serving its real peer', asy
   assert.match(String(replayed.reason), /replayed/);
   assert.equal(replay.frames.length, 1, 'nothing after the failed proof');
 
-  // 3. Garbage before the handshake: not HTTP at all, then a WebSocket with junk.
+  // 3. Garbage before the handshake: a broken TLS hello, TLS carrying something
+  // that is not HTTP, then a WebSocket with junk. Repeats from one address are
+  // logged at debug (A runs with --verbose so the test sees each).
   const junk = connect(pa, '127.0.0.1');
-  junk.write('\x16\x03\x01 this is not http\r\n\r\n');
+  junk.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0xff, 0x00, 0x00, 0x00])); // a TLS record holding no valid handshake message
+  junk.resume(); // read the TLS alert, so the close is seen
   await new Promise((resolve) => junk.once('close', resolve));
+  await a.waitForLog((e) => e.event === 'handshake.failed' && e.code === ErrorCode.TLS_FAILED && /TLS handshake failed/.test(String(e.reason)), 10_000, start);
+  const notHttp = openSocket(pa);
+  notHttp.once('connect', () => notHttp.write('this is not http\r\n\r\n'));
+  await new Promise((resolve) => notHttp.once('close', resolve));
   await a.waitForLog((e) => e.event === 'handshake.failed' && /not a leftsync WebSocket request/.test(String(e.reason)), 10_000, start);
   const junkFrame = await sendOnFreshSocket(pa, Buffer.from('GARBAGE GARBAGE GARBAGE'));
   assert.equal(junkFrame.closeReason, ErrorCode.PROTO_MALFORMED);
@@ -164,8 +171,8 @@ test('attacks are each rejected while the peer keeps serving its real peer', asy
   const mute = await RawPeer.connect(pa);
   const half = await RawPeer.connect(pa);
   half.send({ authChallenge: { nonce: new Uint8Array(32).fill(7), peerId: 'half-open' } });
-  const trickle = connect(pa, '127.0.0.1');
-  trickle.write('GET /leftsync HTTP/1.1\r\nHost: x\r\n');
+  const trickle = openSocket(pa);
+  trickle.once('connect', () => trickle.write('GET /leftsync HTTP/1.1\r\nHost: x\r\n'));
   const trickleClosed = new Promise((resolve) => trickle.once('close', resolve));
   assert.equal((await mute.closed).reason, ErrorCode.HANDSHAKE_TIMEOUT);
   assert.equal((await half.closed).reason, ErrorCode.HANDSHAKE_TIMEOUT);

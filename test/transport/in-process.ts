@@ -3,11 +3,11 @@
  * no separate process. Each test file passes its own port range.
  */
 import { chunkerParams } from '../../src/chunker/params.js';
+import { createTlsIdentity } from '../../src/transport/certificate.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { Transport, type TransportOptions } from '../../src/transport/transport.js';
 
 export const SECRET = Buffer.from('correct horse battery staple');
-
 
 const started: Transport[] = [];
 
@@ -27,6 +27,7 @@ export async function startTransport(
     pingTimeoutMs: 1_000,
     reconnectMaxMs: 300,
     handshakeTimeoutMs: 1_000,
+    tls: createTlsIdentity(peerId),
     ...overrides,
   });
   started.push(transport);

@@ -34,6 +34,8 @@ test('config: no secret refuses unless --insecure; defaults and --ip parsing', a
   assert.equal(insecure.insecure, true);
   const config = await buildConfig({ dir, ip: '10.0.0.1,10.0.0.2:9000', secret: 's' }, {});
   assert.equal(config.insecure, false);
+  assert.equal(config.tls, true, 'TLS unless --no-tls');
+  assert.equal((await buildConfig({ dir, secret: 's', tls: false }, {})).tls, false, '--no-tls (commander sets tls: false)');
   assert.equal(config.stateDir, join(dir, '.leftsync'));
   assert.deepEqual(config.peers, [{ host: '10.0.0.1', port: DEFAULT_PORT }, { host: '10.0.0.2', port: 9000 }]);
   assert.equal(config.guiPort, 0, 'the status endpoint takes any free port by default');

@@ -24,7 +24,7 @@ test('--ip parsing: host, host:port, IPv6, lists, errors', () => {
 
 test('handshake MACs bind role, both nonces and both ids', () => {
   const key = Buffer.from('secret');
-  const t: HandshakeTranscript = { dialerNonce: newNonce(), listenerNonce: newNonce(), dialerId: 'aaa', listenerId: 'bbb' };
+  const t: HandshakeTranscript = { dialerNonce: newNonce(), listenerNonce: newNonce(), dialerId: 'aaa', listenerId: 'bbb', channelBinding: new Uint8Array(0) };
   const mac = computeMac(key, 'dialer', t);
   assert.ok(verifyMac(key, 'dialer', t, mac));
   assert.ok(!verifyMac(key, 'listener', t, mac), 'reflected to the other role');
@@ -32,6 +32,12 @@ test('handshake MACs bind role, both nonces and both ids', () => {
   assert.ok(!verifyMac(key, 'dialer', { ...t, listenerNonce: newNonce() }, mac), 'replayed against a fresh nonce');
   assert.ok(!verifyMac(key, 'dialer', { ...t, dialerId: 'ccc' }, mac), 'another peer id');
   assert.ok(!verifyMac(key, 'dialer', t, mac.subarray(0, 31)), 'short mac');
+  // A relay terminating TLS holds another TLS session: another channel binding.
+  const tls = { ...t, channelBinding: new Uint8Array(32).fill(1) };
+  const tlsMac = computeMac(key, 'dialer', tls);
+  assert.ok(verifyMac(key, 'dialer', tls, tlsMac));
+  assert.ok(!verifyMac(key, 'dialer', { ...tls, channelBinding: new Uint8Array(32).fill(2) }, tlsMac), 'another TLS session');
+  assert.ok(!verifyMac(key, 'dialer', t, tlsMac), 'TLS proof on a plain channel');
   // Insecure mode: an empty key, still a working handshake, refused by a keyed peer.
   const open = handshakeKey(null);
   assert.ok(verifyMac(open, 'dialer', t, computeMac(open, 'dialer', t)));

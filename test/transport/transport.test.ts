@@ -10,6 +10,7 @@ import { SEND_HIGH_WATER_BYTES } from '../../src/transport/frame-channel.js';
 import type { WsPeerConnection } from '../../src/transport/ws-connection.js';
 import { LogCapture } from '../helpers/log-capture.js';
 import { RawPeer } from '../helpers/raw-peer.js';
+import { openSocket } from '../helpers/raw-socket.js';
 import { SECRET, onlyLink, startTransport, stopAll, until } from './in-process.js';
 import { PortRange } from '../helpers/ports.js';
 
@@ -221,10 +222,9 @@ test('unauthenticated connections time out (slowloris) and stay apart from real 
   assert.deepEqual(both.map((c) => c.reason), [ErrorCode.HANDSHAKE_TIMEOUT, ErrorCode.HANDSHAKE_TIMEOUT]);
   await logs.waitFor((e) => e.module === 'transport:sl-a' && e.event === 'handshake.failed' && e.code === ErrorCode.HANDSHAKE_TIMEOUT && e.peer === 'sl-half');
   assert.equal(a.connections().length, 0);
-  // A WebSocket client is not even needed: a raw socket that never upgrades.
-  const { connect } = await import('node:net');
-  const socket = connect(p, '127.0.0.1');
-  socket.write('GET /leftsync HTTP/1.1\r\nHost: x\r\n'); // headers never finished
+  // A WebSocket client is not even needed: a raw (TLS) socket that never upgrades.
+  const socket = openSocket(p);
+  socket.once('connect', () => socket.write('GET /leftsync HTTP/1.1\r\nHost: x\r\n')); // headers never finished
   await new Promise((resolve) => socket.once('close', resolve));
   const event = await logs.waitFor((e) => e.module === 'transport:sl-a' && e.event === 'handshake.failed' && /no WebSocket upgrade/.test(String(e.reason)));
   assert.equal(event.code, ErrorCode.HANDSHAKE_TIMEOUT);
