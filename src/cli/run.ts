@@ -1,15 +1,14 @@
 /**
- * The default command: resolve options into a NodeConfig, create the share and
- * state folders, start the node and run until SIGINT/SIGTERM.
+ * The default command: resolve options into a NodeConfig, start the node and run until SIGINT/SIGTERM.
  *
  * Secret: --secret or --secret-file (not both), else LEFTSYNC_SECRET. Without
  * any, leftsync refuses to start unless --insecure is given, and then warns
  * that anyone who can reach the port can write into the folder.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_PORT, DEFAULTS, type NodeConfig } from '../config.js';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
 import { createLogger, setLogFormat, setLogLevel } from '../log.js';
 import { startNode } from '../peer/node.js';
 import { parsePeerList } from '../transport/address.js';
@@ -119,12 +118,7 @@ export async function runNode(options: RunOptions): Promise<void> {
   } else if (options.insecure) {
     log.warn('insecure.ignored', { msg: '--insecure ignored: a secret is configured' });
   }
-  try {
-    await mkdir(config.shareDir, { recursive: true });
-    await mkdir(config.stateDir, { recursive: true });
-  } catch (err) {
-    throw fromSystemError(err, 'creating the share and state folders');
-  }
+  // The node creates the share and state folders on a first start only (src/fs/share-guard.ts).
   const node = await startNode(config, options.json ? { onEvent: printEventLine } : {});
   await new Promise<void>((resolveStop) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -6,15 +6,17 @@
 import { chunkerParams } from '../chunker/params.js';
 import type { NodeConfig } from '../config.js';
 import { openIndex } from '../db/sqlite-index.js';
+import { ShareGuard, isShareMissing, prepareShare } from '../fs/share-guard.js';
 import { createLogger } from '../log.js';
 import { createScanLock } from '../scanner/scan-lock.js';
 import { createScanner, type ScanResult } from '../scanner/scanner.js';
+import { DiskFull } from '../transfer/disk-full.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { Transport } from '../transport/transport.js';
 import { sameAsIndexed } from '../watcher/unchanged.js';
-import { startWatcher } from '../watcher/watcher.js';
+import { startWatcher, type ShareWatcher } from '../watcher/watcher.js';
 import { LEFTSYNC_VERSION } from '../version.js';
 import { EventBus, type EventListener } from '../status/events.js';
 import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
@@ -50,6 +52,9 @@ export interface NodeHandle {
 }
 
 export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Promise<NodeHandle> {
+  // Creates the share, its marker and the state folder on a first start, and nothing otherwise.
+  const device = await prepareShare(config.shareDir, config.stateDir);
+  const share = new ShareGuard({ shareDir: config.shareDir, stateDir: config.stateDir, device });
   const peerId = await loadOrCreatePeerId(config.stateDir);
   const events = new EventBus();
   if (hooks.onEvent) events.subscribe(hooks.onEvent);
@@ -58,7 +63,8 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   const cleanup = await cleanStalePartials(index, config.stateDir);
   // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
   const scanLock = createScanLock();
-  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, lock: scanLock });
+  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, lock: scanLock, share });
+  const disk = new DiskFull({ index, stateDir: config.stateDir });
 
   const sessions = new SessionSet({
     index,
@@ -68,6 +74,8 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
       announceIfChanged(await scanner.scanPaths(paths));
     },
     scanLock,
+    share,
+    disk,
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
     events,
@@ -84,20 +92,50 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     if (result.changed.length > 0) sessions.announceAll();
   };
 
+  /** A scan of a share that is missing does nothing: the guard has said so once already. */
+  const scanned = async (scan: Promise<ScanResult>): Promise<ScanResult | null> => {
+    try {
+      const result = await scan;
+      announceIfChanged(result);
+      return result;
+    } catch (err) {
+      if (isShareMissing(err)) return null;
+      throw err;
+    }
+  };
+  const startWatching = (): Promise<ShareWatcher> =>
+    startWatcher({
+      shareDir: config.shareDir,
+      settleMs: config.settleMs,
+      rescanIntervalMs: config.rescanIntervalMs,
+      ignore: scanner.ignore,
+      onPaths: async (paths) => void (await scanned(scanner.scanPaths(paths))),
+      // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
+      isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
+      onFullRescan: async () => void (await scanned(scanner.scanAll())),
+    });
+
   // The startup scan runs before any peer is linked, so the first Index we send
   // is already current and nothing stale is reconciled against.
-  const initial = await scanner.scanAll();
-  log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
+  await share.start();
+  const initial = await scanned(scanner.scanAll());
+  if (initial) log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
 
-  const watcher = await startWatcher({
-    shareDir: config.shareDir,
-    settleMs: config.settleMs,
-    rescanIntervalMs: config.rescanIntervalMs,
-    ignore: scanner.ignore,
-    onPaths: async (paths) => announceIfChanged(await scanner.scanPaths(paths)),
-    // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
-    isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
-    onFullRescan: async () => announceIfChanged(await scanner.scanAll()),
+  // Without its share the node waits: links up, index served, nothing scanned or applied.
+  // When the share is back its folders are watched afresh (the old watches went with the
+  // mount), it is scanned, and every peer's entries are looked at again.
+  let watcher: ShareWatcher | null = share.present ? await startWatching() : null;
+  let stopping = false;
+  let resuming: Promise<void> = Promise.resolve();
+  share.onBack(() => {
+    resuming = resuming.then(async () => {
+      if (stopping) return;
+      await watcher?.stop();
+      watcher = await startWatching();
+      if (stopping) return void (await watcher.stop());
+      await scanned(scanner.scanAll());
+      sessions.reconsiderAll();
+    }).catch((err: unknown) => log.error('share.resume_failed', { err }));
   });
 
   const transport = await Transport.start({
@@ -130,8 +168,11 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     status: statusServer,
     stats: () => sessions.stats(),
     async stop() {
+      stopping = true;
+      share.stop();
       await status.stop();
-      await watcher.stop();
+      await resuming;
+      await watcher?.stop();
       sessions.closeAll();
       await transport.stop();
       // Let a scan or apply that is under way finish before the index closes.

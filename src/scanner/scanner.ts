@@ -10,12 +10,13 @@ import path from 'node:path';
 import type { ChunkerParams } from '../chunker/types.js';
 import { fromSystemError, type LeftsyncError } from '../errors.js';
 import { checkRelativePath } from '../fs/paths.js';
+import type { ShareCheck } from '../fs/share-guard.js';
 import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
 import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
-import { checkShareRoot, eachLimited, isMissing, locate, typeOf } from './lookup.js';
+import { eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import type { ScanLock } from './scan-lock.js';
 
@@ -34,6 +35,8 @@ export interface ScannerOptions {
   params: ChunkerParams;
   /** Scans hold it; so does every apply step (see ScanLock). */
   lock: ScanLock;
+  /** Asked before every scan: a missing share (no marker, another device) is never scanned. */
+  share: ShareCheck;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
 }
@@ -96,7 +99,7 @@ class ScanRun {
 
   async all(): Promise<ScanResult> {
     const started = Date.now();
-    await checkShareRoot(this.opts.shareDir);
+    await this.opts.share.check();
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
     const entries = this.opts.index.all();
     this.known = new Map(entries.map((e) => [e.path, e]));
@@ -108,7 +111,7 @@ class ScanRun {
   }
 
   async paths(paths: string[]): Promise<ScanResult> {
-    await checkShareRoot(this.opts.shareDir);
+    await this.opts.share.check();
     if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();

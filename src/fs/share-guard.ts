@@ -1,0 +1,128 @@
+/**
+ * Whether the share is there as recorded (its marker present, its root on the
+ * recorded device; src/fs/share-marker.ts). The node makes one ShareGuard; the
+ * scanner asks it before every scan and the applier before every step, so a
+ * missing share is neither scanned (no "everything deleted") nor written into.
+ * It logs LS_SHARE_MISSING once when the share goes, polls while it is gone, and
+ * tells its listeners when it is back. Links stay up meanwhile.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { createMarker, hasContent, inspectShare, readRecordedDevice, recordDevice, type ShareProblem } from './share-marker.js';
+
+const log = createLogger('share');
+
+/** How often the share is looked at, ms (two lstat calls). */
+export const SHARE_POLL_MS = 1000;
+
+/** What the scanner and the applier need: throws LS_SHARE_MISSING when the share is not there. */
+export interface ShareCheck {
+  check(): Promise<void>;
+}
+
+export function isShareMissing(err: unknown): boolean {
+  return err instanceof LeftsyncError && err.code === ErrorCode.SHARE_MISSING;
+}
+
+/**
+ * Run once at start, before the state folder is used: returns the recorded
+ * device of the share root, creating the share, its marker and the record on a
+ * first start. A first start is a state folder that does not exist yet (or is
+ * empty); a state from before markers marks a share that holds files. Anything
+ * else without a marker (state, but an empty or missing share) is left alone:
+ * null, and the guard waits for the marker.
+ */
+export async function prepareShare(shareDir: string, stateDir: string): Promise<number | null> {
+  const stateExisted = (await readdir(stateDir).catch(() => [])).length > 0;
+  const recorded = stateExisted ? await readRecordedDevice(stateDir) : null;
+  if (recorded !== null) return recorded;
+  const seen = await inspectShare(shareDir, null);
+  const firstStart = !stateExisted || (seen.problem === 'marker missing' && (await hasContent(shareDir, stateDir)));
+  if (seen.problem !== null && !firstStart) return null;
+  try {
+    if (seen.problem !== null) {
+      await mkdir(shareDir, { recursive: true });
+      await createMarker(shareDir);
+      log.info('share.marker_created', { share: shareDir });
+    }
+    await mkdir(stateDir, { recursive: true });
+  } catch (err) {
+    throw fromSystemError(err, 'creating the share, its marker and the state folder');
+  }
+  const marked = await inspectShare(shareDir, null);
+  if (marked.problem !== null) throw new LeftsyncError(ErrorCode.IO, `share ${shareDir}: ${marked.problem} right after creating it`);
+  await recordDevice(stateDir, marked.device!);
+  return marked.device;
+}
+
+export interface ShareGuardOptions {
+  shareDir: string;
+  stateDir: string;
+  /** From prepareShare; null: recorded when the marker first appears. */
+  device: number | null;
+  pollMs?: number;
+}
+
+export class ShareGuard implements ShareCheck {
+  private problem: ShareProblem | null = null;
+  private device: number | null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly backListeners: Array<() => void> = [];
+
+  constructor(private readonly options: ShareGuardOptions) {
+    this.device = options.device;
+  }
+
+  get present(): boolean {
+    return this.problem === null;
+  }
+
+  async check(): Promise<void> {
+    if (await this.inspect()) return;
+    throw new LeftsyncError(ErrorCode.SHARE_MISSING, `share ${this.options.shareDir}: ${this.problem}; nothing is scanned or applied until it is back`);
+  }
+
+  /** Looks at the share now; logs and notifies on a change. True when it is there. */
+  async inspect(): Promise<boolean> {
+    const seen = await inspectShare(this.options.shareDir, this.device);
+    if (seen.problem === null && this.device === null) {
+      await recordDevice(this.options.stateDir, seen.device!);
+      this.device = seen.device;
+      log.info('share.device_recorded', { share: this.options.shareDir, device: seen.device });
+    }
+    const before = this.problem;
+    this.problem = seen.problem;
+    if (seen.problem !== null && before === null) {
+      log.error('share.missing', {
+        code: ErrorCode.SHARE_MISSING,
+        share: this.options.shareDir,
+        problem: seen.problem,
+        msg: `the share is not there (${seen.problem}): not scanning or changing anything, links kept; sync resumes by itself when it is back (README: the share marker)`,
+      });
+    } else if (seen.problem === null && before !== null) {
+      log.info('share.back', { share: this.options.shareDir });
+      for (const listener of this.backListeners) listener();
+    }
+    return seen.problem === null;
+  }
+
+  /** Called each time the share comes back after being missing. */
+  onBack(listener: () => void): void {
+    this.backListeners.push(listener);
+  }
+
+  /** Polls the share (the first look is at once). */
+  async start(): Promise<void> {
+    await this.inspect();
+    this.timer = setInterval(() => {
+      this.inspect().catch((err: unknown) => log.warn('share.inspect_failed', { err }));
+    }, this.options.pollMs ?? SHARE_POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
