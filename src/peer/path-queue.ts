@@ -20,6 +20,8 @@ export interface PathQueueOptions {
   /** After every path's work, and whenever the queue may have become idle. */
   onSettled(relPath: string | null, outcome: WorkOutcome | null): void;
   log: Logger;
+  /** Delay before the next attempt after `pauses` paused ones in a row (default pauseDelayMs). */
+  pauseDelay?(pauses: number): number;
 }
 
 /** Times a path is retried in one session when its work cannot finish. */
@@ -122,7 +124,7 @@ export class PathQueue {
     if (this.closed) return;
     const count = (this.pauses.get(relPath) ?? 0) + 1;
     this.pauses.set(relPath, count);
-    this.later(relPath, pauseDelayMs(count));
+    this.later(relPath, (this.options.pauseDelay ?? pauseDelayMs)(count));
   }
 
   /**
