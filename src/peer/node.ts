@@ -170,6 +170,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     async stop() {
       stopping = true;
       share.stop();
+      disk.close();
       await status.stop();
       await resuming;
       await watcher?.stop();

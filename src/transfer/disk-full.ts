@@ -42,15 +42,30 @@ async function statfsFree(dir: string): Promise<number> {
 
 /** A wait not reported again for this long is forgotten (its path was deleted, its link closed). */
 const WAIT_FORGOTTEN_MS = 60_000;
+/**
+ * Space is declared back once nothing has waited for this long: the index
+ * entries stored first and a download then finding no room is one episode,
+ * told once, not two.
+ */
+export const SPACE_BACK_QUIET_MS = 3000;
 
 export class DiskFull {
   /** What waits for space (a download, a peer's index entries), with when it last reported. */
   private readonly waiting = new Map<string, number>();
+  /** Told the user, and not yet told that space is back. */
+  private told = false;
+  private backTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DiskFullOptions) {}
 
   get isFull(): boolean {
     return this.waiting.size > 0;
+  }
+
+  /** Stops the pending "space back" line (the node stops). */
+  close(): void {
+    if (this.backTimer !== null) clearTimeout(this.backTimer);
+    this.backTimer = null;
   }
 
   /**
@@ -60,12 +75,18 @@ export class DiskFull {
   report(what: string, err?: unknown): void {
     const now = Date.now();
     for (const [key, at] of this.waiting) if (now - at > WAIT_FORGOTTEN_MS) this.waiting.delete(key);
-    const first = this.waiting.size === 0;
+    // Nothing waits and no quiet period runs: whatever was told before is over.
+    if (this.waiting.size === 0 && this.backTimer === null) this.told = false;
     this.waiting.set(what, now);
-    if (!first) {
+    if (this.backTimer !== null) {
+      clearTimeout(this.backTimer);
+      this.backTimer = null;
+    }
+    if (this.told) {
       log.debug('disk.still_full', { what });
       return;
     }
+    this.told = true;
     log.error('disk.full', {
       code: ErrorCode.DISK_FULL,
       what,
@@ -74,10 +95,15 @@ export class DiskFull {
     });
   }
 
-  /** `what` was written after all; once nothing waits any more, the user is told. */
+  /** `what` was written after all; once nothing has waited for SPACE_BACK_QUIET_MS, the user is told. */
   written(what: string): void {
-    if (!this.waiting.delete(what) || this.waiting.size > 0) return;
-    log.info('disk.space_back', { what, msg: 'space is back: what waited for it has been written' });
+    if (!this.waiting.delete(what) || this.waiting.size > 0 || !this.told) return;
+    this.backTimer = setTimeout(() => {
+      this.backTimer = null;
+      this.told = false;
+      log.info('disk.space_back', { msg: 'space is back: what waited for it has been written' });
+    }, SPACE_BACK_QUIET_MS);
+    this.backTimer.unref();
   }
 
   /**

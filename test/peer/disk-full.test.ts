@@ -91,6 +91,7 @@ test('a download that cannot fit is not started; one that runs out of space leav
     assert.equal(await disk.pull(small, async () => 'placed'), 'placed');
     free = 100 * 1024 * 1024;
     assert.equal(await disk.pull(big, async () => 'placed'), 'placed');
+    await logs.waitFor((e) => e.event === 'disk.space_back');
     const diskEvents = logs.events.filter((e) => e.module === 'disk');
     assert.equal(diskEvents.filter((e) => e.event === 'disk.full').length, 1, 'told once');
     assert.equal(diskEvents.filter((e) => e.event === 'disk.full')[0]!.code, 'LS_DISK_FULL');

@@ -1,0 +1,96 @@
+/**
+ * A full disk on the receiver recovers by itself. The receiver's share lives on
+ * a small tmpfs (mounted at a parent, so a filler file beside the share, on the
+ * same file system, can take the space without being a change in the share).
+ * While the disk is full the sender offers a file larger than the disk can hold
+ * and a small one: the receiver says so once (LS_DISK_FULL), loses no index
+ * update, keeps retrying past the old give-up point, takes the small file as
+ * soon as there is room for it and the large one when there is room for that.
+ *
+ * Needs root to mount the tmpfs (CI runs as root); run it in a private mount
+ * namespace: `unshare -m -n sh -c 'ip link set lo up; node --test ...'`.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, open, readdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cleanupNodes, removeTempDirs, tempDir } from '../helpers/node-process.js';
+import { mountTmpfs, requireRoot, unmountAll } from '../helpers/mounts.js';
+import { MiB, PortRange, newShare, startSyncNode, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
+import { sha256File, waitUntil } from '../helpers/tree.js';
+
+const ports = new PortRange(25100, 25199);
+
+after(async () => {
+  await cleanupNodes();
+  unmountAll();
+  removeTempDirs();
+});
+
+/** Writes into `file` until the file system has no space left; returns its size. */
+async function fillUp(file: string): Promise<number> {
+  const handle = await open(file, 'w');
+  const block = Buffer.alloc(64 * 1024, 7);
+  let size = 0;
+  try {
+    for (;;) {
+      const { bytesWritten } = await handle.write(block);
+      size += bytesWritten;
+      if (bytesWritten < block.length) break;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    await handle.close();
+  }
+  return size;
+}
+
+test('disk full on the receiver: told once, no index update lost, retried without end, all arrives when space returns', async () => {
+  requireRoot('this test');
+  const vol = path.join(tempDir('leftsync-full-'), 'vol');
+  await mkdir(vol);
+  mountTmpfs(vol, 12 * MiB);
+  const dirB = path.join(vol, 'share');
+  await mkdir(dirB);
+  await mkdir(path.join(vol, 'filler'));
+  const filler = path.join(vol, 'filler', 'fill');
+  const dirA = newShare();
+  const portA = ports.take();
+  const portB = ports.take();
+  await writeFile(path.join(dirA, 'before.txt'), 'synced before the disk filled\n');
+  const a = startSyncNode(dirA, portA, [portB]);
+  const b = startSyncNode(dirB, portB, [portA]);
+  await Promise.all([whenLinked(a), whenLinked(b)]);
+  await waitUntil('the first file on B', async () => (await readdir(dirB)).includes('before.txt'));
+
+  const fillerSize = await fillUp(filler);
+  const from = b.mark();
+  await writeRandomFile(path.join(dirA, 'big.bin'), 8 * MiB); // more than the whole disk holds beside B's state
+  await writeFile(path.join(dirA, 'small.txt'), 'made while B was full\n');
+  await b.waitForEvent('disk.full', {}, 20_000, from);
+
+  // Longer than the old give-up (5 retries, ~16 s): still waiting, not given up.
+  await sleep(20_000);
+  assert.equal((await readdir(dirB)).includes('big.bin'), false);
+
+  // Room for the small file, not for the big one: the small one comes first.
+  await truncate(filler, Math.max(0, fillerSize - 3 * MiB));
+  await waitUntil('the small file on B', async () => (await readdir(dirB)).includes('small.txt'), 30_000);
+  assert.equal((await readdir(dirB)).includes('big.bin'), false, 'the big file still waits for room');
+
+  await unlink(filler);
+  await waitUntil('the big file on B', async () => (await readdir(dirB)).includes('big.bin'), 60_000);
+  assert.equal(await sha256File(path.join(dirB, 'big.bin')), await sha256File(path.join(dirA, 'big.bin')));
+  assert.equal((await stat(path.join(dirB, 'small.txt'))).size, (await stat(path.join(dirA, 'small.txt'))).size);
+
+  const since = b.events.slice(from);
+  const full = since.filter((e) => e.event === 'disk.full');
+  assert.equal(full.length, 1, `told once, not a flood: ${full.length} disk.full lines`);
+  assert.equal(full[0]!.code, 'LS_DISK_FULL');
+  await b.waitForEvent('disk.space_back', {}, 10_000, from);
+  assert.deepEqual(since.filter((e) => e.event === 'sync.gave_up'), [], 'never given up');
+  assert.ok(since.filter((e) => e.level === 'warn' || e.level === 'error').length <= 3, 'no stream of warnings while full');
+  await cleanupNodes();
+});
