@@ -104,7 +104,7 @@ class ScanRun {
     const entries = this.opts.index.all();
     this.known = new Map(entries.map((e) => [e.path, e]));
     await this.walk('', this.opts.shareDir);
-    this.recordDeletions(entries);
+    await this.recordDeletions(entries);
     this.finish();
     log.info('scan.done', { ms: Date.now() - started, entries: this.seen.size, ...this.counts() });
     return this.result;
@@ -186,7 +186,7 @@ class ScanRun {
     // Everything indexed below it that is not there now is deleted (all of it when the
     // path is gone or is no longer a folder), and the path itself when it is gone.
     const below = this.opts.index.listUnder(relPath);
-    this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
+    await this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
   }
 
   /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
@@ -347,13 +347,18 @@ class ScanRun {
     this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
-  /** Index entries (live ones) not seen on disk become tombstones, children before parents. */
-  private recordDeletions(candidates: IndexEntry[]): void {
+  /**
+   * Index entries (live ones) not seen on disk become tombstones, children before
+   * parents, if the share is still there: one unmounted during the walk lost its
+   * folders under it, not its files.
+   */
+  private async recordDeletions(candidates: IndexEntry[]): Promise<void> {
     const gone = candidates
       .filter((e) => !e.deleted && !this.seen.has(e.path))
       .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
       .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
       .sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
+    if (gone.length > 0) await this.opts.share.check();
     for (const entry of gone) this.queue(() => this.opts.index.recordLocalDeletion(entry.path));
     this.flush();
   }

@@ -282,7 +282,9 @@ describe('scanner', () => {
   it('refuses to scan a share without its marker (a folder replaced by an empty one): nothing is recorded as deleted', async () => {
     await put('precious', 'data');
     await put('sub/keep', 'more');
+    await put('.leftsyncignore', '!/.leftsync-share\n');
     await scanner.scanAll();
+    assert.equal(index.get(MARKER_NAME), undefined, 'the marker is never recorded (so never synced), whatever the rules say');
     const elsewhere = path.join(base, 'old-share');
     await rename(share, elsewhere);
     await mkdir(share); // an empty folder where the share was
