@@ -10,7 +10,7 @@ import { ShareGuard, isShareMissing, prepareShare } from '../fs/share-guard.js';
 import { createLogger } from '../log.js';
 import { createScanLock } from '../scanner/scan-lock.js';
 import { createScanner, type ScanResult } from '../scanner/scanner.js';
-import { DiskFull } from '../transfer/disk-full.js';
+import { DiskFull, isDiskFull } from '../transfer/disk-full.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
@@ -92,14 +92,23 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     if (result.changed.length > 0) sessions.announceAll();
   };
 
-  /** A scan of a share that is missing does nothing: the guard has said so once already. */
+  /**
+   * A scan of a share that is missing does nothing: the guard has said so once
+   * already. One that cannot record for lack of space waits for the next event
+   * or rescan, told once with the rest of the full disk.
+   */
   const scanned = async (scan: Promise<ScanResult>): Promise<ScanResult | null> => {
     try {
       const result = await scan;
+      disk.written('local changes');
       announceIfChanged(result);
       return result;
     } catch (err) {
       if (isShareMissing(err)) return null;
+      if (isDiskFull(err)) {
+        disk.report('local changes', err);
+        return null;
+      }
       throw err;
     }
   };
