@@ -12,12 +12,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, open, readdir, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanupNodes, removeTempDirs, tempDir } from '../helpers/node-process.js';
 import { mountTmpfs, requireRoot, unmountAll } from '../helpers/mounts.js';
-import { MiB, PortRange, newShare, startSyncNode, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
+import { MiB, PortRange, newShare, partialBytesWritten, startSyncNode, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
 import { sha256File, waitUntil } from '../helpers/tree.js';
 
 const ports = new PortRange(25100, 25199);
@@ -47,8 +47,8 @@ async function fillUp(file: string): Promise<number> {
   return size;
 }
 
-test('disk full on the receiver: told once, no index update lost, retried without end, all arrives when space returns', async () => {
-  requireRoot('this test');
+/** A receiver whose share is on a fresh 12 MiB tmpfs, linked to a sender on a plain folder, both started. */
+async function pairOnSmallDisk() {
   const vol = path.join(tempDir('leftsync-full-'), 'vol');
   await mkdir(vol);
   mountTmpfs(vol, 12 * MiB);
@@ -64,6 +64,12 @@ test('disk full on the receiver: told once, no index update lost, retried withou
   const b = startSyncNode(dirB, portB, [portA]);
   await Promise.all([whenLinked(a), whenLinked(b)]);
   await waitUntil('the first file on B', async () => (await readdir(dirB)).includes('before.txt'));
+  return { dirA, dirB, filler, a, b };
+}
+
+test('disk full on the receiver: told once, no index update lost, retried without end, all arrives when space returns', async () => {
+  requireRoot('this test');
+  const { dirA, dirB, filler, b } = await pairOnSmallDisk();
 
   const fillerSize = await fillUp(filler);
   const from = b.mark();
@@ -90,5 +96,40 @@ test('disk full on the receiver: told once, no index update lost, retried withou
   await b.waitForEvent('disk.space_back', {}, 10_000, from);
   assert.deepEqual(since.filter((e) => e.event === 'sync.gave_up'), [], 'never given up');
   assert.ok(since.filter((e) => e.level === 'warn' || e.level === 'error').length <= 3, 'no stream of warnings while full');
+  await cleanupNodes();
+});
+
+test('two downloads that fit alone but not together: the one that runs out of space leaves no partial filling the disk', async (t) => {
+  requireRoot('this test');
+  const { dirA, dirB, filler, b } = await pairOnSmallDisk();
+  const fillerSize = await fillUp(filler);
+  await truncate(filler, Math.max(0, fillerSize - 7 * MiB)); // 7 MiB free: room for one 4 MiB file, not two
+  const from = b.mark();
+  // Both appear at once, so both downloads start together and each finds room for itself.
+  const staging = path.join(path.dirname(dirA), 'staging');
+  await mkdir(staging);
+  await writeRandomFile(path.join(staging, 'one.bin'), 4 * MiB);
+  await writeRandomFile(path.join(staging, 'two.bin'), 4 * MiB);
+  await rename(path.join(staging, 'one.bin'), path.join(dirA, 'one.bin'));
+  await rename(path.join(staging, 'two.bin'), path.join(dirA, 'two.bin'));
+  const arrived = async (): Promise<string[]> => (await readdir(dirB)).filter((n) => n.endsWith('.bin'));
+  await waitUntil('one of the files on B', async () => (await arrived()).length >= 1, 30_000);
+
+  // The other waits for room without holding any of it.
+  await waitUntil('no partial download left on the full disk', async () => (await partialBytesWritten(dirB)) === 0, 20_000);
+  await sleep(3000);
+  assert.equal((await arrived()).length, 1, 'the second file waits for room');
+  assert.equal(await partialBytesWritten(dirB), 0, 'and keeps no partial on the disk meanwhile');
+
+  await unlink(filler);
+  await waitUntil('both files on B', async () => (await arrived()).length === 2, 60_000);
+  for (const name of ['one.bin', 'two.bin']) {
+    assert.equal(await sha256File(path.join(dirB, name)), await sha256File(path.join(dirA, name)), name);
+  }
+  const full = b.events.slice(from).filter((e) => e.event === 'disk.full');
+  // Which way the second one waited depends on timing: out of space mid-download, or no room to start.
+  t.diagnostic(`partials removed after running out of space: ${b.events.slice(from).filter((e) => e.event === 'disk.partial_removed').length}; ` +
+    `first told: ${String(full[0]?.what)}: ${JSON.stringify(full[0]?.err)}`);
+  assert.equal(full.length, 1, `told once: ${full.length} disk.full lines`);
   await cleanupNodes();
 });
