@@ -53,9 +53,13 @@ function missingEvents(node: NodeProcess): number {
 
 test('first start on an empty new share creates the marker, which is never synced', async () => {
   const dirB = newShare();
-  const { dirA } = await syncedPair(dirB);
+  const { dirA, a, b } = await syncedPair(dirB);
   assert.ok((await stat(path.join(dirB, SHARE_MARKER))).isFile(), 'marker created on the empty new share');
   assert.ok((await stat(path.join(dirA, SHARE_MARKER))).isFile(), 'marker created on the share with files');
+  for (const node of [a, b]) {
+    assert.ok(node.events.some((e) => e.event === 'share.marker_created'));
+    assert.deepEqual(node.events.filter((e) => e.path === SHARE_MARKER), [], 'the marker is never announced, pulled or applied');
+  }
   await cleanupNodes();
 });
 
