@@ -3,12 +3,15 @@
  * recorded device; src/fs/share-marker.ts). The node makes one ShareGuard; the
  * scanner asks it before every scan and the applier before every step, so a
  * missing share is neither scanned (no "everything deleted") nor written into.
- * It logs LS_SHARE_MISSING once when the share goes, polls while it is gone, and
- * tells its listeners when it is back. Links stay up meanwhile.
+ * It logs LS_SHARE_MISSING once when the share goes (again only if the problem
+ * changes, e.g. from "marker missing" to "state folder replaced"), polls while
+ * it is gone, and tells its listeners when it is back. Links stay up meanwhile.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { toRelativePath } from './paths.js';
 import { createMarker, hasContent, inspectShare, readRecordedDevice, recordDevice, type ShareProblem } from './share-marker.js';
 
 const log = createLogger('share');
@@ -69,6 +72,12 @@ export class ShareGuard implements ShareCheck {
   private device: number | null;
   private timer: NodeJS.Timeout | null = null;
   private readonly backListeners: Array<() => void> = [];
+  /**
+   * The state folder this node has open, when it lives inside the share: a share
+   * that comes back without it (a new folder given a marker by hand) is not the
+   * one the open index describes; only a restart may use it.
+   */
+  private stateId: { dev: number; ino: number } | null = null;
 
   constructor(private readonly options: ShareGuardOptions) {
     this.device = options.device;
@@ -86,6 +95,10 @@ export class ShareGuard implements ShareCheck {
   /** Looks at the share now; logs and notifies on a change. True when it is there. */
   async inspect(): Promise<boolean> {
     const seen = await inspectShare(this.options.shareDir, this.device);
+    if (seen.problem === null && this.stateId !== null) {
+      const state = await lstat(this.options.stateDir).catch(() => null);
+      if (state?.dev !== this.stateId.dev || state.ino !== this.stateId.ino) seen.problem = 'state folder replaced';
+    }
     if (seen.problem === null && this.device === null) {
       await recordDevice(this.options.stateDir, seen.device!);
       this.device = seen.device;
@@ -93,12 +106,15 @@ export class ShareGuard implements ShareCheck {
     }
     const before = this.problem;
     this.problem = seen.problem;
-    if (seen.problem !== null && before === null) {
+    if (seen.problem !== null && seen.problem !== before) {
       log.error('share.missing', {
         code: ErrorCode.SHARE_MISSING,
         share: this.options.shareDir,
         problem: seen.problem,
-        msg: `the share is not there (${seen.problem}): not scanning or changing anything, links kept; sync resumes by itself when it is back (README: the share marker)`,
+        msg:
+          seen.problem === 'state folder replaced'
+            ? 'the share came back without the state folder this node has open: not scanning or changing anything; restart leftsync (README: the share marker)'
+            : `the share is not there (${seen.problem}): not scanning or changing anything, links kept; sync resumes by itself when it is back (README: the share marker)`,
       });
     } else if (seen.problem === null && before !== null) {
       log.info('share.back', { share: this.options.shareDir });
@@ -114,6 +130,11 @@ export class ShareGuard implements ShareCheck {
 
   /** Polls the share (the first look is at once). */
   async start(): Promise<void> {
+    const { shareDir, stateDir } = this.options;
+    if (toRelativePath(path.resolve(shareDir), path.resolve(stateDir)) !== null) {
+      const state = await lstat(stateDir).catch(() => null);
+      if (state !== null) this.stateId = { dev: state.dev, ino: state.ino };
+    }
     await this.inspect();
     this.timer = setInterval(() => {
       this.inspect().catch((err: unknown) => log.warn('share.inspect_failed', { err }));

@@ -26,7 +26,8 @@ const MARKER_TEXT =
   'without it, so an unmounted disk or a replaced folder never reads as "everything was\n' +
   'deleted". Do not delete it; it is never synced.\n';
 
-export type ShareProblem = 'folder missing' | 'marker missing' | 'device changed';
+/** 'state folder replaced': see ShareGuard (the state folder inside the share is not the one open). */
+export type ShareProblem = 'folder missing' | 'marker missing' | 'device changed' | 'state folder replaced';
 
 export interface ShareInspection {
   problem: ShareProblem | null;
