@@ -100,7 +100,7 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   const scanned = async (scan: Promise<ScanResult>): Promise<ScanResult | null> => {
     try {
       const result = await scan;
-      disk.written('local changes');
+      if (result.changed.length > 0) disk.written('local changes'); // only a scan that recorded something shows there is room
       announceIfChanged(result);
       return result;
     } catch (err) {
