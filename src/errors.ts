@@ -57,6 +57,11 @@ export const ErrorCode = {
   LOCAL_CHANGED: 'LS_LOCAL_CHANGED',
   /** No space left on the device. */
   DISK_FULL: 'LS_DISK_FULL',
+  /**
+   * The share is not there as recorded: its marker (.leftsync-share) is missing or
+   * its root is on another device (unmounted, replaced). Nothing is scanned or applied.
+   */
+  SHARE_MISSING: 'LS_SHARE_MISSING',
   /** A read or write in the share or state folder failed. */
   IO: 'LS_IO',
   /** The index database is unusable. */

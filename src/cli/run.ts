@@ -1,12 +1,11 @@
 /**
- * The default command: resolve options into a NodeConfig, create the share and
- * state folders, start the node and run until SIGINT/SIGTERM.
+ * The default command: resolve options into a NodeConfig, start the node and run until SIGINT/SIGTERM.
  *
  * Secret: --secret or --secret-file (not both), else LEFTSYNC_SECRET. Without
  * any, leftsync refuses to start unless --insecure is given, and then warns
  * that anyone who can reach the port can write into the folder.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_PORT, DEFAULTS, type NodeConfig } from '../config.js';
@@ -119,11 +118,11 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * The share folder, as rsync treats a destination: a missing last component is
- * created (and said so), a missing parent or a path that is not a folder is
- * refused before any work.
+ * The share folder, as rsync treats a destination: a missing last component may
+ * be created (by the node, on a first start only: src/fs/share-guard.ts), a
+ * missing parent or a path that is not a folder is refused before any work.
  */
-async function prepareShareDir(shareDir: string, explicit: boolean): Promise<void> {
+async function checkShareDir(shareDir: string): Promise<void> {
   const found = await stat(shareDir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw fromSystemError(err, `--dir ${shareDir}`);
@@ -137,12 +136,6 @@ async function prepareShareDir(shareDir: string, explicit: boolean): Promise<voi
   if (parentStats === null || !parentStats.isDirectory()) {
     throw new LeftsyncError(ErrorCode.BAD_INPUT, `--dir ${shareDir}: its parent folder ${parent} does not exist (leftsync creates only the last folder)`);
   }
-  try {
-    await mkdir(shareDir);
-  } catch (err) {
-    throw fromSystemError(err, `creating the share folder ${shareDir}`);
-  }
-  log.info('share.created', { dir: shareDir, msg: `created the share folder ${shareDir}${explicit ? ' (--dir named a folder that did not exist)' : ''}` });
 }
 
 /** Refuses a port another process listens on, before the startup scan (which can take a while). */
@@ -174,7 +167,7 @@ export async function runNode(options: RunOptions): Promise<void> {
   if (options.quiet) setLogLevel('warn');
   const config = await buildConfig(options);
   await checkPortFree(config.listenHost, config.port);
-  await prepareShareDir(config.shareDir, options.dir !== undefined && options.dir !== './share');
+  await checkShareDir(config.shareDir);
   if (config.insecure) {
     log.warn('insecure', {
       msg: `running WITHOUT a secret (--insecure): anyone who can reach port ${config.port} can read and write ${config.shareDir}`,

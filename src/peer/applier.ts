@@ -11,11 +11,13 @@ import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
 import { resolveSharePath } from '../fs/paths.js';
+import type { ShareCheck } from '../fs/share-guard.js';
 import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
+import type { DiskFull } from '../transfer/disk-full.js';
 import type { Puller, VerifiedFile } from '../transfer/puller.js';
 import type { PeerEvents } from '../status/peer-events.js';
 
@@ -29,6 +31,10 @@ export interface ApplierOptions {
   rescan(paths: string[]): Promise<void>;
   /** Held by every change-then-record step, so no scan runs in between. */
   scanLock: ScanLock;
+  /** Asked before a download and inside every change-then-record step: a missing share is never written into. */
+  share: ShareCheck;
+  /** Downloads wait for room and leave no partial on a full disk. */
+  disk: DiskFull;
   log: Logger;
 }
 
@@ -93,7 +99,8 @@ export class Applier {
           }
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
-          const pulled = await puller.pull(remote);
+          await this.options.share.check(); // the temp file lives in the state folder, often inside the share
+          const pulled = await this.options.disk.pull(remote, () => puller.pull(remote));
           if (pulled.outcome === 'gone') return 'waiting';
           try {
             return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null);
@@ -190,7 +197,10 @@ export class Applier {
   }
 
   private scanPaused<T>(step: () => Promise<T>): Promise<T> {
-    return this.options.scanLock.exclusive(step);
+    return this.options.scanLock.exclusive(async () => {
+      await this.options.share.check();
+      return step();
+    });
   }
 
   /** What the scanner last saw of a file, so removing it never takes a newer local edit. */

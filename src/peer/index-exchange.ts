@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 import { fromFileEntry, toFileEntry } from '../protocol/entries.js';
 import type { FileEntry } from '../protocol/messages.js';
 import type { PeerConnection } from '../transport/connection.js';
+import type { DiskFull } from '../transfer/disk-full.js';
+import { HeldIndexFrames, type ReceivedIndexFrame } from './held-index.js';
 import { splitByBytes } from './index-batches.js';
 
 export interface IndexExchangeOptions {
@@ -17,6 +19,8 @@ export interface IndexExchangeOptions {
   index: SyncIndex;
   /** Entries per Index / IndexUpdate frame. */
   batchSize: number;
+  /** Received entries that cannot be stored for lack of space wait here (see HeldIndexFrames). */
+  disk: DiskFull;
   log: Logger;
   /** A remote entry was stored (from the peer's Index or an update). */
   onRemoteEntry(remote: IndexEntry): void;
@@ -32,8 +36,17 @@ export class IndexExchange {
   /** Highest local sequence the remote has been sent; null until it asked. */
   private sentSequence: number | null = null;
   private closed = false;
+  private readonly held: HeldIndexFrames;
 
-  constructor(private readonly options: IndexExchangeOptions) {}
+  constructor(private readonly options: IndexExchangeOptions) {
+    this.held = new HeldIndexFrames({
+      store: (frame) => this.store(frame),
+      disk: options.disk,
+      what: `index entries from ${options.conn.peerId}`,
+      overflow: () => options.conn.close('too many index entries waiting for disk space; they are asked for again'),
+      log: options.log,
+    });
+  }
 
   /** Asks the peer for what we have not stored yet. */
   requestIndex(): void {
@@ -66,13 +79,16 @@ export class IndexExchange {
   }
 
   receive(indexId: string, wireEntries: FileEntry[], last: boolean): void {
+    this.held.receive({ indexId, entries: wireEntries.map(fromFileEntry), last });
+  }
+
+  private store({ indexId, entries, last }: ReceivedIndexFrame): void {
     const { index, conn, log } = this.options;
     const progress = index.remoteProgress(conn.peerId);
     if (progress.indexId !== indexId) {
       log.info('session.remote_index_reset', { from: progress.indexId, to: indexId });
       index.resetRemote(conn.peerId, indexId);
     }
-    const entries = wireEntries.map(fromFileEntry);
     if (entries.length > 0) index.storeRemoteEntries(conn.peerId, indexId, entries);
     for (const remote of entries) this.options.onRemoteEntry(remote);
     if (last && !this.indexReceived) {
@@ -82,6 +98,11 @@ export class IndexExchange {
     this.options.onProgress();
   }
 
+  /** Received frames waiting for disk space to be stored. */
+  get holding(): number {
+    return this.held.size;
+  }
+
   /** Resolves once the outgoing traffic queued so far was sent (or failed). */
   drained(): Promise<void> {
     return this.outgoing;
@@ -89,6 +110,7 @@ export class IndexExchange {
 
   close(): void {
     this.closed = true;
+    this.held.close();
   }
 
   /** Sends local entries with sequence > since in batches; returns the highest sent. */

@@ -8,16 +8,18 @@ import type { NodeConfig } from '../config.js';
 import { openIndex } from '../db/sqlite-index.js';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import type { IndexEntry } from '../model/entries.js';
+import { ShareGuard, isShareMissing, prepareShare } from '../fs/share-guard.js';
 import { createLogger } from '../log.js';
 import { createScanLock } from '../scanner/scan-lock.js';
 import { createScanner, type ScanResult } from '../scanner/scanner.js';
+import { DiskFull, isDiskFull } from '../transfer/disk-full.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { loadOrCreateTlsIdentity } from '../transport/certificate.js';
 import { Transport } from '../transport/transport.js';
 import { sameAsIndexed } from '../watcher/unchanged.js';
-import { startWatcher } from '../watcher/watcher.js';
+import { startWatcher, type ShareWatcher } from '../watcher/watcher.js';
 import { LEFTSYNC_VERSION } from '../version.js';
 import { EventBus, type EventListener } from '../status/events.js';
 import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
@@ -62,16 +64,20 @@ export interface NodeHandle {
 }
 
 export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Promise<NodeHandle> {
+  // Creates the share, its marker and the state folder on a first start, and nothing otherwise.
+  // Before the lock: the lock file would make a new state folder look used.
+  const device = await prepareShare(config.shareDir, config.stateDir);
   const lock = acquireStateLock(config.stateDir, config.shareDir);
   try {
-    return await startLocked(config, hooks, lock.release);
+    return await startLocked(config, hooks, device, lock.release);
   } catch (err) {
     lock.release();
     throw err;
   }
 }
 
-async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: () => void): Promise<NodeHandle> {
+async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number | null, releaseLock: () => void): Promise<NodeHandle> {
+  const share = new ShareGuard({ shareDir: config.shareDir, stateDir: config.stateDir, device });
   const peerId = await loadOrCreatePeerId(config.stateDir);
   const events = new EventBus();
   if (hooks.onEvent) events.subscribe(hooks.onEvent);
@@ -87,7 +93,9 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
     params: chunker,
     lock: scanLock,
     excludes: config.exclude ?? [],
+    share,
   });
+  const disk = new DiskFull({ index, stateDir: config.stateDir });
 
   let logLocalChanges = false;
   const logLocalChange = (entry: IndexEntry): void => {
@@ -105,6 +113,8 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
       announceIfChanged(await scanner.scanPaths(paths));
     },
     scanLock,
+    share,
+    disk,
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
     events,
@@ -122,22 +132,61 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
     if (result.changed.length > 0) sessions.announceAll();
   };
 
+  /**
+   * A scan of a share that is missing does nothing: the guard has said so once
+   * already. One that cannot record for lack of space waits for the next event
+   * or rescan, told once with the rest of the full disk.
+   */
+  const scanned = async (scan: Promise<ScanResult>): Promise<ScanResult | null> => {
+    try {
+      const result = await scan;
+      if (result.changed.length > 0) disk.written('local changes'); // only a scan that recorded something shows there is room
+      announceIfChanged(result);
+      return result;
+    } catch (err) {
+      if (isShareMissing(err)) return null;
+      if (isDiskFull(err)) {
+        disk.report('local changes', err);
+        return null;
+      }
+      throw err;
+    }
+  };
+  const startWatching = (): Promise<ShareWatcher> =>
+    startWatcher({
+      shareDir: config.shareDir,
+      settleMs: config.settleMs,
+      rescanIntervalMs: config.rescanIntervalMs,
+      ignore: scanner.ignore,
+      onPaths: async (paths) => void (await scanned(scanner.scanPaths(paths))),
+      // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
+      isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
+      onFullRescan: async () => void (await scanned(scanner.scanAll())),
+    });
+
   // The startup scan runs before any peer is linked, so the first Index we send
   // is already current and nothing stale is reconciled against.
-  const initial = await scanner.scanAll();
+  await share.start();
+  const initial = await scanned(scanner.scanAll());
   // From here on every local change gets its line (the startup scan's are summed up in scan.done).
   logLocalChanges = true;
-  log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
+  if (initial) log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
 
-  const watcher = await startWatcher({
-    shareDir: config.shareDir,
-    settleMs: config.settleMs,
-    rescanIntervalMs: config.rescanIntervalMs,
-    ignore: scanner.ignore,
-    onPaths: async (paths) => announceIfChanged(await scanner.scanPaths(paths)),
-    // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
-    isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
-    onFullRescan: async () => announceIfChanged(await scanner.scanAll()),
+  // Without its share the node waits: links up, index served, nothing scanned or applied.
+  // When the share is back its folders are watched afresh (the old watches went with the
+  // mount), it is scanned, and every peer's entries are looked at again.
+  let watcher: ShareWatcher | null = share.present ? await startWatching() : null;
+  let stopRequested = false;
+  let resuming: Promise<void> = Promise.resolve();
+  share.onBack(() => {
+    resuming = resuming.then(async () => {
+      if (stopRequested) return;
+      await watcher?.stop();
+      watcher = await startWatching();
+      if (stopRequested) return void (await watcher.stop());
+      await scanned(scanner.scanAll());
+      sessions.reconsiderAll();
+    }).catch((err: unknown) => log.error('share.resume_failed', { err }));
   });
 
   const transport = await Transport.start({
@@ -161,7 +210,9 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
       hooks.onConnection?.(conn);
     },
   }).catch(async (err: unknown) => {
-    await watcher.stop();
+    share.stop();
+    disk.close();
+    await watcher?.stop();
     index.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new LeftsyncError(ErrorCode.PORT_IN_USE, `port ${config.port} is already in use on ${config.listenHost}: stop the other process or choose another --port`, { cause: err });
@@ -177,8 +228,12 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, releaseLock: ()
     // in the middle of this function, the index never closed.
     const keepAlive = setInterval(() => undefined, 1_000);
     try {
+      stopRequested = true;
+      share.stop();
+      disk.close();
       await status.stop();
-      await watcher.stop();
+      await resuming;
+      await watcher?.stop();
       // The links close first (synchronously, with LS_STOPPING, which the peers log);
       // the sessions then take no more work.
       const transportStopped = transport.stop();

@@ -2,12 +2,15 @@
  * The paths a session has to work on, a few at a time. A path updated while it
  * is being worked on is looked at again afterwards; one whose work could not
  * finish (the local side changed, a folder still had content, an error) is
- * retried a bounded number of times, later for errors.
+ * retried a bounded number of times, later for errors; work paused by a full
+ * disk or a missing share is retried with backoff without end.
  */
 import type { Logger } from '../log.js';
 import type { ApplyOutcome } from './applier.js';
+import { isPausing, pauseDelayMs } from './pause.js';
 
-export type WorkOutcome = ApplyOutcome | 'failed';
+/** 'paused': the disk is full or the share is missing (see pause.ts): retried without end. */
+export type WorkOutcome = ApplyOutcome | 'failed' | 'paused';
 
 export interface PathQueueOptions {
   /** Paths worked on at once. */
@@ -17,6 +20,8 @@ export interface PathQueueOptions {
   /** After every path's work, and whenever the queue may have become idle. */
   onSettled(relPath: string | null, outcome: WorkOutcome | null): void;
   log: Logger;
+  /** Delay before the next attempt after `pauses` paused ones in a row (default pauseDelayMs). */
+  pauseDelay?(pauses: number): number;
 }
 
 /** Times a path is retried in one session when its work cannot finish. */
@@ -33,6 +38,8 @@ export class PathQueue {
   /** Updated while active: looked at again afterwards. */
   private readonly again = new Set<string>();
   private readonly requeues = new Map<string, number>();
+  /** Paused attempts in a row, per path (not counted against MAX_REQUEUES). */
+  private readonly pauses = new Map<string, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -95,11 +102,16 @@ export class PathQueue {
     try {
       outcome = await this.options.run(relPath);
     } catch (err) {
-      if (!this.closed) this.options.log.warn('sync.apply_failed', { path: relPath, err });
+      if (isPausing(err)) outcome = 'paused';
+      // The disk-full or missing-share condition was told once, where it was found.
+      if (!this.closed) this.options.log[outcome === 'paused' ? 'debug' : 'warn']('sync.apply_failed', { path: relPath, err });
     }
+    if (outcome !== 'paused') this.pauses.delete(relPath);
     this.active.delete(relPath);
     if (this.again.delete(relPath)) {
       if (!this.closed) this.queued.add(relPath);
+    } else if (outcome === 'paused') {
+      this.retryPaused(relPath);
     } else if (outcome === 'rescanned' || outcome === 'blocked' || outcome === 'failed') {
       this.retryLater(relPath, outcome);
     }
@@ -107,10 +119,18 @@ export class PathQueue {
     this.pump();
   }
 
+  /** Looks at a paused path again later, and again, with backoff: never given up. */
+  private retryPaused(relPath: string): void {
+    if (this.closed) return;
+    const count = (this.pauses.get(relPath) ?? 0) + 1;
+    this.pauses.set(relPath, count);
+    this.later(relPath, (this.options.pauseDelay ?? pauseDelayMs)(count));
+  }
+
   /**
    * Looks at a path again, a bounded number of times: at once after a rescan (the
    * local side changed), shortly for a folder that still had content (its files
-   * go first), later after an error (in case it was passing, e.g. a full disk).
+   * go first), later after an error (in case it was passing).
    */
   private retryLater(relPath: string, outcome: WorkOutcome): void {
     if (this.closed) return;
@@ -124,7 +144,10 @@ export class PathQueue {
       this.queued.add(relPath);
       return;
     }
-    const delay = (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count;
+    this.later(relPath, (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count);
+  }
+
+  private later(relPath: string, delay: number): void {
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       if (!this.closed) this.queued.add(relPath);

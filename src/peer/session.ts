@@ -8,6 +8,7 @@
  */
 import { ErrorCode, LeftsyncError, errorMessage, isErrorCode } from '../errors.js';
 import { checkRelativePath } from '../fs/paths.js';
+import type { ShareCheck } from '../fs/share-guard.js';
 import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Frame } from '../protocol/messages.js';
@@ -15,6 +16,7 @@ import { reconcile } from '../reconcile/reconcile.js';
 import type { PeerConnection } from '../transport/connection.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { PathLocks } from '../transfer/path-locks.js';
+import type { DiskFull } from '../transfer/disk-full.js';
 import { Puller } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
@@ -50,6 +52,10 @@ export interface SessionOptions {
   isIgnored(relPath: string, isDir: boolean): boolean;
   /** The node's scan lock: the applier holds it for every change-then-record step. */
   scanLock: ScanLock;
+  /** The node's share guard: nothing is applied while the share is missing. */
+  share: ShareCheck;
+  /** The node's disk-full state: downloads and received index entries wait for space. */
+  disk: DiskFull;
   /** One apply per share path at a time, across the node's sessions. */
   pathLocks: PathLocks;
   /** The node's events (transfers, applied changes, conflicts). */
@@ -82,6 +88,8 @@ export interface Session {
   whenIdle(): Promise<void>;
   /** True once the remote's first full Index (last=true) was received. */
   readonly indexReceived: boolean;
+  /** Looks at every stored remote entry again (the share is back: paused work need not wait for its retry). */
+  reconsider(): void;
   close(reason?: string): void;
 }
 
@@ -137,12 +145,15 @@ class SyncSession implements Session {
       events,
       rescan: options.rescan,
       scanLock: options.scanLock,
+      share: options.share,
+      disk: options.disk,
       log: this.log,
     });
     this.exchange = new IndexExchange({
       conn,
       index,
       batchSize: options.batchSize ?? 1000,
+      disk: options.disk,
       log: this.log,
       onRemoteEntry: (remote) => {
         this.supplier.noteRemoteEntry(remote);
@@ -166,10 +177,15 @@ class SyncSession implements Session {
   }
 
   start(): void {
-    const { index, conn } = this.options;
     // Needs stored before a disconnect are still needs: look at them again.
-    for (const remote of index.remoteEntries(conn.peerId)) this.consider(remote);
+    this.reconsider();
     this.exchange.requestIndex();
+  }
+
+  reconsider(): void {
+    const { index, conn } = this.options;
+    if (this.closed) return;
+    for (const remote of index.remoteEntries(conn.peerId)) this.consider(remote);
   }
 
   get indexReceived(): boolean {
@@ -303,7 +319,7 @@ class SyncSession implements Session {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.paths.idle && this.supplying === 0 && this.puller.outstanding === 0);
+    return this.closed || (this.paths.idle && this.supplying === 0 && this.puller.outstanding === 0 && this.exchange.holding === 0);
   }
 
   private checkIdle(): void {

@@ -34,6 +34,11 @@ export class SessionSet {
     for (const session of this.sessions.values()) session.announce();
   }
 
+  /** Every session looks at its peer's stored entries again (the share is back). */
+  reconsiderAll(): void {
+    for (const session of this.sessions.values()) session.reconsider();
+  }
+
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats> {
     const out: Record<string, TransferStats> = {};

@@ -2,7 +2,8 @@
  * Which share paths leftsync leaves alone: the state folder, editor and OS temp
  * files, and the user's `.leftsyncignore` (gitignore syntax, at the share root).
  * The user's rules come after the defaults, so `!*.tmp` brings .tmp files back;
- * no rule brings the state folder back (stateFolderTest in src/fs/paths.ts).
+ * no rule brings the state folder or the share marker back (stateFolderTest in
+ * src/fs/paths.ts, MARKER_NAME in src/fs/share-marker.ts).
  * The scanner, the watcher and the sessions all ask this one matcher.
  */
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { fromSystemError } from '../errors.js';
 import { stateFolderTest } from '../fs/paths.js';
+import { MARKER_NAME } from '../fs/share-marker.js';
 
 export const IGNORE_FILE = '.leftsyncignore';
 
@@ -45,7 +47,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
 
   const matcher: IgnoreMatcher = {
     ignores(relPath, isDir) {
-      if (inStateFolder(relPath)) return true;
+      if (inStateFolder(relPath) || relPath === MARKER_NAME) return true;
       const key = isDir ? `${relPath}/` : relPath;
       let hit = cache.get(key);
       if (hit === undefined) {

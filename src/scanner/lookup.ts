@@ -1,7 +1,7 @@
 /**
  * How the scanner finds things on disk: a share path (NFC, as the index holds
- * it) to the entry that is there, the entry types that are synced, and the
- * check that the share itself is there before anything is declared deleted.
+ * it) to the entry that is there, and the entry types that are synced. (Whether
+ * the share itself is there is the ShareGuard's question, src/fs/share-guard.ts.)
  */
 import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
@@ -9,17 +9,6 @@ import path from 'node:path';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { resolveSharePath } from '../fs/paths.js';
 import type { ObservedEntry } from '../model/entries.js';
-
-/**
- * A missing or unmounted share must not read as "everything was deleted": that
- * would delete every file on every peer. Refuse to scan instead.
- */
-export async function checkShareRoot(shareDir: string): Promise<void> {
-  const stats = await lstat(shareDir).catch(() => null);
-  if (!stats?.isDirectory()) {
-    throw new LeftsyncError(ErrorCode.IO, `share folder ${shareDir} is missing or not a folder; not scanning`);
-  }
-}
 
 export function typeOf(stats: Stats): ObservedEntry['type'] | null {
   if (stats.isFile()) return 'file';

@@ -10,12 +10,13 @@ import path from 'node:path';
 import type { ChunkerParams } from '../chunker/types.js';
 import { fromSystemError, type LeftsyncError } from '../errors.js';
 import { checkRelativePath } from '../fs/paths.js';
+import type { ShareCheck } from '../fs/share-guard.js';
 import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
 import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
-import { checkShareRoot, eachLimited, isMissing, locate, typeOf } from './lookup.js';
+import { eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import type { ScanLock } from './scan-lock.js';
 
@@ -36,6 +37,8 @@ export interface ScannerOptions {
   lock: ScanLock;
   /** Extra gitignore-style patterns (leftsync --exclude), applied after .leftsyncignore. */
   excludes?: readonly string[];
+  /** Asked before every scan: a missing share (no marker, another device) is never scanned. */
+  share: ShareCheck;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
 }
@@ -98,19 +101,19 @@ class ScanRun {
 
   async all(): Promise<ScanResult> {
     const started = Date.now();
-    await checkShareRoot(this.opts.shareDir);
+    await this.opts.share.check();
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
     const entries = this.opts.index.all();
     this.known = new Map(entries.map((e) => [e.path, e]));
     await this.walk('', this.opts.shareDir);
-    this.recordDeletions(entries);
+    await this.recordDeletions(entries);
     this.finish();
     log.info('scan.done', { ms: Date.now() - started, entries: this.seen.size, ...this.counts() });
     return this.result;
   }
 
   async paths(paths: string[]): Promise<ScanResult> {
-    await checkShareRoot(this.opts.shareDir);
+    await this.opts.share.check();
     if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
@@ -185,7 +188,7 @@ class ScanRun {
     // Everything indexed below it that is not there now is deleted (all of it when the
     // path is gone or is no longer a folder), and the path itself when it is gone.
     const below = this.opts.index.listUnder(relPath);
-    this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
+    await this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
   }
 
   /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
@@ -346,13 +349,18 @@ class ScanRun {
     this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
-  /** Index entries (live ones) not seen on disk become tombstones, children before parents. */
-  private recordDeletions(candidates: IndexEntry[]): void {
+  /**
+   * Index entries (live ones) not seen on disk become tombstones, children before
+   * parents, if the share is still there: one unmounted during the walk lost its
+   * folders under it, not its files.
+   */
+  private async recordDeletions(candidates: IndexEntry[]): Promise<void> {
     const gone = candidates
       .filter((e) => !e.deleted && !this.seen.has(e.path))
       .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
       .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
       .sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
+    if (gone.length > 0) await this.opts.share.check();
     for (const entry of gone) this.queue(() => this.opts.index.recordLocalDeletion(entry.path));
     this.flush();
   }

@@ -1,7 +1,8 @@
 /**
  * What end-to-end tests compare: a share's tree as rel path -> description, with
  * the full SHA-256 of every file (streamed, so 500 MiB files cost no memory), the
- * permission bits, and symlink targets. The state folder is left out.
+ * permission bits, and symlink targets. The state folder and the share marker
+ * (each node's own, never synced) are left out.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -9,6 +10,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export const STATE_FOLDER = '.leftsync';
+export const SHARE_MARKER = '.leftsync-share';
 
 /** rel path -> "file:<sha256>:<mode>" / "dir:<mode>" / "link:<target>". */
 export type Tree = Record<string, string>;
@@ -23,7 +25,7 @@ export async function treeOf(shareDir: string, rel = ''): Promise<Tree> {
   const out: Tree = {};
   for (const name of (await readdir(path.join(shareDir, rel))).sort()) {
     const child = rel ? `${rel}/${name}` : name;
-    if (child === STATE_FOLDER) continue;
+    if (child === STATE_FOLDER || child === SHARE_MARKER) continue;
     const abs = path.join(shareDir, child);
     const stats = await lstat(abs);
     const mode = (stats.mode & 0o777).toString(8);

@@ -18,6 +18,9 @@ import { chunkerParams } from '../../src/chunker/params.js';
 import { createScanLock, type ScanLock } from '../../src/scanner/scan-lock.js';
 import { EventBus } from '../../src/status/events.js';
 import { createScanner } from '../../src/scanner/scanner.js';
+import type { ShareGuard } from '../../src/fs/share-guard.js';
+import { DiskFull } from '../../src/transfer/disk-full.js';
+import { guardOf } from '../helpers/share.js';
 
 export interface TestPeer {
   id: string;
@@ -35,6 +38,9 @@ export interface TestPeer {
   events: EventBus;
   /** The node's ignore rules (the state folder among them). */
   isIgnored(relPath: string, isDir: boolean): boolean;
+  /** The node's share guard and disk-full state (as src/peer/node.ts makes them). */
+  share: ShareGuard;
+  disk: DiskFull;
 }
 
 export async function makeTempDir(prefix: string): Promise<string> {
@@ -48,7 +54,9 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   const index = kind === 'sqlite' ? openIndex(stateDir, id) : new MemoryIndex(id);
   // The same lock as the real node: a scan never runs between a replace and its record.
   const scanLock = createScanLock();
-  const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams(), lock: scanLock });
+  const share = await guardOf(shareDir, stateDir);
+  const disk = new DiskFull({ index, stateDir });
+  const scanner = await createScanner({ shareDir, stateDir, index, params: chunkerParams(), lock: scanLock, share });
   const isIgnored = (p: string, dir: boolean): boolean => scanner.ignore.ignores(p, dir);
   const events = new EventBus();
   const set = new SessionSet({
@@ -59,6 +67,8 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
     rescan: (paths) => peer.scan(paths),
     scanLock,
     isIgnored,
+    share,
+    disk,
   });
   const peer: TestPeer = {
     id,
@@ -76,6 +86,8 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
     scanLock,
     events,
     isIgnored,
+    share,
+    disk,
   };
   return peer;
 }
@@ -92,6 +104,8 @@ export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<
     rescan: (paths) => peer.scan(paths),
     isIgnored: peer.isIgnored,
     scanLock: peer.scanLock,
+    share: peer.share,
+    disk: peer.disk,
     pathLocks: peer.set.pathLocks,
     ...extra,
   });
@@ -124,7 +138,7 @@ export async function treeOf(shareDir: string, rel = ''): Promise<Record<string,
   const out: Record<string, string> = {};
   for (const name of (await readdir(path.join(shareDir, rel))).sort()) {
     const child = rel ? `${rel}/${name}` : name;
-    if (child === '.leftsync') continue;
+    if (child === '.leftsync' || child === '.leftsync-share') continue;
     const abs = path.join(shareDir, child);
     const stats = await lstat(abs);
     if (stats.isSymbolicLink()) out[child] = `link:${await readlink(abs)}`;

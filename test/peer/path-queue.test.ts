@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { MAX_REQUEUES, PathQueue, type WorkOutcome } from '../../src/peer/path-queue.js';
 import { waitFor } from './harness.js';
@@ -61,4 +62,30 @@ test('a path whose local side keeps changing is retried a bounded number of time
   queue.offer('restless', () => true);
   await waitFor('gave up', () => queue.idle && settled.length > 0);
   assert.equal(settled.length, MAX_REQUEUES + 1);
+});
+
+test('work paused by a full disk or a missing share is retried without end (past MAX_REQUEUES) until it goes through', async () => {
+  let attempts = 0;
+  const pausedTimes = MAX_REQUEUES * 3;
+  const settled: Array<[string, WorkOutcome]> = [];
+  const queue = new PathQueue({
+    concurrency: 1,
+    run: async () => {
+      attempts++;
+      if (attempts <= pausedTimes) {
+        throw new LeftsyncError(attempts % 2 === 0 ? ErrorCode.DISK_FULL : ErrorCode.SHARE_MISSING, 'not now');
+      }
+      return 'applied';
+    },
+    onSettled: (p, outcome) => {
+      if (p !== null) settled.push([p, outcome!]);
+    },
+    log: createLogger('path-queue-test'),
+    pauseDelay: () => 1,
+  });
+  queue.offer('big.bin', () => true);
+  await waitFor('the paused path went through', () => settled.some(([, outcome]) => outcome === 'applied'));
+  assert.equal(attempts, pausedTimes + 1);
+  assert.equal(settled.filter(([, outcome]) => outcome === 'paused').length, pausedTimes);
+  assert.equal(queue.idle, true);
 });

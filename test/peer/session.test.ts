@@ -81,7 +81,7 @@ test('concurrent edits while disconnected keep both versions under a conflict na
     link(a, b);
     await converge(a, b, 'after conflict');
 
-    const names = (await readdir(a.shareDir)).filter((n) => n !== '.leftsync').sort();
+    const names = (await readdir(a.shareDir)).filter((n) => n !== '.leftsync' && n !== '.leftsync-share').sort();
     assert.equal(names.length, 2, `both versions kept: ${names}`);
     // B's edit is newer: it keeps the name; A's loses and is named after A's mtime and A.
     assert.equal(await readFile(path.join(a.shareDir, 'notes.txt'), 'utf8'), 'edited on B, later\n');
@@ -235,7 +235,7 @@ test('a local edit the scanner has not seen yet is never overwritten: it becomes
     link(a, b);
     await converge(a, b, 'after the conflict');
     const contents = [];
-    for (const name of (await readdir(a.shareDir)).filter((n) => n !== '.leftsync')) {
+    for (const name of (await readdir(a.shareDir)).filter((n) => n !== '.leftsync' && n !== '.leftsync-share')) {
       contents.push(await readFile(path.join(a.shareDir, name), 'utf8'));
     }
     assert.deepEqual(contents.sort(), ['A edit\n', 'B edit, unscanned\n']);

@@ -11,6 +11,9 @@ import type { SyncIndex } from '../../src/model/entries.js';
 import { createScanLock } from '../../src/scanner/scan-lock.js';
 import { createScanner, type Scanner } from '../../src/scanner/scanner.js';
 import { hashFile } from '../../src/scanner/hash.js';
+import { ShareGuard } from '../../src/fs/share-guard.js';
+import { MARKER_NAME } from '../../src/fs/share-marker.js';
+import { guardOf } from '../helpers/share.js';
 
 const params = chunkerParams('fastcdc');
 const sleepTicks = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -29,7 +32,7 @@ describe('scanner', () => {
     stateDir = path.join(share, '.leftsync');
     await mkdir(stateDir, { recursive: true });
     index = openIndex(stateDir, 'me');
-    scanner = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock() });
+    scanner = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir) });
   });
   afterEach(async () => {
     index.close();
@@ -247,6 +250,7 @@ describe('scanner', () => {
       shareDir: share,
       stateDir,
       lock: createScanLock(),
+      share: await guardOf(share, stateDir),
       index,
       params,
       hashFile: async (absPath, p) => {
@@ -269,10 +273,47 @@ describe('scanner', () => {
     await scanner.scanAll();
     const elsewhere = path.join(base, 'moved-away');
     await rename(share, elsewhere);
-    await assert.rejects(scanner.scanAll(), (err: unknown) => err instanceof Error && (err as { code?: string }).code === 'LS_IO');
-    await assert.rejects(scanner.scanPaths(['precious']), (err: unknown) => (err as { code?: string }).code === 'LS_IO');
+    await assert.rejects(scanner.scanAll(), (err: unknown) => err instanceof Error && (err as { code?: string }).code === 'LS_SHARE_MISSING');
+    await assert.rejects(scanner.scanPaths(['precious']), (err: unknown) => (err as { code?: string }).code === 'LS_SHARE_MISSING');
     await rename(elsewhere, share);
     assert.equal(index.get('precious')!.deleted, false);
+  });
+
+  it('refuses to scan a share without its marker (a folder replaced by an empty one): nothing is recorded as deleted', async () => {
+    await put('precious', 'data');
+    await put('sub/keep', 'more');
+    await put('.leftsyncignore', '!/.leftsync-share\n');
+    await scanner.scanAll();
+    assert.equal(index.get(MARKER_NAME), undefined, 'the marker is never recorded (so never synced), whatever the rules say');
+    const elsewhere = path.join(base, 'old-share');
+    await rename(share, elsewhere);
+    await mkdir(share); // an empty folder where the share was
+    await assert.rejects(scanner.scanAll(), (err: unknown) => (err as { code?: string }).code === 'LS_SHARE_MISSING');
+    await assert.rejects(scanner.scanPaths(['precious', 'sub']), (err: unknown) => (err as { code?: string }).code === 'LS_SHARE_MISSING');
+    assert.equal(index.get('precious')!.deleted, false);
+    assert.equal(index.get('sub/keep')!.deleted, false);
+    await rm(share, { recursive: true });
+    await rename(elsewhere, share);
+    const back = await scanner.scanAll();
+    assert.deepEqual(back.changed, [], 'the share is back as it was: nothing changed');
+  });
+
+  it('refuses to scan a share whose root is on another device than recorded', async () => {
+    await put('precious', 'data');
+    await scanner.scanAll();
+    const device = (await stat(share)).dev;
+    const moved = await createScanner({
+      shareDir: share,
+      stateDir,
+      index,
+      params,
+      lock: createScanLock(),
+      share: new ShareGuard({ shareDir: share, stateDir, device: device + 1 }),
+    });
+    await unlink(path.join(share, 'precious'));
+    await assert.rejects(moved.scanAll(), (err: unknown) => (err as { code?: string }).code === 'LS_SHARE_MISSING');
+    assert.equal(index.get('precious')!.deleted, false);
+    assert.ok((await stat(path.join(share, MARKER_NAME))).isFile(), 'the marker is there: only the device differs');
   });
 
   it('scans run one at a time even when started together', async () => {
@@ -327,7 +368,7 @@ describe('scanner', () => {
     // Also from a fresh process's point of view: reopen the index, new scanner.
     index.close();
     index = openIndex(stateDir, 'me');
-    const fresh = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock() });
+    const fresh = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir) });
     const started2 = process.hrtime.bigint();
     const restart = await fresh.scanAll();
     const ms2 = Number(process.hrtime.bigint() - started2) / 1e6;

@@ -100,6 +100,8 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     events: dstEvents,
     rescan: (paths) => dst.scan(paths),
     scanLock: dst.scanLock,
+    share: dst.share,
+    disk: dst.disk,
     log,
   });
   toSrc.onFrame((frame) => {

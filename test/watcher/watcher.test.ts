@@ -9,6 +9,7 @@ import type { IndexEntry } from '../../src/model/entries.js';
 import { createPathDebouncer } from '../../src/watcher/debounce.js';
 import { sameAsIndexed } from '../../src/watcher/unchanged.js';
 import { startWatcher, type ShareWatcher } from '../../src/watcher/watcher.js';
+import { guardOf } from '../helpers/share.js';
 
 /** Waits until `check` is true, polling; fails after a generous timeout. */
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -247,7 +248,7 @@ describe('watcher feeding the scanner', () => {
     const stateDir = path.join(share, '.leftsync');
     await mkdir(stateDir, { recursive: true });
     const index = openIndex(stateDir, 'me');
-    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams(), lock: createScanLock() });
+    const scanner = await createScanner({ shareDir: share, stateDir, index, params: chunkerParams(), lock: createScanLock(), share: await guardOf(share, stateDir) });
     const watcher = await startWatcher({
       shareDir: share,
       settleMs: 100,
