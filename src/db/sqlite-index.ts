@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
-import { mergeVersions } from '../model/version.js';
+import { appliedVersion, mergeVersions } from '../model/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
@@ -258,11 +258,11 @@ class SqliteIndex implements SyncIndex {
     );
   }
 
-  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry {
-    // Unioned with what is stored now, in this transaction: a local change recorded
-    // while the remote version was being fetched must not lose its counter, or our
-    // next change would reuse a value already announced for other content.
-    const version = mergeVersions(this.get(entry.path)?.version ?? {}, entry.version);
+  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[], decidedOn?: VersionVector): IndexEntry {
+    // Decided in this transaction: a local change recorded while the remote version
+    // was being fetched must not lose its counter, or our next change would reuse a
+    // value already announced for other content.
+    const version = appliedVersion(entry.version, this.get(entry.path)?.version, decidedOn);
     return this.store({ ...observedFields(entry), version, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks);
   }
 

@@ -11,7 +11,7 @@ import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
 import { resolveSharePath } from '../fs/paths.js';
-import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, StoredChunk, SyncIndex, VersionVector } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
@@ -76,27 +76,28 @@ export class Applier {
 
   private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
     const { index, shareDir, puller } = this.options;
-    // The index records `remote` with the union of both histories (ours may be
-    // concurrent: a lost conflict or deletion), taken when it records, so our own
-    // counter never vanishes even if a scan recorded a change meanwhile.
     // The index entry this decision was made against. A step that waited for a scan
     // re-checks it: a change recorded meanwhile (a re-created file, a new mode) means
     // the decision is stale and must be made again, not carried out.
     const base = index.get(remote.path);
     const stale = (): boolean => index.get(remote.path)?.sequence !== base?.sequence;
+    // The index records `remote` with the remote's own vector while it still holds
+    // `base` (a lost version's counters must not stay in the winner's entry), and
+    // with the union when a scan recorded a change meanwhile (its counter stays).
+    const decidedOn = base?.version ?? {};
     try {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {
         case 'pull': {
           if (live !== undefined && live.type === 'file' && sameContent(live, remote)) {
-            return await this.adoptMetadata(remote, live, stale);
+            return await this.adoptMetadata(remote, live, stale, decidedOn);
           }
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
           const pulled = await puller.pull(remote);
           if (pulled.outcome === 'gone') return 'waiting';
           try {
-            return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null);
+            return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null, decidedOn);
           } finally {
             pulled.file.progress.end(); // no-op once synced
           }
@@ -107,7 +108,7 @@ export class Applier {
             if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
-            this.recordPlaced(remote, stats, []);
+            this.recordPlaced(remote, stats, [], decidedOn);
             this.options.events.applied(remote, live);
             this.options.log.info('sync.dir_created', { path: remote.path, from: remote.modifiedBy });
             return 'applied';
@@ -118,7 +119,7 @@ export class Applier {
             if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
-            this.recordPlaced(remote, stats, []);
+            this.recordPlaced(remote, stats, [], decidedOn);
             this.options.events.applied(remote, live);
             this.options.log.info('sync.symlink_placed', { path: remote.path, target: remote.symlinkTarget, from: remote.modifiedBy });
             return 'applied';
@@ -127,7 +128,7 @@ export class Applier {
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
             if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
-            index.recordApplied({ ...remote, inode: 0 }, []);
+            index.recordApplied({ ...remote, inode: 0 }, [], decidedOn);
             this.options.events.applied(remote, live);
             if (live !== undefined) this.options.log.info('sync.deleted', { path: remote.path, type: live.type, from: remote.modifiedBy });
             return 'applied';
@@ -147,7 +148,7 @@ export class Applier {
    * (`expect`: null = nothing) and records it. A local edit since then is never
    * overwritten: the temp file and its verified chunks stay for the next attempt.
    */
-  private async placeFile(remote: IndexEntry, file: VerifiedFile, expect: SeenFile | null): Promise<ApplyOutcome> {
+  private async placeFile(remote: IndexEntry, file: VerifiedFile, expect: SeenFile | null, decidedOn: VersionVector): Promise<ApplyOutcome> {
     const { index, shareDir, puller, log } = this.options;
     const recorded = await this.scanPaused(async () => {
       let placed;
@@ -157,7 +158,7 @@ export class Applier {
         if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return false;
         throw err;
       }
-      this.recordPlaced(remote, placed, file.chunks);
+      this.recordPlaced(remote, placed, file.chunks, decidedOn);
       return true;
     });
     if (!recorded) {
@@ -170,14 +171,14 @@ export class Applier {
   }
 
   /** Same bytes already here: only mode, mtime and version change (no copy). */
-  private async adoptMetadata(remote: IndexEntry, live: IndexEntry, stale: () => boolean): Promise<ApplyOutcome> {
+  private async adoptMetadata(remote: IndexEntry, live: IndexEntry, stale: () => boolean, decidedOn: VersionVector): Promise<ApplyOutcome> {
     const { index, shareDir } = this.options;
     const adopted = await this.scanPaused(async () => {
       if (stale()) return false;
       const before = await this.lstat(remote.path);
       if (!matchesStats(live, before)) return false;
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
-      this.recordPlaced(remote, stats, index.chunksOf(remote.path));
+      this.recordPlaced(remote, stats, index.chunksOf(remote.path), decidedOn);
       this.options.events.applied(remote, live);
       return true;
     });
@@ -185,8 +186,8 @@ export class Applier {
   }
 
   /** Records `remote` as applied, with the inode and mtime of what we placed (so the scanner sees it as unchanged). */
-  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[]): void {
-    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
+  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[], decidedOn: VersionVector): void {
+    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks, decidedOn);
   }
 
   private scanPaused<T>(step: () => Promise<T>): Promise<T> {
