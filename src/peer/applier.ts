@@ -14,13 +14,15 @@ import { resolveSharePath } from '../fs/paths.js';
 import type { IndexEntry, StoredChunk, SyncIndex, VersionVector } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
-import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
+import { reconcile, replacesFolder, sameContent, type ApplyAction, type BelowFolder } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { Puller, VerifiedFile } from '../transfer/puller.js';
 import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
+  /** The peer whose announced entries this applier applies (what it has seen decides a folder's fate). */
+  remotePeerId: string;
   shareDir: string;
   puller: Puller;
   /** Applied files, folders, links, deletions and conflicts, for the status API and --json. */
@@ -46,10 +48,12 @@ export class Applier {
   async apply(remote: IndexEntry): Promise<ApplyOutcome> {
     const { index, shareDir, log } = this.options;
     const local = index.get(remote.path);
-    const decision = reconcile(local, remote);
+    const decision = reconcile(local, remote, replacesFolder(local, remote) ? this.belowFolder(remote.path) : []);
     switch (decision.action) {
       case 'none':
         return 'unchanged';
+      case 'keep-folder':
+        return this.keepFolder(remote, local!);
       case 'merge':
         index.recordMergedVersion(remote.path, decision.version);
         log.debug('sync.merged', { path: remote.path });
@@ -72,6 +76,31 @@ export class Applier {
       default:
         return this.carryOut(decision.action, remote, local, false);
     }
+  }
+
+  /** Our entries below a folder, each beside what the remote peer announced for its path. */
+  private belowFolder(dir: string): BelowFolder[] {
+    const { index, remotePeerId } = this.options;
+    return index.listUnder(dir).map((local) => ({ local, remote: index.remoteEntry(remotePeerId, local.path) }));
+  }
+
+  /**
+   * The remote would replace our folder, which holds content it has not seen, by a
+   * file or link: the folder is recorded as a new local version instead (see the
+   * 'keep-folder' decision), so the conflict is resolved the same way everywhere.
+   */
+  private async keepFolder(remote: IndexEntry, local: IndexEntry): Promise<ApplyOutcome> {
+    const { index, log } = this.options;
+    const outcome = await this.scanPaused(async (): Promise<ApplyOutcome | 'gone'> => {
+      if (index.get(remote.path)?.sequence !== local.sequence) return this.staleDecision(remote.path);
+      const stats = await this.lstat(remote.path).catch(() => undefined);
+      if (stats === undefined || !stats.isDirectory()) return 'gone';
+      index.recordLocalChange(local, []);
+      log.info('sync.folder_kept', { path: remote.path, over: remote.type, from: remote.modifiedBy });
+      return 'applied';
+    });
+    // The folder went from disk since the last scan: let the scanner say so, then decide again.
+    return outcome === 'gone' ? this.rescanned(remote.path) : outcome;
   }
 
   private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
