@@ -53,3 +53,16 @@ export function appliedVersion(
   if (decidedOn !== undefined && compareVersions(stored, decidedOn) === 'equal') return { ...remote };
   return mergeVersions(stored, remote);
 }
+
+/**
+ * `version` with `peer`'s counter bumped past every value of it in `announced`
+ * (what other peers announced for the path). Usually ours is the highest already;
+ * after a lost conflict is recorded with the winner's vector (appliedVersion) it
+ * may not be, and a counter that some peer holds merged with later changes must
+ * not be issued again: that peer's entry would dominate our new change.
+ */
+export function bumpedVersion(version: VersionVector | undefined, peer: string, announced: readonly VersionVector[] = []): VersionVector {
+  let highest = version?.[peer] ?? 0;
+  for (const other of announced) highest = Math.max(highest, other[peer] ?? 0);
+  return { ...(version ?? {}), [peer]: highest + 1 };
+}

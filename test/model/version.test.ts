@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appliedVersion, compareVersions, mergeVersions } from '../../src/model/version.js';
+import { appliedVersion, bumpedVersion, compareVersions, mergeVersions } from '../../src/model/version.js';
 
 test('compareVersions covers all four orders', () => {
   assert.equal(compareVersions({}, {}), 'equal');
@@ -38,4 +38,14 @@ test('after a lost conflict is recorded, the winner\'s later deletion dominates 
   const deletionByWinner = { a: 3 };
   assert.equal(compareVersions(deletionByWinner, resolved), 'greater');
   assert.equal(compareVersions(resolved, winner), 'equal');
+});
+
+test('bumpedVersion: our counter past every announced value of it, others untouched', () => {
+  assert.deepEqual(bumpedVersion(undefined, 'a'), { a: 1 });
+  assert.deepEqual(bumpedVersion({ a: 2, b: 1 }, 'a'), { a: 3, b: 1 });
+  assert.deepEqual(bumpedVersion({ a: 2, b: 1 }, 'a', [{ a: 1 }, { b: 5 }]), { a: 3, b: 1 }, 'ours is already the highest');
+  // The winner's entry after a lost conflict has no counter of ours; a peer merged our old 2.
+  const next = bumpedVersion({ b: 2 }, 'a', [{ a: 2, b: 3 }]);
+  assert.deepEqual(next, { a: 3, b: 2 });
+  assert.equal(compareVersions(next, { a: 2, b: 3 }), 'concurrent', 'not dominated by what that peer holds');
 });
