@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
-import { mergeVersions } from '../model/version.js';
+import { appliedVersion, bumpedVersion, mergeVersions } from '../model/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
@@ -131,6 +131,9 @@ class SqliteIndex implements SyncIndex {
       remoteEntry: db.prepare<[string, string], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path = ?`,
       ),
+      announcedVersions: db.prepare<[string], { version: string }>(
+        'SELECT r.version FROM remote_progress p JOIN remote_entries r ON r.peer = p.peer AND r.path = ?',
+      ),
       remoteEntries: db.prepare<[string], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? ORDER BY path`,
       ),
@@ -208,10 +211,10 @@ class SqliteIndex implements SyncIndex {
     return next;
   }
 
-  private bumped(version: VersionVector | undefined): VersionVector {
-    const next = { ...(version ?? {}) };
-    next[this.peerId] = (next[this.peerId] ?? 0) + 1;
-    return next;
+  /** Our counter past any value of it a peer announced for the path (see bumpedVersion). */
+  private bumped(path: string, version: VersionVector | undefined): VersionVector {
+    const announced = this.stmt.announcedVersions.all(path).map((row) => JSON.parse(row.version) as VersionVector);
+    return bumpedVersion(version, this.peerId, announced);
   }
 
   private store(entry: IndexEntry, chunks: StoredChunk[]): IndexEntry {
@@ -230,7 +233,7 @@ class SqliteIndex implements SyncIndex {
     return this.store(
       {
         ...observedFields(observed),
-        version: this.bumped(previous?.version),
+        version: this.bumped(observed.path, previous?.version),
         deleted: false,
         sequence: this.nextSequence(),
         modifiedBy: this.peerId,
@@ -249,7 +252,7 @@ class SqliteIndex implements SyncIndex {
         digest: Buffer.alloc(0),
         symlinkTarget: '',
         inode: 0,
-        version: this.bumped(previous.version),
+        version: this.bumped(path, previous.version),
         deleted: true,
         sequence: this.nextSequence(),
         modifiedBy: this.peerId,
@@ -258,11 +261,11 @@ class SqliteIndex implements SyncIndex {
     );
   }
 
-  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry {
-    // Unioned with what is stored now, in this transaction: a local change recorded
-    // while the remote version was being fetched must not lose its counter, or our
-    // next change would reuse a value already announced for other content.
-    const version = mergeVersions(this.get(entry.path)?.version ?? {}, entry.version);
+  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[], decidedOn?: VersionVector): IndexEntry {
+    // Decided in this transaction: a local change recorded while the remote version
+    // was being fetched must not lose its counter, or our next change would reuse a
+    // value already announced for other content.
+    const version = appliedVersion(entry.version, this.get(entry.path)?.version, decidedOn);
     return this.store({ ...observedFields(entry), version, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks);
   }
 

@@ -100,11 +100,14 @@ export interface SyncIndex {
   recordLocalDeletion(path: string): IndexEntry | undefined;
   /**
    * A remote version now on disk (or deleted, for a tombstone): stores the remote's
-   * version vector (unioned with the stored one: a path's version never goes
-   * backwards) and modifiedBy, the observed inode/mtime of what we wrote, a new
-   * local sequence so it is announced onward, and the chunk list.
+   * version vector and modifiedBy, the observed inode/mtime of what we wrote, a new
+   * local sequence so it is announced onward, and the chunk list. `decidedOn` is the
+   * version of the entry the caller decided to replace (`{}`: none): while the index
+   * still holds it, the remote's vector is stored as is (see appliedVersion in
+   * model/version); when the index moved since, or `decidedOn` is omitted, the
+   * stored vector is unioned in.
    */
-  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry;
+  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[], decidedOn?: VersionVector): IndexEntry;
   /**
    * Adopts a version vector without changing content (e.g. concurrent versions
    * with identical content are merged), unioned with the stored one. New sequence

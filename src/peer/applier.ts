@@ -12,10 +12,10 @@ import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
 import { resolveSharePath } from '../fs/paths.js';
 import type { ShareCheck } from '../fs/share-guard.js';
-import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, StoredChunk, SyncIndex, VersionVector } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
-import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
+import { reconcile, replacesFolder, sameContent, type ApplyAction, type BelowFolder } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { DiskFull } from '../transfer/disk-full.js';
 import type { Puller, VerifiedFile } from '../transfer/puller.js';
@@ -23,6 +23,8 @@ import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
+  /** The peer whose announced entries this applier applies (what it has seen decides a folder's fate). */
+  remotePeerId: string;
   shareDir: string;
   puller: Puller;
   /** Applied files, folders, links, deletions and conflicts, for the status API and --json. */
@@ -52,10 +54,12 @@ export class Applier {
   async apply(remote: IndexEntry): Promise<ApplyOutcome> {
     const { index, shareDir, log } = this.options;
     const local = index.get(remote.path);
-    const decision = reconcile(local, remote);
+    const decision = reconcile(local, remote, replacesFolder(local, remote) ? this.belowFolder(remote.path) : []);
     switch (decision.action) {
       case 'none':
         return 'unchanged';
+      case 'keep-folder':
+        return this.keepFolder(remote, local!);
       case 'merge':
         index.recordMergedVersion(remote.path, decision.version);
         log.debug('sync.merged', { path: remote.path });
@@ -80,22 +84,48 @@ export class Applier {
     }
   }
 
+  /** Our entries below a folder, each beside what the remote peer announced for its path. */
+  private belowFolder(dir: string): BelowFolder[] {
+    const { index, remotePeerId } = this.options;
+    return index.listUnder(dir).map((local) => ({ local, remote: index.remoteEntry(remotePeerId, local.path) }));
+  }
+
+  /**
+   * The remote would replace our folder, which holds content it has not seen, by a
+   * file or link: the folder is recorded as a new local version instead (see the
+   * 'keep-folder' decision), so the conflict is resolved the same way everywhere.
+   */
+  private async keepFolder(remote: IndexEntry, local: IndexEntry): Promise<ApplyOutcome> {
+    const { index, log } = this.options;
+    const outcome = await this.scanPaused(async (): Promise<ApplyOutcome | 'gone'> => {
+      if (index.get(remote.path)?.sequence !== local.sequence) return this.staleDecision(remote.path);
+      const stats = await this.lstat(remote.path).catch(() => undefined);
+      if (stats === undefined || !stats.isDirectory()) return 'gone';
+      index.recordLocalChange(local, []);
+      log.info('sync.folder_kept', { path: remote.path, over: remote.type, from: remote.modifiedBy });
+      return 'applied';
+    });
+    // The folder went from disk since the last scan: let the scanner say so, then decide again.
+    return outcome === 'gone' ? this.rescanned(remote.path) : outcome;
+  }
+
   private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
     const { index, shareDir, puller } = this.options;
-    // The index records `remote` with the union of both histories (ours may be
-    // concurrent: a lost conflict or deletion), taken when it records, so our own
-    // counter never vanishes even if a scan recorded a change meanwhile.
     // The index entry this decision was made against. A step that waited for a scan
     // re-checks it: a change recorded meanwhile (a re-created file, a new mode) means
     // the decision is stale and must be made again, not carried out.
     const base = index.get(remote.path);
     const stale = (): boolean => index.get(remote.path)?.sequence !== base?.sequence;
+    // The index records `remote` with the remote's own vector while it still holds
+    // `base` (a lost version's counters must not stay in the winner's entry), and
+    // with the union when a scan recorded a change meanwhile (its counter stays).
+    const decidedOn = base?.version ?? {};
     try {
       const live = !freed && local !== undefined && !local.deleted ? local : undefined;
       switch (action) {
         case 'pull': {
           if (live !== undefined && live.type === 'file' && sameContent(live, remote)) {
-            return await this.adoptMetadata(remote, live, stale);
+            return await this.adoptMetadata(remote, live, stale, decidedOn);
           }
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
@@ -103,7 +133,7 @@ export class Applier {
           const pulled = await this.options.disk.pull(remote, () => puller.pull(remote));
           if (pulled.outcome === 'gone') return 'waiting';
           try {
-            return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null);
+            return await this.placeFile(remote, pulled.file, live !== undefined && live.type === 'file' ? live : null, decidedOn);
           } finally {
             pulled.file.progress.end(); // no-op once synced
           }
@@ -114,7 +144,7 @@ export class Applier {
             if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
-            this.recordPlaced(remote, stats, []);
+            this.recordPlaced(remote, stats, [], decidedOn);
             this.options.events.applied(remote, live);
             this.options.log.info('sync.dir_created', { path: remote.path, from: remote.modifiedBy });
             return 'applied';
@@ -125,7 +155,7 @@ export class Applier {
             if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
-            this.recordPlaced(remote, stats, []);
+            this.recordPlaced(remote, stats, [], decidedOn);
             this.options.events.applied(remote, live);
             this.options.log.info('sync.symlink_placed', { path: remote.path, target: remote.symlinkTarget, from: remote.modifiedBy });
             return 'applied';
@@ -134,7 +164,7 @@ export class Applier {
           return await this.scanPaused(async (): Promise<ApplyOutcome> => {
             if (stale()) return this.staleDecision(remote.path);
             if (live !== undefined) await removeEntry(shareDir, remote.path, this.expectFile(live));
-            index.recordApplied({ ...remote, inode: 0 }, []);
+            index.recordApplied({ ...remote, inode: 0 }, [], decidedOn);
             this.options.events.applied(remote, live);
             if (live !== undefined) this.options.log.info('sync.deleted', { path: remote.path, type: live.type, from: remote.modifiedBy });
             return 'applied';
@@ -154,7 +184,7 @@ export class Applier {
    * (`expect`: null = nothing) and records it. A local edit since then is never
    * overwritten: the temp file and its verified chunks stay for the next attempt.
    */
-  private async placeFile(remote: IndexEntry, file: VerifiedFile, expect: SeenFile | null): Promise<ApplyOutcome> {
+  private async placeFile(remote: IndexEntry, file: VerifiedFile, expect: SeenFile | null, decidedOn: VersionVector): Promise<ApplyOutcome> {
     const { index, shareDir, puller, log } = this.options;
     const recorded = await this.scanPaused(async () => {
       let placed;
@@ -164,7 +194,7 @@ export class Applier {
         if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return false;
         throw err;
       }
-      this.recordPlaced(remote, placed, file.chunks);
+      this.recordPlaced(remote, placed, file.chunks, decidedOn);
       return true;
     });
     if (!recorded) {
@@ -177,14 +207,14 @@ export class Applier {
   }
 
   /** Same bytes already here: only mode, mtime and version change (no copy). */
-  private async adoptMetadata(remote: IndexEntry, live: IndexEntry, stale: () => boolean): Promise<ApplyOutcome> {
+  private async adoptMetadata(remote: IndexEntry, live: IndexEntry, stale: () => boolean, decidedOn: VersionVector): Promise<ApplyOutcome> {
     const { index, shareDir } = this.options;
     const adopted = await this.scanPaused(async () => {
       if (stale()) return false;
       const before = await this.lstat(remote.path);
       if (!matchesStats(live, before)) return false;
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
-      this.recordPlaced(remote, stats, index.chunksOf(remote.path));
+      this.recordPlaced(remote, stats, index.chunksOf(remote.path), decidedOn);
       this.options.events.applied(remote, live);
       return true;
     });
@@ -192,8 +222,8 @@ export class Applier {
   }
 
   /** Records `remote` as applied, with the inode and mtime of what we placed (so the scanner sees it as unchanged). */
-  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[]): void {
-    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks);
+  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[], decidedOn: VersionVector): void {
+    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks, decidedOn);
   }
 
   private scanPaused<T>(step: () => Promise<T>): Promise<T> {

@@ -140,6 +140,7 @@ class SyncSession implements Session {
     });
     this.applier = new Applier({
       index,
+      remotePeerId: conn.peerId,
       shareDir: options.shareDir,
       puller: this.puller,
       events,

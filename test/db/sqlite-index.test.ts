@@ -133,6 +133,30 @@ describe('SQLite index', () => {
     index.close();
   });
 
+  it('recordApplied over the entry it decided on stores the remote vector; over a newer change, the union', () => {
+    // We lost a conflict: our edit {peerA:1, peerB:1} goes to a copy; the winner is {peerB:2}.
+    index.recordApplied({ ...file('c.txt', 'old'), version: { peerB: 1 }, deleted: false, modifiedBy: 'peerB' }, []);
+    const lost = index.recordLocalChange(file('c.txt', 'ours'), []);
+    const winner = { ...file('c.txt', 'theirs'), version: { peerB: 2 }, deleted: false, modifiedBy: 'peerB' };
+    assert.deepEqual(index.recordApplied(winner, [], lost.version).version, { peerB: 2 });
+    // A local change recorded after the decision keeps its counter.
+    const decided = index.get('c.txt')!.version;
+    index.recordLocalChange(file('c.txt', 'edited meanwhile'), []);
+    assert.deepEqual(index.recordApplied({ ...winner, version: { peerB: 3 } }, [], decided).version, { peerA: 1, peerB: 3 });
+    index.close();
+  });
+
+  it('a local change never reissues a counter of ours that a peer announced for the path', () => {
+    // After a lost conflict our own counter went back to the winner's (none), but peerB
+    // holds a tombstone that merged our earlier counter 2.
+    index.recordApplied({ ...file('d.txt'), version: { peerB: 3 }, deleted: false, modifiedBy: 'peerB' }, []);
+    index.storeRemoteEntries('peerB', 'idB', [{ ...file('d.txt'), version: { peerA: 2, peerB: 4 }, deleted: true, sequence: 7, modifiedBy: 'peerB' }]);
+    assert.deepEqual(index.recordLocalChange(file('d.txt', 'new edit'), []).version, { peerA: 3, peerB: 3 });
+    assert.deepEqual(index.recordLocalDeletion('d.txt')!.version, { peerA: 4, peerB: 3 });
+    assert.deepEqual(index.recordLocalChange(file('other.txt'), []).version, { peerA: 1 }, 'other paths count from their own');
+    index.close();
+  });
+
   it('recordMergedVersion adopts a version without changing content', () => {
     const local = index.recordLocalChange(file('m'), chunksFor('m', 1));
     const merged = index.recordMergedVersion('m', { peerA: 1, peerB: 1 })!;

@@ -13,7 +13,7 @@ import type {
   SyncIndex,
   VersionVector,
 } from '../../src/model/entries.js';
-import { mergeVersions } from '../../src/model/version.js';
+import { appliedVersion, mergeVersions } from '../../src/model/version.js';
 
 interface Partial {
   download: PartialDownload;
@@ -75,8 +75,8 @@ export class MemoryIndex implements SyncIndex {
     );
   }
 
-  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[]): IndexEntry {
-    const version = mergeVersions(this.entries.get(entry.path)?.version ?? {}, entry.version);
+  recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[], decidedOn?: VersionVector): IndexEntry {
+    const version = appliedVersion(entry.version, this.entries.get(entry.path)?.version, decidedOn);
     return this.put({ ...entry, version, sequence: 0 }, chunks);
   }
 

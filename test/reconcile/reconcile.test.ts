@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IndexEntry } from '../../src/model/entries.js';
-import { reconcile, type Decision } from '../../src/reconcile/reconcile.js';
+import { reconcile, type BelowFolder, type Decision } from '../../src/reconcile/reconcile.js';
+import { appliedVersion, mergeVersions } from '../../src/model/version.js';
 
 const T0 = Date.UTC(2026, 10, 28, 9, 30, 5); // 2026-11-28 09:30:05 UTC
 const ALICE = 'aaaaaaaaaaaaaaaa';
@@ -30,8 +31,13 @@ interface Row {
   description: string;
   local: IndexEntry | undefined;
   remote: IndexEntry;
+  /** Entries below a local folder, beside the remote's entry for each (only read when a file or link replaces it). */
+  below?: BelowFolder[];
   expected: Partial<Decision> & { action: Decision['action'] };
 }
+
+const folder = (over: Partial<IndexEntry> = {}) => entry({ path: 'D', type: 'dir', size: 0, digest: Buffer.alloc(0), ...over });
+const inD = (name: string, over: Partial<IndexEntry> = {}) => entry({ path: `D/${name}`, ...over });
 
 const rows: Row[] = [
   { description: 'new remote file', local: undefined, remote: entry(), expected: { action: 'pull', order: 'absent' } },
@@ -170,11 +176,108 @@ const rows: Row[] = [
     remote: entry({ type: 'symlink', symlinkTarget: 'b', size: 0, digest: Buffer.alloc(0), version: { [BOB]: 1 }, mtimeMs: T0 + 1 }),
     expected: { action: 'conflict', then: 'symlink' },
   },
+  {
+    description: 'concurrent folder and file: the folder wins (the file side keeps its file as a copy)',
+    local: folder({ version: { [ALICE]: 1, [BOB]: 1 } }),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 }, mtimeMs: T0 + 9000 }),
+    expected: { action: 'none', order: 'concurrent' },
+  },
+  {
+    description: 'concurrent file and folder: the file loses to the folder, whatever the mtimes',
+    local: entry({ path: 'D', version: { [ALICE]: 2 }, mtimeMs: T0 + 9000 }),
+    remote: folder({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB }),
+    expected: { action: 'conflict', order: 'concurrent', conflictPath: 'D.sync-conflict-20261128-093014-aaaaaaa', then: 'mkdir' },
+  },
+  {
+    description: 'concurrent link and folder: the link loses to the folder',
+    local: entry({ path: 'D', type: 'symlink', symlinkTarget: 't', size: 0, digest: Buffer.alloc(0), version: { [ALICE]: 2 }, mtimeMs: T0 + 9000 }),
+    remote: folder({ version: { [ALICE]: 1, [BOB]: 1 }, modifiedBy: BOB }),
+    expected: { action: 'conflict', then: 'mkdir' },
+  },
+  {
+    description: 'a file replaces our folder, everything in it seen by the remote: pull (the folder goes once empty)',
+    local: folder(),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('old.txt'), remote: inD('old.txt', { deleted: true, version: { [ALICE]: 2 } }) }],
+    expected: { action: 'pull', order: 'lesser' },
+  },
+  {
+    description: 'a file replaces our folder, the remote has our child\'s very version: pull',
+    local: folder(),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('old.txt'), remote: inD('old.txt') }],
+    expected: { action: 'pull', order: 'lesser' },
+  },
+  {
+    description: 'a file replaces our folder, our children already deleted: pull',
+    local: folder(),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('gone.txt', { deleted: true, version: { [BOB]: 1 } }), remote: undefined }],
+    expected: { action: 'pull', order: 'lesser' },
+  },
+  {
+    description: 'a file replaces our folder, which holds a child the remote never saw: keep the folder',
+    local: folder(),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [
+      { local: inD('old.txt'), remote: inD('old.txt', { deleted: true, version: { [ALICE]: 2 } }) },
+      { local: inD('new.txt', { version: { [BOB]: 1 }, modifiedBy: BOB }), remote: undefined },
+    ],
+    expected: { action: 'keep-folder', order: 'lesser' },
+  },
+  {
+    description: 'a file replaces our folder, which holds a newer edit of a child: keep the folder',
+    local: folder(),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('old.txt', { version: { [ALICE]: 1, [BOB]: 1 } }), remote: inD('old.txt') }],
+    expected: { action: 'keep-folder', order: 'lesser' },
+  },
+  {
+    description: 'a file replaces our folder, which holds an edit concurrent with the remote\'s deletion of it: keep the folder',
+    local: folder(),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('old.txt', { version: { [ALICE]: 1, [BOB]: 1 } }), remote: inD('old.txt', { deleted: true, version: { [ALICE]: 2 } }) }],
+    expected: { action: 'keep-folder', order: 'lesser' },
+  },
+  {
+    description: 'a link replaces our folder, which holds an empty subfolder the remote never saw: keep the folder',
+    local: folder(),
+    remote: entry({ path: 'D', type: 'symlink', symlinkTarget: 't', size: 0, digest: Buffer.alloc(0), version: { [ALICE]: 2 } }),
+    below: [{ local: inD('sub', { type: 'dir', size: 0, digest: Buffer.alloc(0), version: { [BOB]: 1 } }), remote: undefined }],
+    expected: { action: 'keep-folder', order: 'lesser' },
+  },
+  {
+    description: 'a deletion of our folder with unseen content is not a keep-folder (the child recreates it remotely)',
+    local: folder(),
+    remote: tomb({ path: 'D', type: 'dir', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('new.txt', { version: { [BOB]: 1 } }), remote: undefined }],
+    expected: { action: 'delete', order: 'lesser' },
+  },
+  {
+    description: 'after keeping the folder (our counter bumped over our own version) it wins against the file',
+    local: folder({ version: { [ALICE]: 1, [BOB]: 1 } }),
+    remote: entry({ path: 'D', version: { [ALICE]: 2 } }),
+    below: [{ local: inD('new.txt', { version: { [BOB]: 1 } }), remote: undefined }],
+    expected: { action: 'none', order: 'concurrent' },
+  },
+  {
+    // Bob's edit {A:1,B:1} lost to Alice's {A:2}; the conflict rename left a tombstone {A:1,B:2}.
+    description: 'the loser\'s resolved entry is dominated by the winner\'s later deletion',
+    local: entry({ version: appliedVersion({ [ALICE]: 2 }, { [ALICE]: 1, [BOB]: 2 }, { [ALICE]: 1, [BOB]: 2 }), modifiedBy: ALICE }),
+    remote: tomb({ version: { [ALICE]: 3 } }),
+    expected: { action: 'delete', order: 'lesser' },
+  },
+  {
+    description: 'a union with the loser\'s counters would have been concurrent with that deletion (the bug): kept',
+    local: entry({ version: mergeVersions({ [ALICE]: 2 }, { [ALICE]: 1, [BOB]: 2 }), modifiedBy: ALICE }),
+    remote: tomb({ version: { [ALICE]: 3 } }),
+    expected: { action: 'none', order: 'concurrent' },
+  },
 ];
 
 for (const row of rows) {
   test(`reconcile: ${row.description}`, () => {
-    const decision = reconcile(row.local, row.remote);
+    const decision = reconcile(row.local, row.remote, row.below);
     for (const [key, value] of Object.entries(row.expected)) {
       assert.deepEqual((decision as Record<string, unknown>)[key], value, `${key} of ${JSON.stringify(decision)}`);
     }

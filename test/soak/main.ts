@@ -2,10 +2,10 @@
  * `npm run soak [-- --seconds N] [--seed N] [--converge S] [--port P] [--keep]`:
  * the soak of test/soak/soak.ts, 300 s by default, a random seed unless one is
  * given, at most --converge s (120) for the trees to become equal at the end,
- * the peers on ports P..P+2 (24820). --no-dir-to-file leaves out the one
- * operation that hits a known non-convergence (test/soak/repro-dir-becomes-file.ts);
- * --tolerate-come-back reports entries that came back without failing
- * (known: test/soak/repro-deleted-after-conflict.ts).
+ * the peers on ports P..P+2 (24820). To tell a failure apart from two fixed ones:
+ * --no-dir-to-file leaves out the swap of a folder for a file
+ * (test/soak/dir-becomes-file.test.ts); --tolerate-come-back reports entries
+ * that came back without failing (test/soak/deleted-after-conflict.test.ts).
  * Prints progress every 10 s and the summary; exits 1 when it fails, with the
  * path of a file holding every operation and the peers' last log lines.
  */

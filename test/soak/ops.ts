@@ -79,7 +79,7 @@ export interface OpContext {
   onRace: (what: string) => void;
   /** Fresh names: never reused, so only type swaps and renames put a second content at a path. */
   freshName: (prefix: string) => string;
-  /** Leave out the swap of a folder for a file (see test/soak/repro-dir-becomes-file.ts). */
+  /** Leave out the swap of a folder for a file (see test/soak/dir-becomes-file.test.ts). */
   noDirToFile?: boolean;
 }
 

@@ -33,13 +33,15 @@ export interface SoakOptions {
   /** Progress lines (the npm script prints them; the test keeps them quiet). */
   progress?: (line: string) => void;
   /**
-   * Never swap a folder for a file: leftsync does not converge when a peer
-   * creates inside the folder meanwhile (test/soak/repro-dir-becomes-file.ts).
+   * Never swap a folder for a file, to tell a failure apart from the one that swap
+   * once caused (a peer creating inside the folder meanwhile: no convergence;
+   * fixed, test/soak/dir-becomes-file.test.ts).
    */
   noDirToFile?: boolean;
   /**
-   * Report entries that came back without failing: a file deleted by the peer
-   * whose edit won a conflict comes back (test/soak/repro-deleted-after-conflict.ts).
+   * Report entries that came back without failing, to tell other failures apart
+   * (a file deleted by the peer whose edit won a conflict once came back; fixed,
+   * test/soak/deleted-after-conflict.test.ts).
    */
   tolerateComeBack?: boolean;
   /** Keep the shares and write the full log there on failure (default: a file in the temp folder). */
@@ -308,7 +310,7 @@ export function summary(r: SoakResult): string {
     ...(r.convergeError ? [`NOT CONVERGED: ${r.convergeError}`] : []),
     ...r.crashes.map((c) => `CRASH: ${c}`),
     ...(r.lost.length ? [`LOST (${r.lost.length}):`, ...r.lost.slice(0, 30).map((l) => `  ${l}`)] : []),
-    ...(r.unexpected.length ? [`CAME BACK${r.tolerateComeBack ? ' (tolerated: known, see test/soak/repro-deleted-after-conflict.ts)' : ''} (${r.unexpected.length}):`, ...r.unexpected.slice(0, 30).map((l) => `  ${l}`)] : []),
+    ...(r.unexpected.length ? [`CAME BACK${r.tolerateComeBack ? ' (tolerated: --tolerate-come-back)' : ''} (${r.unexpected.length}):`, ...r.unexpected.slice(0, 30).map((l) => `  ${l}`)] : []),
     ...(r.logFile ? [`full log: ${r.logFile}`] : []),
   ].join('\n');
 }

@@ -95,6 +95,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
   });
   const applier = new Applier({
     index: dst.index,
+    remotePeerId: src.id,
     shareDir: dst.shareDir,
     puller: rig.puller,
     events: dstEvents,

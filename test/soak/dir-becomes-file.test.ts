@@ -1,18 +1,15 @@
 /**
  * Found by the soak (seed 1, 30 s): one peer replaces a folder by a file of the
  * same name while another peer, apart from it, creates something inside that
- * folder. The two never converge: the file side cannot create the new child
- * ("sync.gave_up", outcome "blocked", its parent is a file) and the other sides
- * cannot replace the folder, which is not empty, by the file. Nothing resolves
- * it, so the trees stay different for good.
+ * folder. The two used never to converge: the file side could not create the new
+ * child (its parent is a file) and the other side could not replace the folder,
+ * which is not empty, by the file ("sync.gave_up", outcome "blocked").
  *
- * Expected, by the conflict rule (a live version beats a deletion; concurrent
- * versions of one path keep the loser as a conflict copy): the trees converge,
- * the new child survives (so the folder does), and the file survives too, at
- * its name or as `D.sync-conflict-...`.
- *
- * NOT part of `npm test` (the name has no .test): it fails until leftsync is
- * fixed. Run it with `node --test dist/test/soak/repro-dir-becomes-file.js`.
+ * Now the folder side keeps its folder, which holds content the file side has not
+ * seen, as a new version concurrent with the file (reconcile's 'keep-folder'); a
+ * folder wins a conflict against a file, so the file side keeps its file as
+ * `D.sync-conflict-...` and takes the folder. Asserted: the trees converge, the
+ * new child survives (so the folder does), and the file survives too.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,19 +1,18 @@
 /**
  * Found by the soak (seed 20261201, 40 s; the file "rA9"): a peer deletes a file
  * whose conflict it won, before it has seen how the losing peer resolved that
- * conflict, and the file comes back. The losing peer kept its own version as a
- * conflict copy and took the winner's content, but under a version vector that
- * now also covers its lost edit; the winner's deletion does not cover that, so
- * the two are "concurrent", and a live version beats a deletion.
+ * conflict, and the file came back. The losing peer kept its own version as a
+ * conflict copy and took the winner's content, but recorded it under the union of
+ * both vectors (its lost edit's counter, and the tombstone the conflict rename
+ * left); the winner's deletion does not cover that, so the two were "concurrent",
+ * and a live version beats a deletion. The loser now records the winner's own
+ * vector (appliedVersion in src/model/version.ts), which the deletion dominates.
  *
  * Three peers, all linked directly: B edits x.txt while down, A edits it later
  * (A's edit wins, newer mtime) and C receives A's edit; A goes down and the
  * user deletes x.txt there; B comes back and resolves the conflict with C; A
  * comes back. Expected: x.txt stays deleted everywhere (A deleted the version
  * it had seen, the winner) and B's edit survives as the conflict copy.
- *
- * NOT part of `npm test` (the name has no .test): it fails until leftsync is
- * fixed. Run it with `node --test dist/test/soak/repro-deleted-after-conflict.js`.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
