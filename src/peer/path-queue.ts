@@ -3,6 +3,12 @@
  * is being worked on is looked at again afterwards; one whose work could not
  * finish (the local side changed, a folder still had content, an error) is
  * retried a bounded number of times, later for errors.
+ *
+ * Deletions wait in a lane of their own until no other work is queued or
+ * running (Syncthing orders deletes after creates the same way): a renamed or
+ * moved file arrives as a new path plus a deletion of the old one, and the
+ * pull of the new path finds every chunk in the old file only while it is
+ * still on disk and in the index.
  */
 import type { Logger } from '../log.js';
 import type { ApplyOutcome } from './applier.js';
@@ -29,9 +35,14 @@ export const BLOCKED_DELAY_MS = 200;
 export class PathQueue {
   /** Waiting, in arrival order. */
   private readonly queued = new Set<string>();
+  /** Deletions waiting for `queued` and every non-deletion in `active` to be done. */
+  private readonly deferred = new Set<string>();
+  /** Active paths that are not deletions. */
+  private activeOther = 0;
+  private readonly activeDeletions = new Set<string>();
   private readonly active = new Set<string>();
-  /** Updated while active: looked at again afterwards. */
-  private readonly again = new Set<string>();
+  /** Updated while active: looked at again afterwards (true: its latest entry is a deletion). */
+  private readonly again = new Map<string, boolean>();
   private readonly requeues = new Map<string, number>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -43,26 +54,32 @@ export class PathQueue {
    * afterwards whatever `needsWork` says (judged against the index before that
    * work finished, it could look like a no-op); otherwise it is queued if needed.
    */
-  offer(relPath: string, needsWork: () => boolean): void {
+  offer(relPath: string, needsWork: () => boolean, deletion = false): void {
     if (this.closed) return;
     if (this.active.has(relPath)) {
-      this.again.add(relPath);
+      this.again.set(relPath, deletion);
       return;
     }
     if (!needsWork()) return;
-    this.queued.add(relPath);
+    // A path changes lanes when its latest entry does (deleted, then re-created).
+    if (deletion) {
+      this.queued.delete(relPath);
+      this.deferred.add(relPath);
+    } else {
+      this.deferred.delete(relPath);
+      this.queued.add(relPath);
+    }
     this.pump();
   }
 
   /** Paths waiting, being worked on or waiting for a retry. */
   get pending(): number {
-    let n = this.active.size + this.retryTimers.size;
-    for (const relPath of this.queued) if (!this.active.has(relPath)) n++;
-    return n;
+    // A path a retry timer queued while it was active again counts twice: rare, and only a count.
+    return this.active.size + this.retryTimers.size + this.queued.size + this.deferred.size;
   }
 
   get idle(): boolean {
-    return this.closed || (this.queued.size === 0 && this.active.size === 0 && this.retryTimers.size === 0);
+    return this.closed || (this.queued.size === 0 && this.deferred.size === 0 && this.active.size === 0 && this.retryTimers.size === 0);
   }
 
   close(): void {
@@ -70,24 +87,43 @@ export class PathQueue {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.queued.clear();
+    this.deferred.clear();
   }
 
   private pump(): void {
     while (!this.closed && this.active.size < this.options.concurrency) {
-      // The first queued path not being worked on (a retry may queue an active one).
-      let next: string | undefined;
-      for (const queued of this.queued) {
-        if (!this.active.has(queued)) {
-          next = queued;
-          break;
-        }
-      }
+      const next = this.next();
       if (next === undefined) break;
-      this.queued.delete(next);
-      this.active.add(next);
-      void this.work(next);
+      this.active.add(next.relPath);
+      if (next.deletion) this.activeDeletions.add(next.relPath);
+      else this.activeOther++;
+      void this.work(next.relPath);
     }
     this.options.onSettled(null, null);
+  }
+
+  /**
+   * The first queued path not being worked on, else (once nothing else is
+   * queued or running) the first deferred deletion. Paths offered while active
+   * go to `again`, never to a lane, so the first one found is free.
+   */
+  private next(): { relPath: string; deletion: boolean } | undefined {
+    for (const relPath of this.queued) {
+      if (this.active.has(relPath)) continue; // a retry timer queued it while it was re-offered
+      this.queued.delete(relPath);
+      return { relPath, deletion: false };
+    }
+    if (this.activeOther > 0 || this.queued.size > 0) return undefined;
+    for (const relPath of this.deferred) {
+      if (this.active.has(relPath)) continue;
+      this.deferred.delete(relPath);
+      return { relPath, deletion: true };
+    }
+    return undefined;
+  }
+
+  private lane(deletion: boolean): Set<string> {
+    return deletion ? this.deferred : this.queued;
   }
 
   private async work(relPath: string): Promise<void> {
@@ -98,10 +134,14 @@ export class PathQueue {
       if (!this.closed) this.options.log.warn('sync.apply_failed', { path: relPath, err });
     }
     this.active.delete(relPath);
-    if (this.again.delete(relPath)) {
-      if (!this.closed) this.queued.add(relPath);
+    const wasDeletion = this.activeDeletions.delete(relPath);
+    if (!wasDeletion) this.activeOther--;
+    const again = this.again.get(relPath);
+    if (again !== undefined) {
+      this.again.delete(relPath);
+      if (!this.closed) this.lane(again).add(relPath);
     } else if (outcome === 'rescanned' || outcome === 'blocked' || outcome === 'failed') {
-      this.retryLater(relPath, outcome);
+      this.retryLater(relPath, outcome, wasDeletion);
     }
     this.options.onSettled(relPath, outcome);
     this.pump();
@@ -112,7 +152,7 @@ export class PathQueue {
    * local side changed), shortly for a folder that still had content (its files
    * go first), later after an error (in case it was passing, e.g. a full disk).
    */
-  private retryLater(relPath: string, outcome: WorkOutcome): void {
+  private retryLater(relPath: string, outcome: WorkOutcome, deletion: boolean): void {
     if (this.closed) return;
     const count = (this.requeues.get(relPath) ?? 0) + 1;
     this.requeues.set(relPath, count);
@@ -121,13 +161,13 @@ export class PathQueue {
       return;
     }
     if (outcome === 'rescanned') {
-      this.queued.add(relPath);
+      this.lane(deletion).add(relPath);
       return;
     }
     const delay = (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count;
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      if (!this.closed) this.queued.add(relPath);
+      if (!this.closed) this.lane(deletion).add(relPath);
       this.pump();
     }, delay);
     this.retryTimers.add(timer);

@@ -245,10 +245,14 @@ class SyncSession implements Session {
 
   // --- work queue ----------------------------------------------------------------
 
-  /** Queues a path if the remote entry asks for work (cheap check, redone when its turn comes). */
+  /**
+   * Queues a path if the remote entry asks for work (cheap check, redone when its
+   * turn comes). Deletions wait for the other work (see PathQueue): the pull of a
+   * renamed file takes its chunks from the old name.
+   */
   private consider(remote: IndexEntry): void {
     if (!this.mayApply(remote)) return;
-    this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none');
+    this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none', remote.deleted);
   }
 
   /** Safe and not ignored (the state folder is always ignored). */
