@@ -10,13 +10,15 @@ import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
+import { placeTempFiles } from '../fs/batch-write.js';
+import { unlink } from 'node:fs/promises';
 import { resolveSharePath } from '../fs/paths.js';
 import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import { reconcile, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
-import type { Puller, VerifiedFile } from '../transfer/puller.js';
+import { singleChunkOf, type Puller, type VerifiedFile } from '../transfer/puller.js';
 import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {
@@ -72,6 +74,75 @@ export class Applier {
       default:
         return this.carryOut(decision.action, remote, local, false);
     }
+  }
+
+  /**
+   * Applies several paths whose remote entries are small files (singleChunkOf):
+   * pulled together, placed together in one scan-locked step (placeTempFiles:
+   * one fsync per folder) and recorded in one index transaction. A path whose
+   * decision is not such a pull any more, or whose version the peer no longer
+   * has, is applied alone. One outcome per path ('failed': logged here).
+   */
+  async applyBatch(remotes: IndexEntry[]): Promise<(ApplyOutcome | 'failed')[]> {
+    const { index, puller, shareDir, log } = this.options;
+    const outcomes: (ApplyOutcome | 'failed')[] = remotes.map(() => 'failed');
+    const alone: number[] = [];
+    const batch: { i: number; expect: IndexEntry | null; sequence: number | undefined }[] = [];
+    remotes.forEach((remote, i) => {
+      const local = index.get(remote.path);
+      const live = local !== undefined && !local.deleted ? local : undefined;
+      const plain = reconcile(local, remote).action === 'pull' && singleChunkOf(remote) !== null;
+      if (plain && (live === undefined || (live.type === 'file' && !sameContent(live, remote)))) {
+        batch.push({ i, expect: live ?? null, sequence: local?.sequence });
+      } else alone.push(i);
+    });
+    const pulled = await puller.pullSmall(batch.map((b) => remotes[b.i]!));
+    const ready: { i: number; expect: IndexEntry | null; sequence: number | undefined; file: VerifiedFile }[] = [];
+    pulled.forEach((result, k) => {
+      const { i } = batch[k]!;
+      if (result.outcome === 'verified') ready.push({ ...batch[k]!, file: result.file });
+      else if (result.outcome === 'gone') alone.push(i);
+      else log.warn('sync.apply_failed', { path: remotes[i]!.path, err: result.error });
+    });
+    const placed: { remote: IndexEntry; file: VerifiedFile }[] = [];
+    const changed: string[] = [];
+    await this.scanPaused(async () => {
+      // A change recorded since the decision (a scan ran first) makes it stale.
+      const fresh = ready.filter((r) => index.get(remotes[r.i]!.path)?.sequence === r.sequence);
+      for (const r of ready) if (!fresh.includes(r)) changed.push(remotes[r.i]!.path);
+      const results = await placeTempFiles(shareDir, fresh.map((r) => ({ relPath: remotes[r.i]!.path, tempPath: r.file.tempPath, expect: r.expect })));
+      index.batch(() => {
+        fresh.forEach((r, k) => {
+          const result = results[k]!;
+          const remote = remotes[r.i]!;
+          if (!(result instanceof LeftsyncError)) {
+            this.recordPlaced(remote, result, r.file.chunks);
+            placed.push({ remote, file: r.file });
+            outcomes[r.i] = 'applied';
+          } else if (result.code === ErrorCode.LOCAL_CHANGED || errnoOf(result) === 'ENOENT') changed.push(remote.path);
+          else log.warn('sync.apply_failed', { path: remote.path, err: result });
+        });
+      });
+    });
+    for (const r of ready) {
+      if (outcomes[r.i] === 'applied') {
+        r.file.progress.synced(r.file.counts.bytesReceived);
+        continue;
+      }
+      r.file.progress.end();
+      await unlink(r.file.tempPath).catch(() => undefined); // no partial owns it
+    }
+    if (placed.length > 0) await puller.placed(placed);
+    if (changed.length > 0) {
+      log.info('sync.local_changed', { path: changed[0], paths: changed.length });
+      await this.options.rescan(changed);
+      for (const r of ready) if (changed.includes(remotes[r.i]!.path)) outcomes[r.i] = 'rescanned';
+    }
+    for (const i of alone) outcomes[i] = await this.apply(remotes[i]!).catch((err: unknown) => {
+      log.warn('sync.apply_failed', { path: remotes[i]!.path, err });
+      return 'failed' as const;
+    });
+    return outcomes;
   }
 
   private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
@@ -162,7 +233,7 @@ export class Applier {
       return this.rescanned(remote.path);
     }
     file.progress.synced(file.counts.bytesReceived);
-    await puller.placed(remote, file);
+    await puller.placed([{ remote, file }]);
     return 'applied';
   }
 

@@ -32,6 +32,8 @@ export class IndexExchange {
   /** Highest local sequence the remote has been sent; null until it asked. */
   private sentSequence: number | null = null;
   private closed = false;
+  /** An announce step is queued and has not started: later announces ride on it. */
+  private announceQueued = false;
 
   constructor(private readonly options: IndexExchangeOptions) {}
 
@@ -47,7 +49,11 @@ export class IndexExchange {
 
   /** Sends the remote every local index change it has not seen yet. */
   announce(): void {
+    // Each applied file announces; a batch of them needs one step, which reads the index when it runs.
+    if (this.announceQueued) return;
+    this.announceQueued = true;
     this.enqueue(async () => {
+      this.announceQueued = false;
       if (this.sentSequence === null) return; // the Index reply will carry it
       await this.sendSince(this.sentSequence, false);
     });

@@ -15,9 +15,20 @@ import type { ApplyOutcome } from './applier.js';
 
 export type WorkOutcome = ApplyOutcome | 'failed';
 
+/** Works on several paths as one unit (small files pulled and placed together). */
+export interface BatchRunner {
+  /** Most paths per batch. */
+  max: number;
+  /** True for a queued path that may join a batch (judged when the batch is formed). */
+  eligible(relPath: string): boolean;
+  /** One outcome per path, in order; a rejection counts as 'failed' for all. */
+  run(paths: string[]): Promise<WorkOutcome[]>;
+}
+
 export interface PathQueueOptions {
-  /** Paths worked on at once. */
+  /** Units of work (single paths or batches) worked on at once. */
   concurrency: number;
+  batch?: BatchRunner;
   /** Works on one path; a rejection counts as 'failed'. */
   run(relPath: string): Promise<WorkOutcome>;
   /** After every path's work, and whenever the queue may have become idle. */
@@ -39,6 +50,8 @@ export class PathQueue {
   private readonly deferred = new Set<string>();
   /** Active paths that are not deletions. */
   private activeOther = 0;
+  /** Units of work running (a batch is one). */
+  private units = 0;
   private readonly activeDeletions = new Set<string>();
   private readonly active = new Set<string>();
   /** Updated while active: looked at again afterwards (true: its latest entry is a deletion). */
@@ -91,21 +104,47 @@ export class PathQueue {
   }
 
   private pump(): void {
-    while (!this.closed && this.active.size < this.options.concurrency) {
+    while (!this.closed && this.units < this.options.concurrency) {
       const next = this.next();
       if (next === undefined) break;
-      this.active.add(next.relPath);
-      if (next.deletion) this.activeDeletions.add(next.relPath);
-      else this.activeOther++;
-      void this.work(next.relPath);
+      const batch = this.options.batch;
+      if (!next.deletion && batch !== undefined && batch.eligible(next.relPath)) {
+        const paths = [next.relPath, ...this.takeEligible(batch)];
+        this.start(paths, false);
+        void this.work(paths, () => batch.run(paths));
+      } else {
+        this.start([next.relPath], next.deletion);
+        void this.work([next.relPath], async () => [await this.options.run(next.relPath)]);
+      }
     }
     this.options.onSettled(null, null);
   }
 
+  /** More queued paths for the batch being formed (a bounded look, so a queue of large files costs little). */
+  private takeEligible(batch: BatchRunner): string[] {
+    const taken: string[] = [];
+    let looked = 0;
+    for (const relPath of this.queued) {
+      if (taken.length >= batch.max - 1 || looked++ >= batch.max * 4) break;
+      if (this.active.has(relPath) || !batch.eligible(relPath)) continue;
+      this.queued.delete(relPath);
+      taken.push(relPath);
+    }
+    return taken;
+  }
+
+  private start(paths: string[], deletion: boolean): void {
+    this.units++;
+    for (const relPath of paths) {
+      this.active.add(relPath);
+      if (deletion) this.activeDeletions.add(relPath);
+      else this.activeOther++;
+    }
+  }
+
   /**
    * The first queued path not being worked on, else (once nothing else is
-   * queued or running) the first deferred deletion. Paths offered while active
-   * go to `again`, never to a lane, so the first one found is free.
+   * queued or running) the first deferred deletion.
    */
   private next(): { relPath: string; deletion: boolean } | undefined {
     for (const relPath of this.queued) {
@@ -126,13 +165,20 @@ export class PathQueue {
     return deletion ? this.deferred : this.queued;
   }
 
-  private async work(relPath: string): Promise<void> {
-    let outcome: WorkOutcome = 'failed';
+  /** Runs one unit of work (a path, or a batch of paths) and settles each of its paths. */
+  private async work(paths: string[], run: () => Promise<WorkOutcome[]>): Promise<void> {
+    let outcomes: WorkOutcome[] = [];
     try {
-      outcome = await this.options.run(relPath);
+      outcomes = await run();
     } catch (err) {
-      if (!this.closed) this.options.log.warn('sync.apply_failed', { path: relPath, err });
+      if (!this.closed) this.options.log.warn('sync.apply_failed', { path: paths[0], paths: paths.length, err });
     }
+    this.units--;
+    paths.forEach((relPath, i) => this.settle(relPath, outcomes[i] ?? 'failed'));
+    this.pump();
+  }
+
+  private settle(relPath: string, outcome: WorkOutcome): void {
     this.active.delete(relPath);
     const wasDeletion = this.activeDeletions.delete(relPath);
     if (!wasDeletion) this.activeOther--;
@@ -144,7 +190,6 @@ export class PathQueue {
       this.retryLater(relPath, outcome, wasDeletion);
     }
     this.options.onSettled(relPath, outcome);
-    this.pump();
   }
 
   /**

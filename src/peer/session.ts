@@ -15,7 +15,7 @@ import { reconcile } from '../reconcile/reconcile.js';
 import type { PeerConnection } from '../transport/connection.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { PathLocks } from '../transfer/path-locks.js';
-import { Puller } from '../transfer/puller.js';
+import { Puller, singleChunkOf } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
 import type { EventBus } from '../status/events.js';
@@ -54,8 +54,10 @@ export interface SessionOptions {
   pathLocks: PathLocks;
   /** The node's events (transfers, applied changes, conflicts). */
   events: EventBus;
-  /** Paths worked on at once (default 4). */
+  /** Units of work at once: single paths, or batches of small files (default 4). */
   pullConcurrency?: number;
+  /** Most small files pulled and placed as one batch (default 128). */
+  smallBatch?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
   batchSize?: number;
   /** Chunk requests in flight per file (default 32). */
@@ -148,6 +150,11 @@ class SyncSession implements Session {
     this.paths = new PathQueue({
       concurrency: options.pullConcurrency ?? 4,
       run: (relPath) => this.run(relPath),
+      batch: {
+        max: options.smallBatch ?? 128,
+        eligible: (relPath) => this.isSmallPull(relPath),
+        run: (paths) => this.runBatch(paths),
+      },
       onSettled: (_relPath, outcome) => this.settled(outcome),
       log: this.log,
     });
@@ -274,6 +281,35 @@ class SyncSession implements Session {
       if (remote === undefined || this.closed || !this.mayApply(remote)) return 'unchanged';
       return this.applier.apply(remote);
     });
+  }
+
+  /** A path whose latest remote entry is a file short enough to join a batch (see Applier.applyBatch). */
+  private isSmallPull(relPath: string): boolean {
+    const remote = this.options.index.remoteEntry(this.options.conn.peerId, relPath);
+    return remote !== undefined && !remote.deleted && remote.type === 'file' && singleChunkOf(remote) !== null;
+  }
+
+  /** Works on several paths together, holding all their path locks (taken in sorted order: no deadlock). */
+  private async runBatch(paths: string[]): Promise<WorkOutcome[]> {
+    const { index, conn, shareDir, pathLocks } = this.options;
+    const keys = paths.map((relPath) => `${shareDir}\0${relPath}`).sort();
+    const locked = async (): Promise<WorkOutcome[]> => {
+      const outcomes: WorkOutcome[] = paths.map(() => 'unchanged');
+      const todo: number[] = [];
+      const remotes: IndexEntry[] = [];
+      paths.forEach((relPath, i) => {
+        const remote = index.remoteEntry(conn.peerId, relPath);
+        if (remote === undefined || this.closed || !this.mayApply(remote)) return;
+        todo.push(i);
+        remotes.push(remote);
+      });
+      if (remotes.length === 0) return outcomes;
+      const results = await this.applier.applyBatch(remotes);
+      todo.forEach((i, k) => (outcomes[i] = results[k]!));
+      return outcomes;
+    };
+    const nest = (k: number): Promise<WorkOutcome[]> => (k === keys.length ? locked() : pathLocks.run(keys[k]!, () => nest(k + 1)));
+    return nest(0);
   }
 
   private settled(outcome: WorkOutcome | null): void {
