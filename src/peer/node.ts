@@ -58,7 +58,15 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   const cleanup = await cleanStalePartials(index, config.stateDir);
   // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
   const scanLock = createScanLock();
-  const scanner = await createScanner({ shareDir: config.shareDir, stateDir: config.stateDir, index, params: chunker, lock: scanLock });
+  // Announced as recorded (announces coalesce, and before the first link there is nobody to tell).
+  const scanner = await createScanner({
+    shareDir: config.shareDir,
+    stateDir: config.stateDir,
+    index,
+    params: chunker,
+    lock: scanLock,
+    onRecorded: () => sessions.announceAll(),
+  });
 
   const sessions = new SessionSet({
     index,

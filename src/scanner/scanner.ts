@@ -36,6 +36,12 @@ export interface ScannerOptions {
   lock: ScanLock;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
+  /**
+   * Called after each group of changes is recorded, while a scan goes on: a
+   * burst of thousands of new files is announced as it is recorded, not only
+   * once the last one is hashed.
+   */
+  onRecorded?(): void;
 }
 
 export interface ScanResult {
@@ -113,6 +119,9 @@ class ScanRun {
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
     for (const relPath of unique) {
+      // Already examined by the walk of a folder earlier in this batch (a folder
+      // that appeared is reported with everything in it): nothing new to learn.
+      if (this.seen.has(relPath)) continue;
       try {
         checkRelativePath(relPath);
       } catch {
@@ -260,7 +269,13 @@ class ScanRun {
     const writes = this.writes;
     this.writes = [];
     const entries = this.opts.index.batch(() => writes.map((write) => write()));
-    for (const entry of entries) if (entry) this.record(entry);
+    let recorded = false;
+    for (const entry of entries) {
+      if (!entry) continue;
+      this.record(entry);
+      recorded = true;
+    }
+    if (recorded) this.opts.onRecorded?.();
   }
 
   /** Compares one lstat'ed entry with the index and records it when it changed. */
