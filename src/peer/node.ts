@@ -102,7 +102,11 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     settleMs: config.settleMs,
     rescanIntervalMs: config.rescanIntervalMs,
     ignore: scanner.ignore,
-    onPaths: async (paths) => announceIfChanged(await scanner.scanPaths(paths)),
+    onPaths: async (paths) => {
+      const result = await scanner.scanPaths(paths);
+      announceIfChanged(result);
+      return result.unstable;
+    },
     // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
     isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
     onFullRescan: async () => announceIfChanged(await scanner.scanAll()),

@@ -1,7 +1,8 @@
 /**
  * Watches every folder of the share (DirWatches: one watch per folder, the
  * changed child named by each event) and turns the events into "rescan these
- * paths" batches once each path has settled; a periodic full rescan is the
+ * paths" batches, at once for a quiet path and once it settles for one that
+ * keeps changing (createPathDebouncer); a periodic full rescan is the
  * safety net for anything the events miss (overflowed inotify queues, the
  * inotify watch limit, changes while down).
  *
@@ -22,14 +23,17 @@ const log = createLogger('watcher');
 
 export interface WatcherOptions {
   shareDir: string;
-  /** A path must be quiet this long before it is delivered, ms (config.settleMs). */
+  /** A path that keeps changing must be quiet this long before it is scanned, ms (config.settleMs); see createPathDebouncer. */
   settleMs: number;
   /** Period of the full rescan, ms (config.rescanIntervalMs); 0 disables it. */
   rescanIntervalMs: number;
   /** Events under ignored paths (the state folder among them) are dropped: the scanner would skip them anyway. */
   ignore: IgnoreMatcher;
-  /** Settled share-relative paths ('/' separated, as named on disk), sorted. */
-  onPaths(paths: string[]): void | Promise<void>;
+  /**
+   * Share-relative paths ('/' separated, as named on disk), sorted, to scan.
+   * May return the paths that changed while they were hashed: they wait to settle.
+   */
+  onPaths(paths: string[]): void | string[] | Promise<void | string[]>;
   /**
    * True when the path on disk is exactly as already indexed (see sameAsIndexed):
    * such settled paths are not delivered. Omitted: every settled path is.
@@ -75,7 +79,9 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   const debouncer = createPathDebouncer(options.settleMs, (settled) =>
     run('paths', async () => {
       const paths = await worthScanning(settled);
-      if (paths.length > 0 && !stopped) await options.onPaths(paths);
+      if (paths.length === 0 || stopped) return;
+      const unstable = await options.onPaths(paths);
+      for (const relPath of unstable ?? []) debouncer.unsettled(relPath);
     }),
   );
 
