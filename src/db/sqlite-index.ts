@@ -103,6 +103,12 @@ class SqliteIndex implements SyncIndex {
       under: db.prepare<[string, string], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path`,
       ),
+      after: db.prepare<[string, number], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
+      remoteAfter: db.prepare<[string, string, number], EntryRow>(
+        `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path > ? ORDER BY path LIMIT ?`,
+      ),
+      remoteCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM remote_entries WHERE peer = ?'),
+      partialsOf: db.prepare<[string], PartialRow>('SELECT temp_name, path, digest, size FROM partials WHERE path = ?'),
       since: db.prepare<[number, number], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM entries WHERE sequence > ? ORDER BY sequence LIMIT ?`,
       ),
@@ -178,6 +184,7 @@ class SqliteIndex implements SyncIndex {
     // Reads that combine several statements see one snapshot.
     this.partial = tx('partial', this.partial.bind(this));
     this.partials = tx('partials', this.partials.bind(this));
+    this.partialsOf = tx('partialsOf', this.partialsOf.bind(this));
   }
 
   get(path: string): IndexEntry | undefined {
@@ -187,6 +194,10 @@ class SqliteIndex implements SyncIndex {
 
   all(): IndexEntry[] {
     return this.stmt.all.all().map(rowToEntry);
+  }
+
+  entriesAfter(afterPath: string, limit: number): IndexEntry[] {
+    return this.stmt.after.all(afterPath, limit).map(rowToEntry);
   }
 
   listUnder(dir: string): IndexEntry[] {
@@ -320,6 +331,14 @@ class SqliteIndex implements SyncIndex {
     return this.stmt.remoteEntries.all(peerId).map(rowToEntry);
   }
 
+  remoteEntriesAfter(peerId: string, afterPath: string, limit: number): IndexEntry[] {
+    return this.stmt.remoteAfter.all(peerId, afterPath, limit).map(rowToEntry);
+  }
+
+  remoteCount(peerId: string): number {
+    return this.stmt.remoteCount.get(peerId)?.n ?? 0;
+  }
+
   resetRemote(peerId: string, indexId: string): void {
     this.stmt.deleteRemote.run(peerId);
     this.stmt.setProgress.run(peerId, indexId, 0);
@@ -356,6 +375,10 @@ class SqliteIndex implements SyncIndex {
 
   partials(): PartialDownload[] {
     return this.stmt.allPartials.all().map((row) => this.toPartial(row));
+  }
+
+  partialsOf(path: string): PartialDownload[] {
+    return this.stmt.partialsOf.all(path).map((row) => this.toPartial(row));
   }
 
   close(): void {

@@ -83,7 +83,7 @@ export class IndexExchange {
     for (const remote of entries) this.options.onRemoteEntry(remote);
     if (last && !this.indexReceived) {
       this.indexReceived = true;
-      log.info('session.index_received', { entries: index.remoteEntries(conn.peerId).length });
+      log.info('session.index_received', { entries: index.remoteCount(conn.peerId) });
     }
     this.options.onProgress();
   }

@@ -169,8 +169,10 @@ class SyncSession implements Session {
 
   start(): void {
     const { index, conn } = this.options;
-    // Needs stored before a disconnect are still needs: look at them again.
-    for (const remote of index.remoteEntries(conn.peerId)) this.consider(remote);
+    // Needs stored before a disconnect are still needs: look at them again (a page at a time).
+    for (let after = '', page; (page = index.remoteEntriesAfter(conn.peerId, after, 1000)).length > 0; after = page[page.length - 1]!.path) {
+      for (const remote of page) this.consider(remote);
+    }
     this.exchange.requestIndex();
   }
 

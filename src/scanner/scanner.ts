@@ -92,7 +92,6 @@ class ScanRun {
   private readonly seen = new Set<string>();
   /** Directories we could not list: nothing below them may be declared deleted. */
   private readonly unreadable: string[] = [];
-  private known: Map<string, IndexEntry> | null = null;
   private writes: (() => IndexEntry | undefined)[] = [];
 
   constructor(
@@ -104,10 +103,14 @@ class ScanRun {
     const started = Date.now();
     await checkShareRoot(this.opts.shareDir);
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
-    const entries = this.opts.index.all();
-    this.known = new Map(entries.map((e) => [e.path, e]));
+    // Point lookups during the walk and pages of the index afterwards: a share of
+    // 100,000 files never has its whole index in memory at once.
     await this.walk('', this.opts.shareDir);
-    this.recordDeletions(entries);
+    const gone: string[] = [];
+    for (let after = '', page; (page = this.opts.index.entriesAfter(after, 1000)).length > 0; after = page[page.length - 1]!.path) {
+      gone.push(...this.gone(page));
+    }
+    this.recordGone(gone);
     this.finish();
     log.info('scan.done', { ms: Date.now() - started, entries: this.seen.size, ...this.counts() });
     return this.result;
@@ -146,7 +149,7 @@ class ScanRun {
   }
 
   private lookup(relPath: string): IndexEntry | undefined {
-    return this.known ? this.known.get(relPath) : this.opts.index.get(relPath);
+    return this.opts.index.get(relPath);
   }
 
   /** Scans parents missing from the index (a file event can come before its folder's). */
@@ -251,7 +254,6 @@ class ScanRun {
 
   private record(entry: IndexEntry): void {
     this.result.changed.push(entry);
-    this.known?.set(entry.path, entry);
   }
 
   /** Index writes wait here until flush(), which runs them as one transaction. */
@@ -350,7 +352,6 @@ class ScanRun {
       // Same bytes, same mtime, new inode (rewritten in place): nothing to announce.
       this.queue(() => {
         index.recordInode(relPath, observed.inode);
-        this.known?.set(relPath, { ...live, inode: observed.inode });
         return undefined;
       });
       this.result.unchanged++;
@@ -361,12 +362,21 @@ class ScanRun {
 
   /** Index entries (live ones) not seen on disk become tombstones, children before parents. */
   private recordDeletions(candidates: IndexEntry[]): void {
-    const gone = candidates
+    this.recordGone(this.gone(candidates));
+  }
+
+  /** The paths of live entries among `candidates` that this run did not see on disk. */
+  private gone(candidates: IndexEntry[]): string[] {
+    return candidates
       .filter((e) => !e.deleted && !this.seen.has(e.path))
       .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
       .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
-      .sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
-    for (const entry of gone) this.queue(() => this.opts.index.recordLocalDeletion(entry.path));
+      .map((e) => e.path);
+  }
+
+  private recordGone(paths: string[]): void {
+    paths.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    for (const relPath of paths) this.queue(() => this.opts.index.recordLocalDeletion(relPath));
     this.flush();
   }
 }

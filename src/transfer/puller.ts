@@ -275,8 +275,7 @@ export class Puller {
   /** Partials of older versions of these paths are useless once a version is in place. */
   private async dropOtherPartials(paths: Set<string>): Promise<void> {
     const { index, stateDir } = this.options;
-    for (const other of index.partials()) {
-      if (!paths.has(other.path)) continue;
+    for (const other of [...paths].flatMap((p) => index.partialsOf(p))) {
       index.dropPartial(other.tempName);
       await unlink(path.join(tempDirOf(stateDir), other.tempName)).catch(() => undefined);
     }
