@@ -91,6 +91,11 @@ export class PathQueue {
     return this.active.size + this.retryTimers.size + this.queued.size + this.deferred.size;
   }
 
+  /** Paths waiting for their turn (queued or deferred), not those being worked on. */
+  get waiting(): number {
+    return this.queued.size + this.deferred.size;
+  }
+
   get idle(): boolean {
     return this.closed || (this.queued.size === 0 && this.deferred.size === 0 && this.active.size === 0 && this.retryTimers.size === 0);
   }

@@ -23,6 +23,7 @@ import { PeerEvents } from '../status/peer-events.js';
 import { Applier } from './applier.js';
 import { IndexExchange } from './index-exchange.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
+import { StoredNeeds } from './stored-needs.js';
 
 export interface SessionOptions {
   conn: PeerConnection;
@@ -58,6 +59,8 @@ export interface SessionOptions {
   pullConcurrency?: number;
   /** Most small files pulled and placed as one batch (default 128). */
   smallBatch?: number;
+  /** Most paths waiting in the work queue; the rest wait in the store (default 20,000; see StoredNeeds). */
+  queueLimit?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
   batchSize?: number;
   /** Chunk requests in flight per file (default 32). */
@@ -96,6 +99,7 @@ class SyncSession implements Session {
   private readonly applier: Applier;
   private readonly paths: PathQueue;
   private readonly exchange: IndexExchange;
+  private readonly needs: StoredNeeds;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   /** Requests being answered, so idleness also waits for the supplier. */
@@ -144,7 +148,7 @@ class SyncSession implements Session {
       index,
       batchSize: options.batchSize ?? 1000,
       log: this.log,
-      onRemoteEntry: (remote) => this.consider(remote),
+      onRemoteEntry: (remote) => this.needs.offer(remote),
       onProgress: () => this.checkIdle(),
     });
     this.paths = new PathQueue({
@@ -158,6 +162,12 @@ class SyncSession implements Session {
       onSettled: (_relPath, outcome) => this.settled(outcome),
       log: this.log,
     });
+    this.needs = new StoredNeeds({
+      limit: options.queueLimit ?? 20_000,
+      waiting: () => this.paths.waiting,
+      page: (after, limit) => index.remoteEntriesAfter(conn.peerId, after, limit),
+      offer: (remote) => this.consider(remote),
+    });
     conn.onFrame((frame) => this.onFrame(frame));
     conn.onClose((reason) => this.shutDown(reason));
     const every = options.statsLogIntervalMs ?? 5000;
@@ -168,11 +178,8 @@ class SyncSession implements Session {
   }
 
   start(): void {
-    const { index, conn } = this.options;
-    // Needs stored before a disconnect are still needs: look at them again (a page at a time).
-    for (let after = '', page; (page = index.remoteEntriesAfter(conn.peerId, after, 1000)).length > 0; after = page[page.length - 1]!.path) {
-      for (const remote of page) this.consider(remote);
-    }
+    // Needs stored before a disconnect are still needs: look at them again.
+    this.needs.rescan();
     this.exchange.requestIndex();
   }
 
@@ -319,6 +326,7 @@ class SyncSession implements Session {
       this.announce();
       this.options.onLocalChange?.();
     }
+    this.needs.refill();
     this.checkIdle();
   }
 
@@ -340,7 +348,7 @@ class SyncSession implements Session {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.paths.idle && this.supplying === 0 && this.puller.outstanding === 0);
+    return this.closed || (this.paths.idle && !this.needs.pending && this.supplying === 0 && this.puller.outstanding === 0);
   }
 
   private checkIdle(): void {
