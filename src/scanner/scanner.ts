@@ -93,6 +93,13 @@ class ScanRun {
   /** Directories we could not list: nothing below them may be declared deleted. */
   private readonly unreadable: string[] = [];
   private writes: (() => IndexEntry | undefined)[] = [];
+  /**
+   * Paths found gone by scanPaths, recorded after everything else of the batch:
+   * a renamed or moved file is recorded (and announced) under its new name
+   * before the old name's tombstone, so a peer pulls the new name while the old
+   * file and its chunks are still there to copy from.
+   */
+  private goneInBatch: string[] = [];
 
   constructor(
     private readonly opts: ScannerOptions,
@@ -134,6 +141,7 @@ class ScanRun {
       await this.ensureParents(relPath);
       await this.one(relPath);
     }
+    this.recordGone([...new Set(this.goneInBatch)].filter((p) => !this.seen.has(p)));
     this.finish();
     log.debug('scan.paths_done', { paths: unique.length, ...this.counts() });
     return this.result;
@@ -195,7 +203,7 @@ class ScanRun {
     // Everything indexed below it that is not there now is deleted (all of it when the
     // path is gone or is no longer a folder), and the path itself when it is gone.
     const below = this.opts.index.listUnder(relPath);
-    this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
+    this.goneInBatch.push(...this.gone(present ? below : [...below, ...(previous ? [previous] : [])]));
   }
 
   /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
@@ -360,11 +368,6 @@ class ScanRun {
     this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
-  /** Index entries (live ones) not seen on disk become tombstones, children before parents. */
-  private recordDeletions(candidates: IndexEntry[]): void {
-    this.recordGone(this.gone(candidates));
-  }
-
   /** The paths of live entries among `candidates` that this run did not see on disk. */
   private gone(candidates: IndexEntry[]): string[] {
     return candidates
@@ -374,6 +377,7 @@ class ScanRun {
       .map((e) => e.path);
   }
 
+  /** These paths become tombstones, children before parents. */
   private recordGone(paths: string[]): void {
     paths.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     for (const relPath of paths) this.queue(() => this.opts.index.recordLocalDeletion(relPath));

@@ -42,6 +42,21 @@ describe('scanner', () => {
   };
   const changedPaths = (result: { changed: { path: string }[] }) => result.changed.map((e) => e.path);
 
+  it('a rename scanned as one batch records the new name before the old name\'s tombstone', async () => {
+    await put('a-old/inner.bin', 'moved folder content');
+    await put('b-old.bin', 'renamed file content');
+    await scanner.scanAll();
+    await rename(path.join(share, 'a-old'), path.join(share, 'z-new'));
+    await rename(path.join(share, 'b-old.bin'), path.join(share, 'y-new.bin'));
+    const result = await scanner.scanPaths(['a-old', 'b-old.bin', 'y-new.bin', 'z-new']);
+    const order = changedPaths(result);
+    const firstTombstone = result.changed.findIndex((e) => e.deleted);
+    assert.ok(firstTombstone > 0, 'tombstones recorded');
+    assert.deepEqual(order.slice(firstTombstone).sort(), ['a-old', 'a-old/inner.bin', 'b-old.bin']);
+    assert.deepEqual(order.slice(0, firstTombstone).sort(), ['y-new.bin', 'z-new', 'z-new/inner.bin']);
+    assert.ok(order.indexOf('a-old/inner.bin') < order.indexOf('a-old'), 'children before their folder');
+  });
+
   it('records files, nested and empty folders, symlinks (not followed), modes and NFC names', async () => {
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
