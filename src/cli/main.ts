@@ -52,7 +52,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--reconnect-max <ms>', 'cap of the reconnect backoff in ms').default(DEFAULTS.reconnectMaxMs).argParser(intOption('--reconnect-max', 50, 600_000)))
     .addOption(new Option('--handshake-timeout <ms>', 'close connections that do not authenticate within this many ms').default(DEFAULTS.handshakeTimeoutMs).argParser(intOption('--handshake-timeout', 100, 600_000)))
     .addOption(new Option('--rescan-interval <ms>', 'full rescan period in ms').default(DEFAULTS.rescanIntervalMs).argParser(intOption('--rescan-interval', 100, 86_400_000)))
-    .addOption(new Option('--settle <ms>', 'a changed file must be quiet this long before it is hashed').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))
+    .addOption(new Option('--settle <ms>', 'a file that keeps changing must be quiet this long before it is hashed again (a quiet one is hashed at once)').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))
     .addOption(new Option('--stats-interval <ms>', 'log byte counters (transfer.stats) this often while they change').default(DEFAULTS.statsIntervalMs).argParser(intOption('--stats-interval', 100, 3_600_000)))
     .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--verbose', 'log debug detail'))
