@@ -64,11 +64,14 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   };
 
   const isUnchanged = options.isUnchanged;
+  /** Folders to rescan whole (their events were lost): never dropped as unchanged. */
+  const wholeTrees = new Set<string>();
   /** The settled paths worth a scan; the lstat calls run here, not inside the scan lock. */
   const worthScanning = async (paths: string[]): Promise<string[]> => {
     if (isUnchanged === undefined) return paths;
     const keep = await Promise.all(
       paths.map(async (relPath) => {
+        if (wholeTrees.delete(relPath)) return true;
         if (relPath !== relPath.normalize('NFC')) return true; // the scanner's lookup normalizes; let it judge
         const stats = await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
         return stats === null || !isUnchanged(relPath, stats);
@@ -88,8 +91,9 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   const watches = new DirWatches({
     shareDir,
     isIgnored: (relPath, isDir) => options.ignore.ignores(relPath, isDir),
-    onPath: (relPath) => {
+    onPath: (relPath, whole) => {
       if (stopped) return;
+      if (whole === true) wholeTrees.add(relPath);
       log.debug('watcher.event', { path: relPath });
       debouncer.touch(relPath);
     },

@@ -244,7 +244,12 @@ describe('sameAsIndexed', () => {
       assert.equal(sameAsIndexed({ ...entry, mtimeMs: entry.mtimeMs + 1 }, stats), false);
       assert.equal(sameAsIndexed({ ...entry, inode: entry.inode + 1 }, stats), false);
       assert.equal(sameAsIndexed({ ...entry, mode: 0o644 }, stats), false, 'a chmod is a change');
-      assert.equal(sameAsIndexed({ ...entry, type: 'dir' } as IndexEntry, await lstat(base)), false, 'folders are always scanned');
+      const dirStats = await lstat(base);
+      const dir = { ...entry, type: 'dir', size: 0, inode: dirStats.ino, mode: dirStats.mode & 0o777 } as IndexEntry;
+      assert.equal(sameAsIndexed(dir, dirStats), true, 'a folder placed and recorded (by the puller) is not rescanned');
+      assert.equal(sameAsIndexed({ ...dir, inode: dirStats.ino + 1 }, dirStats), false, 'another folder moved over it is');
+      assert.equal(sameAsIndexed({ ...dir, mode: 0o700 }, dirStats), dirStats.mode % 0o1000 === 0o700, 'a chmod is a change');
+      assert.equal(sameAsIndexed(dir, stats), false, 'a file where a folder was');
     } finally {
       await rm(base, { recursive: true, force: true });
     }
