@@ -245,7 +245,10 @@ class ScanRun {
       });
       // Several files are read at once (small files cost syscalls, not bandwidth);
       // each folder is recorded before the walk goes into it.
-      await eachLimited(found, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
+      // Unchanged files are settled here without a promise each (a restart over
+      // 100,000 of them is mostly this); the rest are examined, a few at once.
+      const toExamine = found.filter(({ rel, st }) => !this.unchangedFile(rel, st));
+      await eachLimited(toExamine, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
       this.flush();
       for (const { rel, abs, st } of found) {
         if (st.isDirectory()) await this.walk(rel, abs);
@@ -286,6 +289,17 @@ class ScanRun {
       recorded = true;
     }
     if (recorded) this.opts.onRecorded?.();
+  }
+
+  /** True (counted and marked seen) for a file the index holds exactly as it is: examine() would do nothing. */
+  private unchangedFile(relPath: string, stats: Stats): boolean {
+    if (!stats.isFile()) return false;
+    const previous = this.lookup(relPath);
+    if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats)) return false;
+    if (previous.mode !== (stats.mode & 0o777)) return false;
+    this.seen.add(relPath);
+    this.result.unchanged++;
+    return true;
   }
 
   /** Compares one lstat'ed entry with the index and records it when it changed. */
