@@ -58,14 +58,17 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
   const cleanup = await cleanStalePartials(index, config.stateDir);
   // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
   const scanLock = createScanLock();
-  // Announced as recorded (announces coalesce, and before the first link there is nobody to tell).
+  // Reported and announced as recorded (announces coalesce; before the first link there is nobody to tell).
   const scanner = await createScanner({
     shareDir: config.shareDir,
     stateDir: config.stateDir,
     index,
     params: chunker,
     lock: scanLock,
-    onRecorded: () => sessions.announceAll(),
+    onRecorded: (entries) => {
+      reportLocalChanges(events, entries);
+      sessions.announceAll();
+    },
   });
 
   const sessions = new SessionSet({
@@ -88,14 +91,14 @@ export async function startNode(config: NodeConfig, hooks: NodeHooks = {}): Prom
     pending: () => sessions.pending(),
   });
   const announceIfChanged = (result: ScanResult): void => {
-    reportLocalChanges(events, result.changed);
-    if (result.changed.length > 0) sessions.announceAll();
+    // Each change was reported and announced as it was recorded (onRecorded); this catches up anything queued since.
+    if (result.changedCount > 0) sessions.announceAll();
   };
 
   // The startup scan runs before any peer is linked, so the first Index we send
   // is already current and nothing stale is reconciled against.
   const initial = await scanner.scanAll();
-  log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
+  log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changedCount, partialsKept: cleanup.kept });
 
   const watcher = await startWatcher({
     shareDir: config.shareDir,

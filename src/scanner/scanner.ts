@@ -23,6 +23,8 @@ const log = createLogger('scanner');
 
 /** How many entries of one directory are lstat'ed before the event loop gets a turn. */
 const STAT_BATCH = 64;
+/** Recorded entries a ScanResult keeps. */
+export const MAX_CHANGED_KEPT = 10_000;
 /** How many files are hashed at once (each holds at most one 1 MiB read buffer). */
 const HASH_PARALLELISM = 4;
 
@@ -37,16 +39,22 @@ export interface ScannerOptions {
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
   /**
-   * Called after each group of changes is recorded, while a scan goes on: a
-   * burst of thousands of new files is announced as it is recorded, not only
-   * once the last one is hashed.
+   * Called with each group of changes once it is recorded, while a scan goes
+   * on: a burst of thousands of new files is announced (and reported) as it is
+   * recorded, not only once the last one is hashed.
    */
-  onRecorded?(): void;
+  onRecorded?(entries: IndexEntry[]): void;
 }
 
 export interface ScanResult {
-  /** Entries recorded by this scan (changes and tombstones), ascending by sequence: announce these. */
+  /**
+   * Entries recorded by this scan (changes and tombstones), ascending by
+   * sequence; only the first MAX_CHANGED_KEPT (a first scan of 100,000 files
+   * must not hold them all: onRecorded sees every one).
+   */
   changed: IndexEntry[];
+  /** How many entries this scan recorded. */
+  changedCount: number;
   /** Files read and chunked. */
   hashed: number;
   /** Entries skipped by the size/mtime/inode shortcut (or unchanged dirs and links). */
@@ -87,7 +95,7 @@ export async function createScanner(options: ScannerOptions): Promise<Scanner> {
 
 /** One scan: its counters, what it has seen, and the index lookups it uses. */
 class ScanRun {
-  private readonly result: ScanResult = { changed: [], hashed: 0, unchanged: 0, unstable: [], failed: [] };
+  private readonly result: ScanResult = { changed: [], changedCount: 0, hashed: 0, unchanged: 0, unstable: [], failed: [] };
   /** NFC paths found on disk (or deliberately kept) during this run. */
   private readonly seen = new Set<string>();
   /** Directories we could not list: nothing below them may be declared deleted. */
@@ -148,8 +156,8 @@ class ScanRun {
   }
 
   private counts() {
-    const { changed, hashed, unchanged, unstable, failed } = this.result;
-    return { changed: changed.length, hashed, unchanged, unstable: unstable.length, failed: failed.length };
+    const { changedCount, hashed, unchanged, unstable, failed } = this.result;
+    return { changed: changedCount, hashed, unchanged, unstable: unstable.length, failed: failed.length };
   }
 
   private finish(): void {
@@ -264,7 +272,8 @@ class ScanRun {
   }
 
   private record(entry: IndexEntry): void {
-    this.result.changed.push(entry);
+    this.result.changedCount++;
+    if (this.result.changed.length < MAX_CHANGED_KEPT) this.result.changed.push(entry);
   }
 
   /** Index writes wait here until flush(), which runs them as one transaction. */
@@ -282,13 +291,13 @@ class ScanRun {
     const writes = this.writes;
     this.writes = [];
     const entries = this.opts.index.batch(() => writes.map((write) => write()));
-    let recorded = false;
+    const recorded: IndexEntry[] = [];
     for (const entry of entries) {
       if (!entry) continue;
       this.record(entry);
-      recorded = true;
+      recorded.push(entry);
     }
-    if (recorded) this.opts.onRecorded?.();
+    if (recorded.length > 0) this.opts.onRecorded?.(recorded);
   }
 
   /** True (counted and marked seen) for a file the index holds exactly as it is: examine() would do nothing. */
