@@ -13,6 +13,7 @@ import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
   ChunkLocation,
+  EntryType,
   IndexEntry,
   ObservedEntry,
   PartialDownload,
@@ -102,6 +103,12 @@ class SqliteIndex implements SyncIndex {
       all: db.prepare<[], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries ORDER BY path`),
       under: db.prepare<[string, string], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path`,
+      ),
+      livePathsAfter: db.prepare<[string, number], { path: string; type: EntryType }>(
+        'SELECT path, type FROM entries WHERE path > ? AND deleted = 0 ORDER BY path LIMIT ?',
+      ),
+      seenOf: db.prepare<[string], { type: EntryType; size: number; mtime_ms: number; inode: number; mode: number; deleted: number }>(
+        'SELECT type, size, mtime_ms, inode, mode, deleted FROM entries WHERE path = ?',
       ),
       after: db.prepare<[string, number], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
       remoteAfter: db.prepare<[string, string, number], EntryRow>(
@@ -194,6 +201,15 @@ class SqliteIndex implements SyncIndex {
 
   all(): IndexEntry[] {
     return this.stmt.all.all().map(rowToEntry);
+  }
+
+  livePathsAfter(afterPath: string, limit: number): { path: string; type: EntryType }[] {
+    return this.stmt.livePathsAfter.all(afterPath, limit);
+  }
+
+  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined {
+    const row = this.stmt.seenOf.get(path);
+    return row && { type: row.type, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode, mode: row.mode, deleted: row.deleted !== 0 };
   }
 
   entriesAfter(afterPath: string, limit: number): IndexEntry[] {

@@ -88,6 +88,10 @@ export interface SyncIndex {
   all(): IndexEntry[];
   /** Up to `limit` entries with path > afterPath, tombstones included, in path order (a page of all()). */
   entriesAfter(afterPath: string, limit: number): IndexEntry[];
+  /** Up to `limit` live (not deleted) paths > afterPath with their types, in path order: entriesAfter, lighter. */
+  livePathsAfter(afterPath: string, limit: number): { path: string; type: EntryType }[];
+  /** Only what "the file is as I last saw it" compares (get(), lighter: a restart does one per file). */
+  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined;
   /** Entries with sequence > since, ascending by sequence. */
   since(since: number, limit?: number): IndexEntry[];
   maxSequence(): number;

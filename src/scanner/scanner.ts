@@ -122,7 +122,7 @@ class ScanRun {
     // 100,000 files never has its whole index in memory at once.
     await this.walk('', this.opts.shareDir);
     const gone: string[] = [];
-    for (let after = '', page; (page = this.opts.index.entriesAfter(after, 1000)).length > 0; after = page[page.length - 1]!.path) {
+    for (let after = '', page; (page = this.opts.index.livePathsAfter(after, 1000)).length > 0; after = page[page.length - 1]!.path) {
       gone.push(...this.gone(page));
     }
     this.recordGone(gone);
@@ -303,7 +303,7 @@ class ScanRun {
   /** True (counted and marked seen) for a file the index holds exactly as it is: examine() would do nothing. */
   private unchangedFile(relPath: string, stats: Stats): boolean {
     if (!stats.isFile()) return false;
-    const previous = this.lookup(relPath);
+    const previous = this.opts.index.seenOf(relPath);
     if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats)) return false;
     if (previous.mode !== (stats.mode & 0o777)) return false;
     this.seen.add(relPath);
@@ -392,9 +392,9 @@ class ScanRun {
   }
 
   /** The paths of live entries among `candidates` that this run did not see on disk. */
-  private gone(candidates: IndexEntry[]): string[] {
+  private gone(candidates: { path: string; type: IndexEntry['type']; deleted?: boolean }[]): string[] {
     return candidates
-      .filter((e) => !e.deleted && !this.seen.has(e.path))
+      .filter((e) => e.deleted !== true && !this.seen.has(e.path))
       .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
       .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
       .map((e) => e.path);

@@ -259,6 +259,13 @@ describe('SQLite index', () => {
     assert.deepEqual(index.entriesAfter('', 2).map((e) => e.path), ['a', 'a/x']);
     assert.deepEqual(index.entriesAfter('a/x', 2).map((e) => e.path), ['b', 'c']);
     assert.deepEqual(index.entriesAfter('c', 2), []);
+    index.recordLocalDeletion('b');
+    assert.deepEqual(index.livePathsAfter('', 10), [{ path: 'a', type: 'file' }, { path: 'a/x', type: 'file' }, { path: 'c', type: 'file' }]);
+    assert.deepEqual(index.livePathsAfter('a', 1), [{ path: 'a/x', type: 'file' }]);
+    const full = index.get('c')!;
+    assert.deepEqual(index.seenOf('c'), { type: 'file', size: full.size, mtimeMs: full.mtimeMs, inode: full.inode, mode: full.mode, deleted: false });
+    assert.equal(index.seenOf('b')!.deleted, true);
+    assert.equal(index.seenOf('nothing'), undefined);
     const remote = (p: string, sequence: number): IndexEntry => ({ ...file(p), version: { peerB: sequence }, deleted: false, sequence, modifiedBy: 'peerB' });
     index.storeRemoteEntries('peerB', 'idB', [remote('z', 1), remote('m', 2), remote('d', 3)]);
     index.storeRemoteEntries('peerC', 'idC', [remote('e', 1)]);

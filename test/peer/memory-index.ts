@@ -46,6 +46,17 @@ export class MemoryIndex implements SyncIndex {
     return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map(clone);
   }
 
+  livePathsAfter(afterPath: string, limit: number): { path: string; type: IndexEntry['type'] }[] {
+    return this.entriesAfter(afterPath, Infinity)
+      .filter((e) => !e.deleted)
+      .slice(0, limit)
+      .map((e) => ({ path: e.path, type: e.type }));
+  }
+
+  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined {
+    return this.get(path);
+  }
+
   entriesAfter(afterPath: string, limit: number): IndexEntry[] {
     return this.all().filter((e) => e.path > afterPath).slice(0, limit);
   }
