@@ -57,7 +57,7 @@ export interface SessionOptions {
   events: EventBus;
   /** Units of work at once: single paths, or batches of small files (default 4). */
   pullConcurrency?: number;
-  /** Most small files pulled and placed as one batch (default 64). */
+  /** Most small files pulled and placed as one batch (default 128). */
   smallBatch?: number;
   /** Most paths waiting in the work queue; the rest wait in the store (default 20,000; see StoredNeeds). */
   queueLimit?: number;
@@ -155,7 +155,7 @@ class SyncSession implements Session {
       concurrency: options.pullConcurrency ?? 4,
       run: (relPath) => this.run(relPath),
       batch: {
-        max: options.smallBatch ?? 64,
+        max: options.smallBatch ?? 128,
         eligible: (relPath) => this.isSmallPull(relPath),
         run: (paths) => this.runBatch(paths),
       },
