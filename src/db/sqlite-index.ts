@@ -6,10 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import { guard, indexError } from './index-errors.js';
 import { createLogger } from '../log.js';
 import { mergeVersions } from '../model/version.js';
-import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
+import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, observedFields, rowToChunk, rowToEntry, type ChunkRow, type EntryRow, type PartialRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
   ChunkLocation,
@@ -26,25 +27,6 @@ import type {
 const log = createLogger('index');
 
 export const INDEX_FILE = 'index.db';
-
-/** Maps a database failure to our codes: a full disk is DISK_FULL, the rest INDEX. */
-function indexError(err: unknown, what: string): LeftsyncError {
-  if (err instanceof LeftsyncError) return err;
-  const code = (err as { code?: unknown }).code;
-  const detail = errorMessage(err);
-  if (code === 'SQLITE_FULL') return new LeftsyncError(ErrorCode.DISK_FULL, `index ${what}: ${detail}`, { cause: err });
-  return new LeftsyncError(ErrorCode.INDEX, `index ${what}: ${detail}`, { cause: err });
-}
-
-function guard<A extends unknown[], R>(what: string, fn: (...args: A) => R): (...args: A) => R {
-  return (...args: A) => {
-    try {
-      return fn(...args);
-    } catch (err) {
-      throw indexError(err, what);
-    }
-  };
-}
 
 /** Opens (creating when missing) <stateDir>/index.db for the node `peerId`. */
 export function openIndex(stateDir: string, peerId: string): SyncIndex {
@@ -400,25 +382,4 @@ class SqliteIndex implements SyncIndex {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-interface PartialRow {
-  temp_name: string;
-  path: string;
-  digest: Buffer;
-  size: number;
-}
-
-/** Only the ObservedEntry fields, copied (callers may pass richer objects). */
-function observedFields(o: ObservedEntry) {
-  return {
-    path: o.path,
-    type: o.type,
-    size: o.size,
-    mtimeMs: o.mtimeMs,
-    mode: o.mode,
-    digest: Buffer.from(o.digest),
-    symlinkTarget: o.symlinkTarget,
-    inode: o.inode,
-  };
 }

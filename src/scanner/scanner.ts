@@ -38,20 +38,12 @@ export interface ScannerOptions {
   lock: ScanLock;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
-  /**
-   * Called with each group of changes once it is recorded, while a scan goes
-   * on: a burst of thousands of new files is announced (and reported) as it is
-   * recorded, not only once the last one is hashed.
-   */
+  /** Each group of changes once recorded, mid-scan: a burst is announced as it is recorded, not once all is hashed. */
   onRecorded?(entries: IndexEntry[]): void;
 }
 
 export interface ScanResult {
-  /**
-   * Entries recorded by this scan (changes and tombstones), ascending by
-   * sequence; only the first MAX_CHANGED_KEPT (a first scan of 100,000 files
-   * must not hold them all: onRecorded sees every one).
-   */
+  /** Entries recorded (changes, tombstones) by sequence; the first MAX_CHANGED_KEPT only (onRecorded sees all). */
   changed: IndexEntry[];
   /** How many entries this scan recorded. */
   changedCount: number;
@@ -102,10 +94,8 @@ class ScanRun {
   private readonly unreadable: string[] = [];
   private writes: (() => IndexEntry | undefined)[] = [];
   /**
-   * Paths found gone by scanPaths, recorded after everything else of the batch:
-   * a renamed or moved file is recorded (and announced) under its new name
-   * before the old name's tombstone, so a peer pulls the new name while the old
-   * file and its chunks are still there to copy from.
+   * Paths scanPaths found gone, recorded after the rest of the batch: a renamed file's new name is
+   * announced before the old name's tombstone, so a peer copies its chunks from the old file.
    */
   private goneInBatch: string[] = [];
 
@@ -291,12 +281,8 @@ class ScanRun {
     const writes = this.writes;
     this.writes = [];
     const entries = this.opts.index.batch(() => writes.map((write) => write()));
-    const recorded: IndexEntry[] = [];
-    for (const entry of entries) {
-      if (!entry) continue;
-      this.record(entry);
-      recorded.push(entry);
-    }
+    const recorded = entries.filter((entry): entry is IndexEntry => entry !== undefined);
+    for (const entry of recorded) this.record(entry);
     if (recorded.length > 0) this.opts.onRecorded?.(recorded);
   }
 
@@ -304,8 +290,7 @@ class ScanRun {
   private unchangedFile(relPath: string, stats: Stats): boolean {
     if (!stats.isFile()) return false;
     const previous = this.opts.index.seenOf(relPath);
-    if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats)) return false;
-    if (previous.mode !== (stats.mode & 0o777)) return false;
+    if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats) || previous.mode !== (stats.mode & 0o777)) return false;
     this.seen.add(relPath);
     this.result.unchanged++;
     return true;
