@@ -80,7 +80,7 @@ function addNodeOptions(program: Command): Command {
     .addOption(new Option('-v, --verbose', 'log debug detail too (default: info)').conflicts('quiet'))
     .addOption(new Option('-q, --quiet', 'log only warnings and errors'))
     .addOption(new Option('--engine <engine>', 'chunking engine (fastcdc, rabin); peers must agree').default(DEFAULTS.engine))
-    .addOption(new Option('--settle <ms>', 'a changed file must be quiet this long before it is hashed').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))
+    .addOption(new Option('--settle <ms>', 'a file that keeps changing must be quiet this long before it is hashed again (a quiet one is hashed at once)').default(DEFAULTS.settleMs).argParser(intOption('--settle', 0, 600_000)))
     .addOption(new Option('--rescan-interval <ms>', 'full rescan period in ms').default(DEFAULTS.rescanIntervalMs).argParser(intOption('--rescan-interval', 100, 86_400_000)))
     .addOption(new Option('--ping-interval <ms>', 'WebSocket ping interval in ms').default(DEFAULTS.pingIntervalMs).argParser(intOption('--ping-interval', 50, 600_000)))
     .addOption(new Option('--ping-timeout <ms>', 'drop a peer silent for this many ms').default(DEFAULTS.pingTimeoutMs).argParser(intOption('--ping-timeout', 100, 3_600_000)))

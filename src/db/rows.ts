@@ -1,5 +1,5 @@
 /** Conversions between index rows and IndexEntry objects. */
-import type { EntryType, IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
+import type { EntryType, IndexEntry, ObservedEntry, StoredChunk, VersionVector } from '../model/entries.js';
 
 export interface EntryRow {
   path: string;
@@ -65,3 +65,24 @@ export const ENTRY_FIELDS =
   'path, type, size, mtime_ms, mode, digest, symlink_target, inode, version, deleted, sequence, modified_by';
 export const ENTRY_VALUES =
   '@path, @type, @size, @mtime_ms, @mode, @digest, @symlink_target, @inode, @version, @deleted, @sequence, @modified_by';
+
+export interface PartialRow {
+  temp_name: string;
+  path: string;
+  digest: Buffer;
+  size: number;
+}
+
+/** Only the ObservedEntry fields, copied (callers may pass richer objects). */
+export function observedFields(o: ObservedEntry) {
+  return {
+    path: o.path,
+    type: o.type,
+    size: o.size,
+    mtimeMs: o.mtimeMs,
+    mode: o.mode,
+    digest: Buffer.from(o.digest),
+    symlinkTarget: o.symlinkTarget,
+    inode: o.inode,
+  };
+}

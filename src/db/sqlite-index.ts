@@ -6,13 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
+import { guard, indexError } from './index-errors.js';
 import { createLogger } from '../log.js';
 import { appliedVersion, bumpedVersion, mergeVersions } from '../model/version.js';
-import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
+import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, observedFields, rowToChunk, rowToEntry, type ChunkRow, type EntryRow, type PartialRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import type {
   ChunkLocation,
+  EntryType,
   IndexEntry,
   ObservedEntry,
   PartialDownload,
@@ -25,25 +27,6 @@ import type {
 const log = createLogger('index');
 
 export const INDEX_FILE = 'index.db';
-
-/** Maps a database failure to our codes: a full disk is DISK_FULL, the rest INDEX. */
-function indexError(err: unknown, what: string): LeftsyncError {
-  if (err instanceof LeftsyncError) return err;
-  const code = (err as { code?: unknown }).code;
-  const detail = errorMessage(err);
-  if (code === 'SQLITE_FULL') return new LeftsyncError(ErrorCode.DISK_FULL, `index ${what}: ${detail}`, { cause: err });
-  return new LeftsyncError(ErrorCode.INDEX, `index ${what}: ${detail}`, { cause: err });
-}
-
-function guard<A extends unknown[], R>(what: string, fn: (...args: A) => R): (...args: A) => R {
-  return (...args: A) => {
-    try {
-      return fn(...args);
-    } catch (err) {
-      throw indexError(err, what);
-    }
-  };
-}
 
 /** Opens (creating when missing) <stateDir>/index.db for the node `peerId`. */
 export function openIndex(stateDir: string, peerId: string): SyncIndex {
@@ -103,6 +86,18 @@ class SqliteIndex implements SyncIndex {
       under: db.prepare<[string, string], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path`,
       ),
+      livePathsAfter: db.prepare<[string, number], { path: string; type: EntryType }>(
+        'SELECT path, type FROM entries WHERE path > ? AND deleted = 0 ORDER BY path LIMIT ?',
+      ),
+      seenOf: db.prepare<[string], { type: EntryType; size: number; mtime_ms: number; inode: number; mode: number; deleted: number }>(
+        'SELECT type, size, mtime_ms, inode, mode, deleted FROM entries WHERE path = ?',
+      ),
+      after: db.prepare<[string, number], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
+      remoteAfter: db.prepare<[string, string, number], EntryRow>(
+        `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path > ? ORDER BY path LIMIT ?`,
+      ),
+      remoteCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM remote_entries WHERE peer = ?'),
+      partialsOf: db.prepare<[string], PartialRow>('SELECT temp_name, path, digest, size FROM partials WHERE path = ?'),
       since: db.prepare<[number, number], EntryRow>(
         `SELECT ${ENTRY_FIELDS} FROM entries WHERE sequence > ? ORDER BY sequence LIMIT ?`,
       ),
@@ -181,6 +176,7 @@ class SqliteIndex implements SyncIndex {
     // Reads that combine several statements see one snapshot.
     this.partial = tx('partial', this.partial.bind(this));
     this.partials = tx('partials', this.partials.bind(this));
+    this.partialsOf = tx('partialsOf', this.partialsOf.bind(this));
   }
 
   get(path: string): IndexEntry | undefined {
@@ -190,6 +186,19 @@ class SqliteIndex implements SyncIndex {
 
   all(): IndexEntry[] {
     return this.stmt.all.all().map(rowToEntry);
+  }
+
+  livePathsAfter(afterPath: string, limit: number): { path: string; type: EntryType }[] {
+    return this.stmt.livePathsAfter.all(afterPath, limit);
+  }
+
+  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined {
+    const row = this.stmt.seenOf.get(path);
+    return row && { type: row.type, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode, mode: row.mode, deleted: row.deleted !== 0 };
+  }
+
+  entriesAfter(afterPath: string, limit: number): IndexEntry[] {
+    return this.stmt.after.all(afterPath, limit).map(rowToEntry);
   }
 
   listUnder(dir: string): IndexEntry[] {
@@ -323,6 +332,14 @@ class SqliteIndex implements SyncIndex {
     return this.stmt.remoteEntries.all(peerId).map(rowToEntry);
   }
 
+  remoteEntriesAfter(peerId: string, afterPath: string, limit: number): IndexEntry[] {
+    return this.stmt.remoteAfter.all(peerId, afterPath, limit).map(rowToEntry);
+  }
+
+  remoteCount(peerId: string): number {
+    return this.stmt.remoteCount.get(peerId)?.n ?? 0;
+  }
+
   resetRemote(peerId: string, indexId: string): void {
     this.stmt.deleteRemote.run(peerId);
     this.stmt.setProgress.run(peerId, indexId, 0);
@@ -361,28 +378,11 @@ class SqliteIndex implements SyncIndex {
     return this.stmt.allPartials.all().map((row) => this.toPartial(row));
   }
 
+  partialsOf(path: string): PartialDownload[] {
+    return this.stmt.partialsOf.all(path).map((row) => this.toPartial(row));
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-interface PartialRow {
-  temp_name: string;
-  path: string;
-  digest: Buffer;
-  size: number;
-}
-
-/** Only the ObservedEntry fields, copied (callers may pass richer objects). */
-function observedFields(o: ObservedEntry) {
-  return {
-    path: o.path,
-    type: o.type,
-    size: o.size,
-    mtimeMs: o.mtimeMs,
-    mode: o.mode,
-    digest: Buffer.from(o.digest),
-    symlinkTarget: o.symlinkTarget,
-    inode: o.inode,
-  };
 }

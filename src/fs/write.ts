@@ -106,7 +106,8 @@ async function lstatOrNull(absPath: string): Promise<Stats | null> {
   }
 }
 
-async function checkExpected(relPath: string, absPath: string, expect: SeenFile | null | undefined): Promise<void> {
+/** LOCAL_CHANGED unless `absPath` is what `expect` says (undefined: no check). */
+export async function checkExpected(relPath: string, absPath: string, expect: SeenFile | null | undefined): Promise<void> {
   if (expect === undefined) return;
   const stats = await lstatOrNull(absPath);
   const matches = expect === null ? stats === null : stats !== null && matchesStats(expect, stats);

@@ -86,6 +86,12 @@ export interface SyncIndex {
   get(path: string): IndexEntry | undefined;
   /** Every entry, tombstones included, in path order. */
   all(): IndexEntry[];
+  /** Up to `limit` entries with path > afterPath, tombstones included, in path order (a page of all()). */
+  entriesAfter(afterPath: string, limit: number): IndexEntry[];
+  /** Up to `limit` live (not deleted) paths > afterPath with their types, in path order: entriesAfter, lighter. */
+  livePathsAfter(afterPath: string, limit: number): { path: string; type: EntryType }[];
+  /** Only what "the file is as I last saw it" compares (get(), lighter: a restart does one per file). */
+  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined;
   /** Entries with sequence > since, ascending by sequence. */
   since(since: number, limit?: number): IndexEntry[];
   maxSequence(): number;
@@ -127,6 +133,10 @@ export interface SyncIndex {
   remoteEntry(peerId: string, path: string): IndexEntry | undefined;
   /** Every entry a peer announced (latest per path). */
   remoteEntries(peerId: string): IndexEntry[];
+  /** Up to `limit` entries a peer announced with path > afterPath, in path order: a page, so no caller holds them all. */
+  remoteEntriesAfter(peerId: string, afterPath: string, limit: number): IndexEntry[];
+  /** How many paths a peer announced (tombstones included). */
+  remoteCount(peerId: string): number;
   /** Forget a peer's stored entries (its index id changed). */
   resetRemote(peerId: string, indexId: string): void;
 
@@ -137,6 +147,8 @@ export interface SyncIndex {
   dropPartial(tempName: string): void;
   /** Every partial download, for cleaning stale ones at start. */
   partials(): PartialDownload[];
+  /** The partial downloads of one path (any version). */
+  partialsOf(path: string): PartialDownload[];
 
   /** Entries strictly below directory `dir` (paths starting with `dir/`), tombstones included, in path order. */
   listUnder(dir: string): IndexEntry[];

@@ -10,6 +10,8 @@ import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
+import { placeTempFiles } from '../fs/batch-write.js';
+import { unlink } from 'node:fs/promises';
 import { resolveSharePath } from '../fs/paths.js';
 import type { ShareCheck } from '../fs/share-guard.js';
 import type { IndexEntry, StoredChunk, SyncIndex, VersionVector } from '../model/entries.js';
@@ -18,7 +20,8 @@ import type { Logger } from '../log.js';
 import { reconcile, replacesFolder, sameContent, type ApplyAction, type BelowFolder } from '../reconcile/reconcile.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { DiskFull } from '../transfer/disk-full.js';
-import type { Puller, VerifiedFile } from '../transfer/puller.js';
+import { isPausing } from './pause.js';
+import { singleChunkOf, type Puller, type VerifiedFile } from '../transfer/puller.js';
 import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {
@@ -107,6 +110,84 @@ export class Applier {
     });
     // The folder went from disk since the last scan: let the scanner say so, then decide again.
     return outcome === 'gone' ? this.rescanned(remote.path) : outcome;
+  }
+
+  /**
+   * Applies several paths whose remote entries are small files (singleChunkOf):
+   * pulled together, placed together in one scan-locked step (placeTempFiles:
+   * one fsync per folder) and recorded in one index transaction. A path whose
+   * decision is not such a pull any more, or whose version the peer no longer
+   * has, is applied alone. One outcome per path ('failed': logged here).
+   */
+  async applyBatch(remotes: IndexEntry[]): Promise<(ApplyOutcome | 'failed' | 'paused')[]> {
+    const { index, puller, shareDir, log } = this.options;
+    const outcomes: (ApplyOutcome | 'failed' | 'paused')[] = remotes.map(() => 'failed');
+    /** A full disk or a missing share pauses the path (retried without end), told once where found. */
+    const failed = (i: number, err: unknown): void => {
+      if (isPausing(err)) outcomes[i] = 'paused';
+      else log.warn('sync.apply_failed', { path: remotes[i]!.path, err });
+    };
+    const alone: number[] = [];
+    type Planned = { i: number; expect: IndexEntry | null; decidedOn: VersionVector };
+    const batch: Planned[] = [];
+    remotes.forEach((remote, i) => {
+      const local = index.get(remote.path);
+      const live = local !== undefined && !local.deleted ? local : undefined;
+      const plain = reconcile(local, remote).action === 'pull' && singleChunkOf(remote) !== null;
+      if (plain && (live === undefined || (live.type === 'file' && !sameContent(live, remote)))) {
+        batch.push({ i, expect: live ?? null, decidedOn: local?.version ?? {} });
+      } else alone.push(i);
+    });
+    await this.options.share.check(); // the temp files live in the state folder, often inside the share
+    const pulled = await puller.pullSmall(batch.map((b) => remotes[b.i]!));
+    const ready: (Planned & { file: VerifiedFile })[] = [];
+    pulled.forEach((result, k) => {
+      const { i } = batch[k]!;
+      if (result.outcome === 'verified') ready.push({ ...batch[k]!, file: result.file });
+      else if (result.outcome === 'gone') alone.push(i);
+      else failed(i, result.error);
+    });
+    const placed: { remote: IndexEntry; file: VerifiedFile }[] = [];
+    const changed: string[] = [];
+    await this.scanPaused(async () => {
+      // As for a single file (placeFile): what is on disk must still be what the
+      // decision saw (`expect`), and a change a scan recorded meanwhile (a mode
+      // change) keeps its counter in the recorded version (recordApplied's decidedOn).
+      const results = await placeTempFiles(shareDir, ready.map((r) => ({ relPath: remotes[r.i]!.path, tempPath: r.file.tempPath, expect: r.expect })));
+      index.batch(() => {
+        ready.forEach((r, k) => {
+          const result = results[k]!;
+          const remote = remotes[r.i]!;
+          if (!(result instanceof LeftsyncError)) {
+            this.recordPlaced(remote, result, r.file.chunks, r.decidedOn);
+            placed.push({ remote, file: r.file });
+            outcomes[r.i] = 'applied';
+          } else if (result.code === ErrorCode.LOCAL_CHANGED || errnoOf(result) === 'ENOENT') changed.push(remote.path);
+          else failed(r.i, result);
+        });
+      });
+    });
+    for (const r of ready) {
+      if (outcomes[r.i] === 'applied') {
+        r.file.progress.synced(r.file.counts.bytesReceived);
+        continue;
+      }
+      r.file.progress.end();
+      await unlink(r.file.tempPath).catch(() => undefined); // no partial owns it
+    }
+    if (placed.length > 0) await puller.placed(placed);
+    if (changed.length > 0) {
+      log.info('sync.local_changed', { path: changed[0], paths: changed.length });
+      await this.options.rescan(changed);
+      for (const r of ready) if (changed.includes(remotes[r.i]!.path)) outcomes[r.i] = 'rescanned';
+    }
+    for (const i of alone) {
+      outcomes[i] = await this.apply(remotes[i]!).catch((err: unknown) => {
+        failed(i, err);
+        return outcomes[i]!;
+      });
+    }
+    return outcomes;
   }
 
   private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
@@ -202,7 +283,7 @@ export class Applier {
       return this.rescanned(remote.path);
     }
     file.progress.synced(file.counts.bytesReceived);
-    await puller.placed(remote, file);
+    await puller.placed([{ remote, file }]);
     return 'applied';
   }
 

@@ -37,6 +37,8 @@ export class IndexExchange {
   private sentSequence: number | null = null;
   private closed = false;
   private readonly held: HeldIndexFrames;
+  /** An announce step is queued and has not started: later announces ride on it. */
+  private announceQueued = false;
 
   constructor(private readonly options: IndexExchangeOptions) {
     this.held = new HeldIndexFrames({
@@ -60,7 +62,11 @@ export class IndexExchange {
 
   /** Sends the remote every local index change it has not seen yet. */
   announce(): void {
+    // Each applied file announces; a batch of them needs one step, which reads the index when it runs.
+    if (this.announceQueued) return;
+    this.announceQueued = true;
     this.enqueue(async () => {
+      this.announceQueued = false;
       if (this.sentSequence === null) return; // the Index reply will carry it
       await this.sendSince(this.sentSequence, false);
     });
@@ -93,7 +99,7 @@ export class IndexExchange {
     for (const remote of entries) this.options.onRemoteEntry(remote);
     if (last && !this.indexReceived) {
       this.indexReceived = true;
-      log.info('session.index_received', { entries: index.remoteEntries(conn.peerId).length });
+      log.info('session.index_received', { entries: index.remoteCount(conn.peerId) });
     }
     this.options.onProgress();
   }

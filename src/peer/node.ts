@@ -86,6 +86,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
   const cleanup = await cleanStalePartials(index, config.stateDir);
   // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
   const scanLock = createScanLock();
+  // Reported and announced as recorded (announces coalesce; before the first link there is nobody to tell).
   const scanner = await createScanner({
     shareDir: config.shareDir,
     stateDir: config.stateDir,
@@ -94,6 +95,11 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     lock: scanLock,
     excludes: config.exclude ?? [],
     share,
+    onRecorded: (entries) => {
+      reportLocalChanges(events, entries);
+      for (const entry of entries) logLocalChange(entry);
+      sessions.announceAll();
+    },
   });
   const disk = new DiskFull({ index, stateDir: config.stateDir });
 
@@ -127,9 +133,8 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     pending: () => sessions.pending(),
   });
   const announceIfChanged = (result: ScanResult): void => {
-    reportLocalChanges(events, result.changed);
-    for (const entry of result.changed) logLocalChange(entry);
-    if (result.changed.length > 0) sessions.announceAll();
+    // Each change was reported and announced as it was recorded (onRecorded); this catches up anything queued since.
+    if (result.changedCount > 0) sessions.announceAll();
   };
 
   /**
@@ -140,7 +145,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
   const scanned = async (scan: Promise<ScanResult>): Promise<ScanResult | null> => {
     try {
       const result = await scan;
-      if (result.changed.length > 0) disk.written('local changes'); // only a scan that recorded something shows there is room
+      if (result.changedCount > 0) disk.written('local changes'); // only a scan that recorded something shows there is room
       announceIfChanged(result);
       return result;
     } catch (err) {
@@ -158,7 +163,8 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
       settleMs: config.settleMs,
       rescanIntervalMs: config.rescanIntervalMs,
       ignore: scanner.ignore,
-      onPaths: async (paths) => void (await scanned(scanner.scanPaths(paths))),
+      // Paths caught changing while hashed go back to the watcher, to wait until they settle.
+      onPaths: async (paths) => (await scanned(scanner.scanPaths(paths)))?.unstable,
       // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
       isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
       onFullRescan: async () => void (await scanned(scanner.scanAll())),
@@ -170,7 +176,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
   const initial = await scanned(scanner.scanAll());
   // From here on every local change gets its line (the startup scan's are summed up in scan.done).
   logLocalChanges = true;
-  if (initial) log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changed.length, partialsKept: cleanup.kept });
+  if (initial) log.info('scan.done', { hashed: initial.hashed, unchanged: initial.unchanged, changed: initial.changedCount, partialsKept: cleanup.kept });
 
   // Without its share the node waits: links up, index served, nothing scanned or applied.
   // When the share is back its folders are watched afresh (the old watches went with the

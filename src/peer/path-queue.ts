@@ -4,6 +4,12 @@
  * finish (the local side changed, a folder still had content, an error) is
  * retried a bounded number of times, later for errors; work paused by a full
  * disk or a missing share is retried with backoff without end.
+ *
+ * Deletions wait in a lane of their own until no other work is queued or
+ * running (Syncthing orders deletes after creates the same way): a renamed or
+ * moved file arrives as a new path plus a deletion of the old one, and the
+ * pull of the new path finds every chunk in the old file only while it is
+ * still on disk and in the index.
  */
 import type { Logger } from '../log.js';
 import type { ApplyOutcome } from './applier.js';
@@ -12,9 +18,20 @@ import { isPausing, pauseDelayMs } from './pause.js';
 /** 'paused': the disk is full or the share is missing (see pause.ts): retried without end. */
 export type WorkOutcome = ApplyOutcome | 'failed' | 'paused';
 
+/** Works on several paths as one unit (small files pulled and placed together). */
+export interface BatchRunner {
+  /** Most paths per batch. */
+  max: number;
+  /** True for a queued path that may join a batch (judged when the batch is formed). */
+  eligible(relPath: string): boolean;
+  /** One outcome per path, in order; a rejection counts as 'failed' for all. */
+  run(paths: string[]): Promise<WorkOutcome[]>;
+}
+
 export interface PathQueueOptions {
-  /** Paths worked on at once. */
+  /** Units of work (single paths or batches) worked on at once. */
   concurrency: number;
+  batch?: BatchRunner;
   /** Works on one path; a rejection counts as 'failed'. */
   run(relPath: string): Promise<WorkOutcome>;
   /** After every path's work, and whenever the queue may have become idle. */
@@ -34,9 +51,16 @@ export const BLOCKED_DELAY_MS = 200;
 export class PathQueue {
   /** Waiting, in arrival order. */
   private readonly queued = new Set<string>();
+  /** Deletions waiting for `queued` and every non-deletion in `active` to be done. */
+  private readonly deferred = new Set<string>();
+  /** Active paths that are not deletions. */
+  private activeOther = 0;
+  /** Units of work running (a batch is one). */
+  private units = 0;
+  private readonly activeDeletions = new Set<string>();
   private readonly active = new Set<string>();
-  /** Updated while active: looked at again afterwards. */
-  private readonly again = new Set<string>();
+  /** Updated while active: looked at again afterwards (true: its latest entry is a deletion). */
+  private readonly again = new Map<string, boolean>();
   private readonly requeues = new Map<string, number>();
   /** Paused attempts in a row, per path (not counted against MAX_REQUEUES). */
   private readonly pauses = new Map<string, number>();
@@ -50,26 +74,37 @@ export class PathQueue {
    * afterwards whatever `needsWork` says (judged against the index before that
    * work finished, it could look like a no-op); otherwise it is queued if needed.
    */
-  offer(relPath: string, needsWork: () => boolean): void {
+  offer(relPath: string, needsWork: () => boolean, deletion = false): void {
     if (this.closed) return;
     if (this.active.has(relPath)) {
-      this.again.add(relPath);
+      this.again.set(relPath, deletion);
       return;
     }
     if (!needsWork()) return;
-    this.queued.add(relPath);
+    // A path changes lanes when its latest entry does (deleted, then re-created).
+    if (deletion) {
+      this.queued.delete(relPath);
+      this.deferred.add(relPath);
+    } else {
+      this.deferred.delete(relPath);
+      this.queued.add(relPath);
+    }
     this.pump();
   }
 
   /** Paths waiting, being worked on or waiting for a retry. */
   get pending(): number {
-    let n = this.active.size + this.retryTimers.size;
-    for (const relPath of this.queued) if (!this.active.has(relPath)) n++;
-    return n;
+    // A path a retry timer queued while it was active again counts twice: rare, and only a count.
+    return this.active.size + this.retryTimers.size + this.queued.size + this.deferred.size;
+  }
+
+  /** Paths waiting for their turn (queued or deferred), not those being worked on. */
+  get waiting(): number {
+    return this.queued.size + this.deferred.size;
   }
 
   get idle(): boolean {
-    return this.closed || (this.queued.size === 0 && this.active.size === 0 && this.retryTimers.size === 0);
+    return this.closed || (this.queued.size === 0 && this.deferred.size === 0 && this.active.size === 0 && this.retryTimers.size === 0);
   }
 
   close(): void {
@@ -77,54 +112,110 @@ export class PathQueue {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.queued.clear();
+    this.deferred.clear();
   }
 
   private pump(): void {
-    while (!this.closed && this.active.size < this.options.concurrency) {
-      // The first queued path not being worked on (a retry may queue an active one).
-      let next: string | undefined;
-      for (const queued of this.queued) {
-        if (!this.active.has(queued)) {
-          next = queued;
-          break;
-        }
-      }
+    while (!this.closed && this.units < this.options.concurrency) {
+      const next = this.next();
       if (next === undefined) break;
-      this.queued.delete(next);
-      this.active.add(next);
-      void this.work(next);
+      const batch = this.options.batch;
+      if (!next.deletion && batch !== undefined && batch.eligible(next.relPath)) {
+        const paths = [next.relPath, ...this.takeEligible(batch)];
+        this.start(paths, false);
+        void this.work(paths, () => batch.run(paths));
+      } else {
+        this.start([next.relPath], next.deletion);
+        void this.work([next.relPath], async () => [await this.options.run(next.relPath)]);
+      }
     }
     this.options.onSettled(null, null);
   }
 
-  private async work(relPath: string): Promise<void> {
-    let outcome: WorkOutcome = 'failed';
+  /** More queued paths for the batch being formed (a bounded look, so a queue of large files costs little). */
+  private takeEligible(batch: BatchRunner): string[] {
+    const taken: string[] = [];
+    let looked = 0;
+    for (const relPath of this.queued) {
+      if (taken.length >= batch.max - 1 || looked++ >= batch.max * 4) break;
+      if (this.active.has(relPath) || !batch.eligible(relPath)) continue;
+      this.queued.delete(relPath);
+      taken.push(relPath);
+    }
+    return taken;
+  }
+
+  private start(paths: string[], deletion: boolean): void {
+    this.units++;
+    for (const relPath of paths) {
+      this.active.add(relPath);
+      if (deletion) this.activeDeletions.add(relPath);
+      else this.activeOther++;
+    }
+  }
+
+  /**
+   * The first queued path not being worked on, else (once nothing else is
+   * queued or running) the first deferred deletion.
+   */
+  private next(): { relPath: string; deletion: boolean } | undefined {
+    for (const relPath of this.queued) {
+      if (this.active.has(relPath)) continue; // a retry timer queued it while it was re-offered
+      this.queued.delete(relPath);
+      return { relPath, deletion: false };
+    }
+    if (this.activeOther > 0 || this.queued.size > 0) return undefined;
+    for (const relPath of this.deferred) {
+      if (this.active.has(relPath)) continue;
+      this.deferred.delete(relPath);
+      return { relPath, deletion: true };
+    }
+    return undefined;
+  }
+
+  private lane(deletion: boolean): Set<string> {
+    return deletion ? this.deferred : this.queued;
+  }
+
+  /** Runs one unit of work (a path, or a batch of paths) and settles each of its paths. */
+  private async work(paths: string[], run: () => Promise<WorkOutcome[]>): Promise<void> {
+    let outcomes: WorkOutcome[] = [];
     try {
-      outcome = await this.options.run(relPath);
+      outcomes = await run();
     } catch (err) {
-      if (isPausing(err)) outcome = 'paused';
+      if (isPausing(err)) outcomes = paths.map(() => 'paused');
       // The disk-full or missing-share condition was told once, where it was found.
-      if (!this.closed) this.options.log[outcome === 'paused' ? 'debug' : 'warn']('sync.apply_failed', { path: relPath, err });
+      const level = isPausing(err) ? 'debug' : 'warn';
+      if (!this.closed) this.options.log[level]('sync.apply_failed', { path: paths[0], paths: paths.length, err });
     }
-    if (outcome !== 'paused') this.pauses.delete(relPath);
-    this.active.delete(relPath);
-    if (this.again.delete(relPath)) {
-      if (!this.closed) this.queued.add(relPath);
-    } else if (outcome === 'paused') {
-      this.retryPaused(relPath);
-    } else if (outcome === 'rescanned' || outcome === 'blocked' || outcome === 'failed') {
-      this.retryLater(relPath, outcome);
-    }
-    this.options.onSettled(relPath, outcome);
+    this.units--;
+    paths.forEach((relPath, i) => this.settle(relPath, outcomes[i] ?? 'failed'));
     this.pump();
   }
 
+  private settle(relPath: string, outcome: WorkOutcome): void {
+    if (outcome !== 'paused') this.pauses.delete(relPath);
+    this.active.delete(relPath);
+    const wasDeletion = this.activeDeletions.delete(relPath);
+    if (!wasDeletion) this.activeOther--;
+    const again = this.again.get(relPath);
+    if (again !== undefined) {
+      this.again.delete(relPath);
+      if (!this.closed) this.lane(again).add(relPath);
+    } else if (outcome === 'paused') {
+      this.retryPaused(relPath, wasDeletion);
+    } else if (outcome === 'rescanned' || outcome === 'blocked' || outcome === 'failed') {
+      this.retryLater(relPath, outcome, wasDeletion);
+    }
+    this.options.onSettled(relPath, outcome);
+  }
+
   /** Looks at a paused path again later, and again, with backoff: never given up. */
-  private retryPaused(relPath: string): void {
+  private retryPaused(relPath: string, deletion: boolean): void {
     if (this.closed) return;
     const count = (this.pauses.get(relPath) ?? 0) + 1;
     this.pauses.set(relPath, count);
-    this.later(relPath, (this.options.pauseDelay ?? pauseDelayMs)(count));
+    this.later(relPath, (this.options.pauseDelay ?? pauseDelayMs)(count), deletion);
   }
 
   /**
@@ -132,7 +223,7 @@ export class PathQueue {
    * local side changed), shortly for a folder that still had content (its files
    * go first), later after an error (in case it was passing).
    */
-  private retryLater(relPath: string, outcome: WorkOutcome): void {
+  private retryLater(relPath: string, outcome: WorkOutcome, deletion: boolean): void {
     if (this.closed) return;
     const count = (this.requeues.get(relPath) ?? 0) + 1;
     this.requeues.set(relPath, count);
@@ -141,16 +232,16 @@ export class PathQueue {
       return;
     }
     if (outcome === 'rescanned') {
-      this.queued.add(relPath);
+      this.lane(deletion).add(relPath);
       return;
     }
-    this.later(relPath, (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count);
+    this.later(relPath, (outcome === 'blocked' ? BLOCKED_DELAY_MS : RETRY_DELAY_MS) * count, deletion);
   }
 
-  private later(relPath: string, delay: number): void {
+  private later(relPath: string, delay: number, deletion: boolean): void {
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      if (!this.closed) this.queued.add(relPath);
+      if (!this.closed) this.lane(deletion).add(relPath);
       this.pump();
     }, delay);
     this.retryTimers.add(timer);

@@ -17,7 +17,7 @@ import type { PeerConnection } from '../transport/connection.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { PathLocks } from '../transfer/path-locks.js';
 import type { DiskFull } from '../transfer/disk-full.js';
-import { Puller } from '../transfer/puller.js';
+import { Puller, singleChunkOf } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
 import type { EventBus } from '../status/events.js';
@@ -25,6 +25,7 @@ import { PeerEvents } from '../status/peer-events.js';
 import { Applier } from './applier.js';
 import { IndexExchange } from './index-exchange.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
+import { StoredNeeds } from './stored-needs.js';
 
 export interface SessionOptions {
   conn: PeerConnection;
@@ -60,8 +61,12 @@ export interface SessionOptions {
   pathLocks: PathLocks;
   /** The node's events (transfers, applied changes, conflicts). */
   events: EventBus;
-  /** Paths worked on at once (default 4). */
+  /** Units of work at once: single paths, or batches of small files (default 4). */
   pullConcurrency?: number;
+  /** Most small files pulled and placed as one batch (default 128). */
+  smallBatch?: number;
+  /** Most paths waiting in the work queue; the rest wait in the store (default 20,000; see StoredNeeds). */
+  queueLimit?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
   batchSize?: number;
   /** Chunk requests in flight per file (default 32). */
@@ -102,6 +107,7 @@ class SyncSession implements Session {
   private readonly applier: Applier;
   private readonly paths: PathQueue;
   private readonly exchange: IndexExchange;
+  private readonly needs: StoredNeeds;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   /** Requests being answered, so idleness also waits for the supplier. */
@@ -158,15 +164,26 @@ class SyncSession implements Session {
       log: this.log,
       onRemoteEntry: (remote) => {
         this.supplier.noteRemoteEntry(remote);
-        this.consider(remote);
+        this.needs.offer(remote);
       },
       onProgress: () => this.checkIdle(),
     });
     this.paths = new PathQueue({
       concurrency: options.pullConcurrency ?? 4,
       run: (relPath) => this.run(relPath),
+      batch: {
+        max: options.smallBatch ?? 128,
+        eligible: (relPath) => this.isSmallPull(relPath),
+        run: (paths) => this.runBatch(paths),
+      },
       onSettled: (_relPath, outcome) => this.settled(outcome),
       log: this.log,
+    });
+    this.needs = new StoredNeeds({
+      limit: options.queueLimit ?? 20_000,
+      waiting: () => this.paths.waiting,
+      page: (after, limit) => index.remoteEntriesAfter(conn.peerId, after, limit),
+      offer: (remote) => this.consider(remote),
     });
     conn.onFrame((frame) => this.onFrame(frame));
     conn.onClose((reason) => this.shutDown(reason));
@@ -184,9 +201,8 @@ class SyncSession implements Session {
   }
 
   reconsider(): void {
-    const { index, conn } = this.options;
-    if (this.closed) return;
-    for (const remote of index.remoteEntries(conn.peerId)) this.consider(remote);
+    // Every stored entry of the peer, paged from the store into the bounded queue.
+    if (!this.closed) this.needs.rescan();
   }
 
   get indexReceived(): boolean {
@@ -267,10 +283,14 @@ class SyncSession implements Session {
 
   // --- work queue ----------------------------------------------------------------
 
-  /** Queues a path if the remote entry asks for work (cheap check, redone when its turn comes). */
+  /**
+   * Queues a path if the remote entry asks for work (cheap check, redone when its
+   * turn comes). Deletions wait for the other work (see PathQueue): the pull of a
+   * renamed file takes its chunks from the old name.
+   */
   private consider(remote: IndexEntry): void {
     if (!this.mayApply(remote)) return;
-    this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none');
+    this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none', remote.deleted);
   }
 
   /** Safe and not ignored (the state folder is always ignored). */
@@ -294,11 +314,41 @@ class SyncSession implements Session {
     });
   }
 
+  /** A path whose latest remote entry is a file short enough to join a batch (see Applier.applyBatch). */
+  private isSmallPull(relPath: string): boolean {
+    const remote = this.options.index.remoteEntry(this.options.conn.peerId, relPath);
+    return remote !== undefined && !remote.deleted && remote.type === 'file' && singleChunkOf(remote) !== null;
+  }
+
+  /** Works on several paths together, holding all their path locks (taken in sorted order: no deadlock). */
+  private async runBatch(paths: string[]): Promise<WorkOutcome[]> {
+    const { index, conn, shareDir, pathLocks } = this.options;
+    const keys = paths.map((relPath) => `${shareDir}\0${relPath}`).sort();
+    const locked = async (): Promise<WorkOutcome[]> => {
+      const outcomes: WorkOutcome[] = paths.map(() => 'unchanged');
+      const todo: number[] = [];
+      const remotes: IndexEntry[] = [];
+      paths.forEach((relPath, i) => {
+        const remote = index.remoteEntry(conn.peerId, relPath);
+        if (remote === undefined || this.closed || !this.mayApply(remote)) return;
+        todo.push(i);
+        remotes.push(remote);
+      });
+      if (remotes.length === 0) return outcomes;
+      const results = await this.applier.applyBatch(remotes);
+      todo.forEach((i, k) => (outcomes[i] = results[k]!));
+      return outcomes;
+    };
+    const nest = (k: number): Promise<WorkOutcome[]> => (k === keys.length ? locked() : pathLocks.run(keys[k]!, () => nest(k + 1)));
+    return nest(0);
+  }
+
   private settled(outcome: WorkOutcome | null): void {
     if (outcome === 'applied') {
       this.announce();
       this.options.onLocalChange?.();
     }
+    this.needs.refill();
     this.checkIdle();
   }
 
@@ -320,7 +370,7 @@ class SyncSession implements Session {
   }
 
   private isIdle(): boolean {
-    return this.closed || (this.paths.idle && this.supplying === 0 && this.puller.outstanding === 0 && this.exchange.holding === 0);
+    return this.closed || (this.paths.idle && !this.needs.pending && this.supplying === 0 && this.puller.outstanding === 0 && this.exchange.holding === 0);
   }
 
   private checkIdle(): void {

@@ -24,6 +24,8 @@ const log = createLogger('scanner');
 
 /** How many entries of one directory are lstat'ed before the event loop gets a turn. */
 const STAT_BATCH = 64;
+/** Recorded entries a ScanResult keeps. */
+export const MAX_CHANGED_KEPT = 10_000;
 /** How many files are hashed at once (each holds at most one 1 MiB read buffer). */
 const HASH_PARALLELISM = 4;
 
@@ -41,11 +43,15 @@ export interface ScannerOptions {
   share: ShareCheck;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
+  /** Each group of changes once recorded, mid-scan: a burst is announced as it is recorded, not once all is hashed. */
+  onRecorded?(entries: IndexEntry[]): void;
 }
 
 export interface ScanResult {
-  /** Entries recorded by this scan (changes and tombstones), ascending by sequence: announce these. */
+  /** Entries recorded (changes, tombstones) by sequence; the first MAX_CHANGED_KEPT only (onRecorded sees all). */
   changed: IndexEntry[];
+  /** How many entries this scan recorded. */
+  changedCount: number;
   /** Files read and chunked. */
   hashed: number;
   /** Entries skipped by the size/mtime/inode shortcut (or unchanged dirs and links). */
@@ -86,13 +92,17 @@ export async function createScanner(options: ScannerOptions): Promise<Scanner> {
 
 /** One scan: its counters, what it has seen, and the index lookups it uses. */
 class ScanRun {
-  private readonly result: ScanResult = { changed: [], hashed: 0, unchanged: 0, unstable: [], failed: [] };
+  private readonly result: ScanResult = { changed: [], changedCount: 0, hashed: 0, unchanged: 0, unstable: [], failed: [] };
   /** NFC paths found on disk (or deliberately kept) during this run. */
   private readonly seen = new Set<string>();
   /** Directories we could not list: nothing below them may be declared deleted. */
   private readonly unreadable: string[] = [];
-  private known: Map<string, IndexEntry> | null = null;
   private writes: (() => IndexEntry | undefined)[] = [];
+  /**
+   * Paths scanPaths found gone, recorded after the rest of the batch: a renamed file's new name is
+   * announced before the old name's tombstone, so a peer copies its chunks from the old file.
+   */
+  private goneInBatch: string[] = [];
 
   constructor(
     private readonly opts: ScannerOptions,
@@ -103,10 +113,14 @@ class ScanRun {
     const started = Date.now();
     await this.opts.share.check();
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
-    const entries = this.opts.index.all();
-    this.known = new Map(entries.map((e) => [e.path, e]));
+    // Point lookups during the walk and pages of the index afterwards: a share of
+    // 100,000 files never has its whole index in memory at once.
     await this.walk('', this.opts.shareDir);
-    await this.recordDeletions(entries);
+    const gone: string[] = [];
+    for (let after = '', page; (page = this.opts.index.livePathsAfter(after, 1000)).length > 0; after = page[page.length - 1]!.path) {
+      gone.push(...this.gone(page));
+    }
+    await this.recordGone(gone);
     this.finish();
     log.info('scan.done', { ms: Date.now() - started, entries: this.seen.size, ...this.counts() });
     return this.result;
@@ -118,6 +132,9 @@ class ScanRun {
     // Parents first, so a new folder is recorded before its files.
     const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
     for (const relPath of unique) {
+      // Already examined by the walk of a folder earlier in this batch (a folder
+      // that appeared is reported with everything in it): nothing new to learn.
+      if (this.seen.has(relPath)) continue;
       try {
         checkRelativePath(relPath);
       } catch {
@@ -127,14 +144,15 @@ class ScanRun {
       await this.ensureParents(relPath);
       await this.one(relPath);
     }
+    await this.recordGone([...new Set(this.goneInBatch)].filter((p) => !this.seen.has(p)));
     this.finish();
     log.debug('scan.paths_done', { paths: unique.length, ...this.counts() });
     return this.result;
   }
 
   private counts() {
-    const { changed, hashed, unchanged, unstable, failed } = this.result;
-    return { changed: changed.length, hashed, unchanged, unstable: unstable.length, failed: failed.length };
+    const { changedCount, hashed, unchanged, unstable, failed } = this.result;
+    return { changed: changedCount, hashed, unchanged, unstable: unstable.length, failed: failed.length };
   }
 
   private finish(): void {
@@ -142,7 +160,7 @@ class ScanRun {
   }
 
   private lookup(relPath: string): IndexEntry | undefined {
-    return this.known ? this.known.get(relPath) : this.opts.index.get(relPath);
+    return this.opts.index.get(relPath);
   }
 
   /** Scans parents missing from the index (a file event can come before its folder's). */
@@ -188,7 +206,7 @@ class ScanRun {
     // Everything indexed below it that is not there now is deleted (all of it when the
     // path is gone or is no longer a folder), and the path itself when it is gone.
     const below = this.opts.index.listUnder(relPath);
-    await this.recordDeletions(present ? below : [...below, ...(previous ? [previous] : [])]);
+    this.goneInBatch.push(...this.gone(present ? below : [...below, ...(previous ? [previous] : [])]));
   }
 
   /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
@@ -230,7 +248,10 @@ class ScanRun {
       });
       // Several files are read at once (small files cost syscalls, not bandwidth);
       // each folder is recorded before the walk goes into it.
-      await eachLimited(found, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
+      // Unchanged files are settled here without a promise each (a restart over
+      // 100,000 of them is mostly this); the rest are examined, a few at once.
+      const toExamine = found.filter(({ rel, st }) => !this.unchangedFile(rel, st));
+      await eachLimited(toExamine, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
       this.flush();
       for (const { rel, abs, st } of found) {
         if (st.isDirectory()) await this.walk(rel, abs);
@@ -246,8 +267,8 @@ class ScanRun {
   }
 
   private record(entry: IndexEntry): void {
-    this.result.changed.push(entry);
-    this.known?.set(entry.path, entry);
+    this.result.changedCount++;
+    if (this.result.changed.length < MAX_CHANGED_KEPT) this.result.changed.push(entry);
   }
 
   /** Index writes wait here until flush(), which runs them as one transaction. */
@@ -265,7 +286,19 @@ class ScanRun {
     const writes = this.writes;
     this.writes = [];
     const entries = this.opts.index.batch(() => writes.map((write) => write()));
-    for (const entry of entries) if (entry) this.record(entry);
+    const recorded = entries.filter((entry): entry is IndexEntry => entry !== undefined);
+    for (const entry of recorded) this.record(entry);
+    if (recorded.length > 0) this.opts.onRecorded?.(recorded);
+  }
+
+  /** True (counted and marked seen) for a file the index holds exactly as it is: examine() would do nothing. */
+  private unchangedFile(relPath: string, stats: Stats): boolean {
+    if (!stats.isFile()) return false;
+    const previous = this.opts.index.seenOf(relPath);
+    if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats) || previous.mode !== (stats.mode & 0o777)) return false;
+    this.seen.add(relPath);
+    this.result.unchanged++;
+    return true;
   }
 
   /** Compares one lstat'ed entry with the index and records it when it changed. */
@@ -340,7 +373,6 @@ class ScanRun {
       // Same bytes, same mtime, new inode (rewritten in place): nothing to announce.
       this.queue(() => {
         index.recordInode(relPath, observed.inode);
-        this.known?.set(relPath, { ...live, inode: observed.inode });
         return undefined;
       });
       this.result.unchanged++;
@@ -349,19 +381,23 @@ class ScanRun {
     this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
-  /**
-   * Index entries (live ones) not seen on disk become tombstones, children before
-   * parents, if the share is still there: one unmounted during the walk lost its
-   * folders under it, not its files.
-   */
-  private async recordDeletions(candidates: IndexEntry[]): Promise<void> {
-    const gone = candidates
-      .filter((e) => !e.deleted && !this.seen.has(e.path))
+  /** The paths of live entries among `candidates` that this run did not see on disk. */
+  private gone(candidates: { path: string; type: IndexEntry['type']; deleted?: boolean }[]): string[] {
+    return candidates
+      .filter((e) => e.deleted !== true && !this.seen.has(e.path))
       .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
       .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
-      .sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
-    if (gone.length > 0) await this.opts.share.check();
-    for (const entry of gone) this.queue(() => this.opts.index.recordLocalDeletion(entry.path));
+      .map((e) => e.path);
+  }
+
+  /**
+   * These paths become tombstones, children before parents, if the share is
+   * still there: one unmounted during the walk lost its folders under it, not its files.
+   */
+  private async recordGone(paths: string[]): Promise<void> {
+    if (paths.length > 0) await this.opts.share.check();
+    paths.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    for (const relPath of paths) this.queue(() => this.opts.index.recordLocalDeletion(relPath));
     this.flush();
   }
 }

@@ -19,6 +19,7 @@ import { fromChunkRef, wireBytes } from '../protocol/entries.js';
 import { MAX_CHUNK_BYTES, sha256, tempDirOf } from './chunk-io.js';
 import { copyLocalChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
+import { pullSmallFiles, type SmallPull } from './small-files.js';
 import type { StatsCounter } from './stats.js';
 import type { PullEvents, PullProgress } from './progress.js';
 import { TempFile } from './temp-file.js';
@@ -134,6 +135,17 @@ export class Puller {
     return { outcome: 'gone' };
   }
 
+  /** Small files (singleChunkOf(remote) !== null) pulled together: see pullSmallFiles. */
+  pullSmall(remotes: IndexEntry[]): Promise<SmallPull[]> {
+    const { index, shareDir, stateDir, events } = this.options;
+    const fetch = (remote: IndexEntry, chunk: StoredChunk) =>
+      this.fetchChunk(remote, chunk).catch((err: unknown) => {
+        if (err instanceof VersionGone) return 'gone' as const;
+        throw err;
+      });
+    return pullSmallFiles(remotes, remotes.map((r) => singleChunkOf(r) ?? []), { index, shareDir, stateDir, events, fetch });
+  }
+
   private async fillUnlessGone(remote: IndexEntry, chunks: StoredChunk[]): Promise<PullResult | 'gone'> {
     try {
       return await this.fill(remote, chunks);
@@ -226,26 +238,31 @@ export class Puller {
   }
 
   /**
-   * The applier placed `file` and recorded it: its partial download, and those of
-   * older versions of the path, are done with.
+   * The applier placed these files and recorded them: their partial downloads,
+   * and those of older versions of their paths, are done with (the partials
+   * looked at once however many files).
    */
-  async placed(remote: IndexEntry, file: VerifiedFile): Promise<void> {
+  async placed(placed: { remote: IndexEntry; file: VerifiedFile }[]): Promise<void> {
     const { index, stats, log, peerId } = this.options;
-    index.dropPartial(file.tempName);
-    await this.dropOtherPartials(remote.path, file.tempName);
-    stats.addReused(file.counts.reused);
-    stats.fileDone();
-    log.info('transfer.done', {
-      path: remote.path,
-      peer: peerId,
-      size: remote.size,
-      bytesReceived: file.counts.bytesReceived,
-      chunksReused: file.counts.reused,
-      chunksResumed: file.counts.resumed,
-      chunksFetched: file.counts.fetched,
-      ms: Date.now() - file.startedMs,
-      bytesSaved: Math.max(0, remote.size - file.counts.bytesReceived),
-    });
+    for (const { file } of placed) if (file.tempName !== '') index.dropPartial(file.tempName);
+    await this.dropOtherPartials(new Set(placed.map((p) => p.remote.path)));
+    for (const { remote, file } of placed) {
+      const { reused, resumed, fetched, bytesReceived } = file.counts;
+      stats.addReused(reused);
+      stats.fileDone();
+      const { path, size } = remote;
+      log.info('transfer.done', {
+        path,
+        peer: peerId,
+        size,
+        bytesReceived,
+        chunksReused: reused,
+        chunksResumed: resumed,
+        chunksFetched: fetched,
+        ms: Date.now() - file.startedMs,
+        bytesSaved: Math.max(0, size - bytesReceived),
+      });
+    }
   }
 
   /** The partial download of this version, resumed if its temp file is intact. */
@@ -268,11 +285,10 @@ export class Puller {
     return { partial, tempPath: path.join(tempDir, partial.tempName) };
   }
 
-  /** Partials of older versions of a path are useless once a version is in place. */
-  private async dropOtherPartials(filePath: string, keep: string): Promise<void> {
+  /** Partials of older versions of these paths are useless once a version is in place. */
+  private async dropOtherPartials(paths: Set<string>): Promise<void> {
     const { index, stateDir } = this.options;
-    for (const other of index.partials()) {
-      if (other.path !== filePath || other.tempName === keep) continue;
+    for (const other of [...paths].flatMap((p) => index.partialsOf(p))) {
       index.dropPartial(other.tempName);
       await unlink(path.join(tempDirOf(stateDir), other.tempName)).catch(() => undefined);
     }

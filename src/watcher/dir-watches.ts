@@ -18,8 +18,11 @@ export interface DirWatchesOptions {
   shareDir: string;
   /** True for share-relative paths that are never watched nor reported. */
   isIgnored(relPath: string, isDir: boolean): boolean;
-  /** A share-relative path ('/' separated) something happened to. */
-  onPath(relPath: string): void;
+  /**
+   * A share-relative path ('/' separated) something happened to. `whole`: a
+   * folder whose events were lost, to be rescanned with everything in it.
+   */
+  onPath(relPath: string, whole?: boolean): void;
   log: Logger;
 }
 
@@ -107,8 +110,8 @@ export class DirWatches {
   private onEvent(relDir: string, event: string, name: string | null): void {
     if (this.closed) return;
     if (name === null || name === '') {
-      // No child named (queue overflow): the folder itself is rescanned.
-      if (relDir !== '') this.options.onPath(relDir);
+      // No child named (queue overflow): the folder itself is rescanned, all of it.
+      if (relDir !== '') this.options.onPath(relDir, true);
       return;
     }
     const rel = joinRelPath(relDir, name);

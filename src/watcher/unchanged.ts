@@ -1,7 +1,7 @@
 /**
  * Whether a path on disk is exactly what the index holds for it, judged the way
  * the scanner's shortcut judges a file unchanged (matchesStats, plus the
- * permission bits). The watcher drops such paths before they reach the
+ * permission bits; a folder by its mode). The watcher drops such paths before they reach the
  * scanner: they are mostly files the applier has just placed and recorded, and
  * scanning them would find nothing while holding the scan lock that every apply
  * of the next files waits for.
@@ -11,11 +11,10 @@ import type { IndexEntry } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 
 export function sameAsIndexed(entry: IndexEntry | undefined, stats: Stats): boolean {
-  return (
-    entry !== undefined &&
-    !entry.deleted &&
-    entry.type === 'file' &&
-    matchesStats(entry, stats) &&
-    entry.mode === (stats.mode & 0o777)
-  );
+  if (entry === undefined || entry.deleted || entry.mode !== (stats.mode & 0o777)) return false;
+  // A folder's state is its existence and mode; what it holds is reported child
+  // by child. Another inode is another folder (one moved over it): scanned whole,
+  // so what the old one held and the new one lacks is found gone.
+  if (entry.type === 'dir') return stats.isDirectory() && entry.inode === stats.ino;
+  return entry.type === 'file' && matchesStats(entry, stats);
 }

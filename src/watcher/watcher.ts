@@ -1,7 +1,8 @@
 /**
  * Watches every folder of the share (DirWatches: one watch per folder, the
  * changed child named by each event) and turns the events into "rescan these
- * paths" batches once each path has settled; a periodic full rescan is the
+ * paths" batches, at once for a quiet path and once it settles for one that
+ * keeps changing (createPathDebouncer); a periodic full rescan is the
  * safety net for anything the events miss (overflowed inotify queues, the
  * inotify watch limit, changes while down).
  *
@@ -22,14 +23,17 @@ const log = createLogger('watcher');
 
 export interface WatcherOptions {
   shareDir: string;
-  /** A path must be quiet this long before it is delivered, ms (config.settleMs). */
+  /** A path that keeps changing must be quiet this long before it is scanned, ms (config.settleMs); see createPathDebouncer. */
   settleMs: number;
   /** Period of the full rescan, ms (config.rescanIntervalMs); 0 disables it. */
   rescanIntervalMs: number;
   /** Events under ignored paths (the state folder among them) are dropped: the scanner would skip them anyway. */
   ignore: IgnoreMatcher;
-  /** Settled share-relative paths ('/' separated, as named on disk), sorted. */
-  onPaths(paths: string[]): void | Promise<void>;
+  /**
+   * Share-relative paths ('/' separated, as named on disk), sorted, to scan.
+   * May return the paths that changed while they were hashed: they wait to settle.
+   */
+  onPaths(paths: string[]): void | string[] | Promise<void | string[]>;
   /**
    * True when the path on disk is exactly as already indexed (see sameAsIndexed):
    * such settled paths are not delivered. Omitted: every settled path is.
@@ -60,11 +64,14 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   };
 
   const isUnchanged = options.isUnchanged;
+  /** Folders to rescan whole (their events were lost): never dropped as unchanged. */
+  const wholeTrees = new Set<string>();
   /** The settled paths worth a scan; the lstat calls run here, not inside the scan lock. */
   const worthScanning = async (paths: string[]): Promise<string[]> => {
     if (isUnchanged === undefined) return paths;
     const keep = await Promise.all(
       paths.map(async (relPath) => {
+        if (wholeTrees.delete(relPath)) return true;
         if (relPath !== relPath.normalize('NFC')) return true; // the scanner's lookup normalizes; let it judge
         const stats = await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
         return stats === null || !isUnchanged(relPath, stats);
@@ -75,15 +82,18 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   const debouncer = createPathDebouncer(options.settleMs, (settled) =>
     run('paths', async () => {
       const paths = await worthScanning(settled);
-      if (paths.length > 0 && !stopped) await options.onPaths(paths);
+      if (paths.length === 0 || stopped) return;
+      const unstable = await options.onPaths(paths);
+      for (const relPath of unstable ?? []) debouncer.unsettled(relPath);
     }),
   );
 
   const watches = new DirWatches({
     shareDir,
     isIgnored: (relPath, isDir) => options.ignore.ignores(relPath, isDir),
-    onPath: (relPath) => {
+    onPath: (relPath, whole) => {
       if (stopped) return;
+      if (whole === true) wholeTrees.add(relPath);
       log.debug('watcher.event', { path: relPath });
       debouncer.touch(relPath);
     },

@@ -278,6 +278,33 @@ describe('SQLite index', () => {
     index.close();
   });
 
+  it('pages of entries and remote entries in path order, remote counts and one path\'s partials', () => {
+    for (const p of ['b', 'a/x', 'c', 'a']) index.recordLocalChange(file(p), []);
+    assert.deepEqual(index.entriesAfter('', 2).map((e) => e.path), ['a', 'a/x']);
+    assert.deepEqual(index.entriesAfter('a/x', 2).map((e) => e.path), ['b', 'c']);
+    assert.deepEqual(index.entriesAfter('c', 2), []);
+    index.recordLocalDeletion('b');
+    assert.deepEqual(index.livePathsAfter('', 10), [{ path: 'a', type: 'file' }, { path: 'a/x', type: 'file' }, { path: 'c', type: 'file' }]);
+    assert.deepEqual(index.livePathsAfter('a', 1), [{ path: 'a/x', type: 'file' }]);
+    const full = index.get('c')!;
+    assert.deepEqual(index.seenOf('c'), { type: 'file', size: full.size, mtimeMs: full.mtimeMs, inode: full.inode, mode: full.mode, deleted: false });
+    assert.equal(index.seenOf('b')!.deleted, true);
+    assert.equal(index.seenOf('nothing'), undefined);
+    const remote = (p: string, sequence: number): IndexEntry => ({ ...file(p), version: { peerB: sequence }, deleted: false, sequence, modifiedBy: 'peerB' });
+    index.storeRemoteEntries('peerB', 'idB', [remote('z', 1), remote('m', 2), remote('d', 3)]);
+    index.storeRemoteEntries('peerC', 'idC', [remote('e', 1)]);
+    assert.deepEqual(index.remoteEntriesAfter('peerB', '', 2).map((e) => e.path), ['d', 'm']);
+    assert.deepEqual(index.remoteEntriesAfter('peerB', 'm', 2).map((e) => e.path), ['z']);
+    assert.equal(index.remoteCount('peerB'), 3);
+    assert.equal(index.remoteCount('nobody'), 0);
+    const one = index.startPartial('f', sha('v1'), 10);
+    const two = index.startPartial('f', sha('v2'), 10);
+    index.startPartial('g', sha('v1'), 10);
+    assert.deepEqual(index.partialsOf('f').map((p) => p.tempName).sort(), [one.tempName, two.tempName].sort());
+    assert.deepEqual(index.partialsOf('nothing'), []);
+    index.close();
+  });
+
   it('stores a chunk list of 8,000+ chunks in one call', () => {
     const many = chunksFor('big', 8200, 65536);
     index.recordLocalChange(file('huge.iso', 'x', { size: 8200 * 65536 }), many);

@@ -46,6 +46,21 @@ export class MemoryIndex implements SyncIndex {
     return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map(clone);
   }
 
+  livePathsAfter(afterPath: string, limit: number): { path: string; type: IndexEntry['type'] }[] {
+    return this.entriesAfter(afterPath, Infinity)
+      .filter((e) => !e.deleted)
+      .slice(0, limit)
+      .map((e) => ({ path: e.path, type: e.type }));
+  }
+
+  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined {
+    return this.get(path);
+  }
+
+  entriesAfter(afterPath: string, limit: number): IndexEntry[] {
+    return this.all().filter((e) => e.path > afterPath).slice(0, limit);
+  }
+
   since(since: number, limit = Infinity): IndexEntry[] {
     return [...this.entries.values()]
       .filter((e) => e.sequence > since)
@@ -137,6 +152,17 @@ export class MemoryIndex implements SyncIndex {
     return [...(this.remotes.get(peerId)?.entries.values() ?? [])].map(clone);
   }
 
+  remoteEntriesAfter(peerId: string, afterPath: string, limit: number): IndexEntry[] {
+    return this.remoteEntries(peerId)
+      .filter((e) => e.path > afterPath)
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .slice(0, limit);
+  }
+
+  remoteCount(peerId: string): number {
+    return this.remotes.get(peerId)?.entries.size ?? 0;
+  }
+
   resetRemote(peerId: string, indexId: string): void {
     this.remotes.set(peerId, { progress: { indexId, sequence: 0 }, entries: new Map() });
   }
@@ -168,6 +194,10 @@ export class MemoryIndex implements SyncIndex {
 
   partials(): PartialDownload[] {
     return [...this.partialsByTemp.values()].map(copyPartial);
+  }
+
+  partialsOf(path: string): PartialDownload[] {
+    return this.partials().filter((p) => p.path === path);
   }
 
   listUnder(dir: string): IndexEntry[] {

@@ -89,3 +89,46 @@ test('work paused by a full disk or a missing share is retried without end (past
   assert.equal(settled.filter(([, outcome]) => outcome === 'paused').length, pausedTimes);
   assert.equal(queue.idle, true);
 });
+
+test('deletions wait until every other queued or running path is done', async () => {
+  const order: string[] = [];
+  const releases: Array<() => void> = [];
+  const { queue, settled } = makeQueue(4, async (p) => {
+    order.push(`start ${p}`);
+    if (p.startsWith('new')) await new Promise<void>((r) => releases.push(r));
+    order.push(`end ${p}`);
+    return 'applied';
+  });
+  queue.offer('new-name', () => true);
+  queue.offer('old-name', () => true, true);
+  queue.offer('old-folder/file', () => true, true);
+  queue.offer('new-folder/file', () => true);
+  await waitFor('both pulls running', () => releases.length === 2);
+  assert.deepEqual(order, ['start new-name', 'start new-folder/file'], 'no deletion runs beside a pull');
+  releases.shift()!();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(order.some((o) => o.startsWith('start old')), false, 'still one pull running');
+  releases.shift()!();
+  await waitFor('all done', () => settled.length === 4);
+  assert.ok(order.indexOf('start old-name') > order.indexOf('end new-name'));
+  assert.ok(order.indexOf('start old-name') > order.indexOf('end new-folder/file'));
+  assert.equal(queue.idle, true);
+});
+
+test('a path deleted and then re-created before its turn leaves the deletion lane', async () => {
+  const runs: string[] = [];
+  let release!: () => void;
+  const { queue, settled } = makeQueue(1, async (p) => {
+    runs.push(p);
+    if (p === 'busy') await new Promise<void>((r) => (release = r));
+    return 'applied';
+  });
+  queue.offer('busy', () => true);
+  await waitFor('busy running', () => runs.length === 1);
+  queue.offer('flip', () => true, true);
+  queue.offer('flip', () => true, false);
+  queue.offer('later', () => true);
+  release();
+  await waitFor('all done', () => settled.length === 3);
+  assert.deepEqual(runs, ['busy', 'flip', 'later'], 'the re-created path runs in arrival order');
+});

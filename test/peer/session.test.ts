@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cleanup, createPeer, link, makeTempDir, sameTrees, treeOf, unlink as unlinkPeers, waitFor, type TestPeer } from './harness.js';
+import { cleanup, createPeer, link, makeTempDir, sameTrees, sessionFor, treeOf, unlink as unlinkPeers, waitFor, type TestPeer } from './harness.js';
+import { createMemoryPair } from '../../src/transport/memory.js';
 
 async function converge(a: TestPeer, b: TestPeer, what: string): Promise<void> {
   await waitFor(what, () => sameTrees(a, b));
@@ -275,5 +276,31 @@ test('three peers: a conflict between the ends is resolved once, with one confli
     assert.deepEqual(await treeOf(c.shareDir), tree);
   } finally {
     await cleanup(root, [a, b, c]);
+  }
+});
+
+test('more announced paths than the work queue holds: the rest wait in the store and every one arrives', async () => {
+  const root = await makeTempDir('bounded');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    for (let d = 0; d < 4; d++) {
+      await mkdir(path.join(a.shareDir, `d${d}`));
+      for (let f = 0; f < 30; f++) await writeFile(path.join(a.shareDir, `d${d}`, `f${f}`), `file ${d}/${f}`);
+    }
+    await a.scan();
+    const [ab, ba] = createMemoryPair(a.id, b.id);
+    sessionFor(a, ab);
+    let peak = 0;
+    const atB = sessionFor(b, ba, { queueLimit: 7, smallBatch: 3 });
+    const sampler = setInterval(() => (peak = Math.max(peak, atB.pending())), 1);
+    await waitFor('all of A at B', () => sameTrees(a, b), 30_000);
+    clearInterval(sampler);
+    await atB.whenIdle();
+    assert.deepEqual(await treeOf(b.shareDir), await treeOf(a.shareDir));
+    // Waiting paths stay under the limit; a few more are being worked on (4 units of at most 3).
+    assert.ok(peak <= 7 + 4 * 3, `at most ${peak} paths pending at once`);
+  } finally {
+    await cleanup(root, [a, b]);
   }
 });

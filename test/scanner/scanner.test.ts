@@ -9,7 +9,7 @@ import { signBuffer } from '../../src/chunker/sign.js';
 import { openIndex } from '../../src/db/sqlite-index.js';
 import type { SyncIndex } from '../../src/model/entries.js';
 import { createScanLock } from '../../src/scanner/scan-lock.js';
-import { createScanner, type Scanner } from '../../src/scanner/scanner.js';
+import { MAX_CHANGED_KEPT, createScanner, type Scanner } from '../../src/scanner/scanner.js';
 import { hashFile } from '../../src/scanner/hash.js';
 import { ShareGuard } from '../../src/fs/share-guard.js';
 import { MARKER_NAME } from '../../src/fs/share-marker.js';
@@ -44,6 +44,21 @@ describe('scanner', () => {
     await writeFile(path.join(share, rel), content);
   };
   const changedPaths = (result: { changed: { path: string }[] }) => result.changed.map((e) => e.path);
+
+  it('a rename scanned as one batch records the new name before the old name\'s tombstone', async () => {
+    await put('a-old/inner.bin', 'moved folder content');
+    await put('b-old.bin', 'renamed file content');
+    await scanner.scanAll();
+    await rename(path.join(share, 'a-old'), path.join(share, 'z-new'));
+    await rename(path.join(share, 'b-old.bin'), path.join(share, 'y-new.bin'));
+    const result = await scanner.scanPaths(['a-old', 'b-old.bin', 'y-new.bin', 'z-new']);
+    const order = changedPaths(result);
+    const firstTombstone = result.changed.findIndex((e) => e.deleted);
+    assert.ok(firstTombstone > 0, 'tombstones recorded');
+    assert.deepEqual(order.slice(firstTombstone).sort(), ['a-old', 'a-old/inner.bin', 'b-old.bin']);
+    assert.deepEqual(order.slice(0, firstTombstone).sort(), ['y-new.bin', 'z-new', 'z-new/inner.bin']);
+    assert.ok(order.indexOf('a-old/inner.bin') < order.indexOf('a-old'), 'children before their folder');
+  });
 
   it('records files, nested and empty folders, symlinks (not followed), modes and NFC names', async () => {
     const big = Buffer.alloc(300_000);
@@ -351,6 +366,16 @@ describe('scanner', () => {
     assert.deepEqual(index.get('applied')!.version, { peer: 1, me: 1 });
   });
 
+  it('hands every recorded entry to onRecorded, group by group, while the scan goes on', async () => {
+    for (let d = 0; d < 3; d++) for (let f = 0; f < 100; f++) await put(`g${d}/f${f}`, `${d}/${f}`);
+    const groups: string[][] = [];
+    const watched = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir), onRecorded: (entries) => groups.push(entries.map((e) => e.path)) });
+    const result = await watched.scanAll();
+    assert.ok(groups.length > 1, 'more than one group');
+    assert.deepEqual(groups.flat().sort(), changedPaths(result).sort());
+    assert.equal(result.changedCount, 303);
+  });
+
   it('10,000 unchanged files are not rehashed on a rescan', { timeout: 120_000 }, async () => {
     for (let d = 0; d < 100; d++) {
       await mkdir(path.join(share, `d${d}`));
@@ -358,7 +383,8 @@ describe('scanner', () => {
     }
     const first = await scanner.scanAll();
     assert.equal(first.hashed, 10_000);
-    assert.equal(first.changed.length, 10_100);
+    assert.equal(first.changedCount, 10_100);
+    assert.equal(first.changed.length, MAX_CHANGED_KEPT, 'a result keeps only the first entries (onRecorded sees all)');
     const started = process.hrtime.bigint();
     const again = await scanner.scanAll();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

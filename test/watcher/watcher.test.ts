@@ -21,20 +21,35 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000): Pr
 }
 
 describe('path debouncer', () => {
-  it('delivers a path once, after events stop touching it', async () => {
+  it('delivers a quiet path at once, and one that keeps changing only once events stop', async () => {
     const batches: string[][] = [];
     const debouncer = createPathDebouncer(100, (paths) => batches.push(paths));
     debouncer.touch('a');
+    debouncer.touch('a'); // the events of one write: still one early turn
+    await until(() => batches.length === 1, 'a handed on early');
+    assert.deepEqual(batches, [['a']]);
     for (let i = 0; i < 5; i++) {
       await sleep(30);
-      debouncer.touch('a'); // keeps a unsettled
+      debouncer.touch('a'); // changed again soon after: now it must settle
     }
     debouncer.touch('b');
-    assert.equal(batches.length, 0, 'nothing settles while events keep coming');
-    await until(() => batches.flat().includes('a') && batches.flat().includes('b'), 'a and b');
+    await until(() => batches.flat().includes('b'), 'b, quiet, handed on early');
+    assert.equal(batches.flat().filter((p) => p === 'a').length, 1, 'a waits while events keep coming');
+    await until(() => batches.flat().filter((p) => p === 'a').length === 2, 'a once settled');
     await sleep(250);
-    assert.deepEqual(batches.flat().sort(), ['a', 'b']);
+    assert.deepEqual(batches.flat().sort(), ['a', 'a', 'b']);
     assert.equal(debouncer.size, 0);
+    debouncer.stop();
+  });
+
+  it('a path the scanner found changing under its hash waits to settle', async () => {
+    const batches: string[][] = [];
+    const debouncer = createPathDebouncer(150, (paths) => batches.push(paths));
+    debouncer.unsettled('growing');
+    await sleep(60);
+    assert.deepEqual(batches, [], 'not handed on early');
+    await until(() => batches.length === 1, 'handed on once settled');
+    assert.deepEqual(batches, [['growing']]);
     debouncer.stop();
   });
 
@@ -87,16 +102,16 @@ describe('share watcher', () => {
   };
   const delivered = () => batches.flat();
 
-  it('a written file is delivered once, after it settles', async () => {
+  it('a new file is delivered at once; appended to soon after, once more after it settles', async () => {
     await start();
     await writeFile(path.join(share, 'new.txt'), 'hello');
+    await until(() => delivered().includes('new.txt'), 'new.txt');
     for (let i = 0; i < 3; i++) {
       await sleep(40);
       await appendFile(path.join(share, 'new.txt'), ' more');
     }
-    await until(() => delivered().includes('new.txt'), 'new.txt');
     await sleep(600);
-    assert.deepEqual(delivered().filter((p) => p === 'new.txt'), ['new.txt']);
+    assert.deepEqual(delivered().filter((p) => p === 'new.txt'), ['new.txt', 'new.txt']);
   });
 
   it('reports new folders and files in them, deletions too', async () => {
@@ -230,7 +245,12 @@ describe('sameAsIndexed', () => {
       assert.equal(sameAsIndexed({ ...entry, mtimeMs: entry.mtimeMs + 1 }, stats), false);
       assert.equal(sameAsIndexed({ ...entry, inode: entry.inode + 1 }, stats), false);
       assert.equal(sameAsIndexed({ ...entry, mode: 0o644 }, stats), false, 'a chmod is a change');
-      assert.equal(sameAsIndexed({ ...entry, type: 'dir' } as IndexEntry, await lstat(base)), false, 'folders are always scanned');
+      const dirStats = await lstat(base);
+      const dir = { ...entry, type: 'dir', size: 0, inode: dirStats.ino, mode: dirStats.mode & 0o777 } as IndexEntry;
+      assert.equal(sameAsIndexed(dir, dirStats), true, 'a folder placed and recorded (by the puller) is not rescanned');
+      assert.equal(sameAsIndexed({ ...dir, inode: dirStats.ino + 1 }, dirStats), false, 'another folder moved over it is');
+      assert.equal(sameAsIndexed({ ...dir, mode: 0o700 }, dirStats), dirStats.mode % 0o1000 === 0o700, 'a chmod is a change');
+      assert.equal(sameAsIndexed(dir, stats), false, 'a file where a folder was');
     } finally {
       await rm(base, { recursive: true, force: true });
     }

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { cleanup, createPeer, link, makeTempDir, sameTrees, treeOf, waitFor, type TestPeer } from './harness.js';
+
+async function converge(a: TestPeer, b: TestPeer, what: string): Promise<void> {
+  await waitFor(what, () => sameTrees(a, b), 60_000);
+  await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
+  assert.deepEqual(await treeOf(a.shareDir), await treeOf(b.shareDir), what);
+}
+
+/** Chunks the sender indexed for these paths (what a pull of them would need). */
+function chunkCount(peer: TestPeer, paths: string[]): number {
+  return paths.reduce((n, p) => n + peer.index.chunksOf(p).length, 0);
+}
+
+test('a renamed large file reuses every chunk: nothing of it crosses the wire again', async () => {
+  const root = await makeTempDir('rename');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'big.bin'), randomBytes(24 * 1024 * 1024));
+    await a.scan();
+    const [, atB] = link(a, b);
+    await converge(a, b, 'first copy');
+    const before = atB.stats();
+    const chunks = chunkCount(a, ['big.bin']);
+    assert.ok(chunks > 100);
+
+    await rename(path.join(a.shareDir, 'big.bin'), path.join(a.shareDir, 'renamed.bin'));
+    await a.scan();
+    await converge(a, b, 'rename');
+    const after = atB.stats();
+    assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk taken from the old name');
+    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+    assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['renamed.bin']);
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
+
+test('a folder moved with everything in it reuses every chunk of every file', async () => {
+  const root = await makeTempDir('move');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await mkdir(path.join(a.shareDir, 'projects/alpha/src'), { recursive: true });
+    const files = ['projects/alpha/one.bin', 'projects/alpha/two.bin', 'projects/alpha/src/small.txt', 'projects/alpha/src/tiny.txt'];
+    await writeFile(path.join(a.shareDir, files[0]!), randomBytes(6 * 1024 * 1024));
+    await writeFile(path.join(a.shareDir, files[1]!), randomBytes(3 * 1024 * 1024));
+    await writeFile(path.join(a.shareDir, files[2]!), randomBytes(9000));
+    await writeFile(path.join(a.shareDir, files[3]!), 'tiny but not empty');
+    for (let i = 0; i < 8; i++) {
+      files.push(`projects/alpha/part-${i}.bin`);
+      await writeFile(path.join(a.shareDir, files[files.length - 1]!), randomBytes(1024 * 1024));
+    }
+    await a.scan();
+    const [, atB] = link(a, b);
+    await converge(a, b, 'first copy');
+    const chunks = chunkCount(a, files);
+    const before = atB.stats();
+
+    await mkdir(path.join(a.shareDir, 'archive'));
+    await rename(path.join(a.shareDir, 'projects/alpha'), path.join(a.shareDir, 'archive/alpha-2024'));
+    await a.scan();
+    await converge(a, b, 'folder move');
+    const after = atB.stats();
+    assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk of every file reused');
+    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+    const tree = await treeOf(b.shareDir);
+    assert.ok(tree['archive/alpha-2024/src/small.txt']);
+    assert.equal(tree['projects/alpha'], undefined, 'old folder gone');
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
