@@ -211,3 +211,32 @@ export async function resolveTree(root: Buffer, size: number, source: NodeSource
     expectedLevel--;
   }
 }
+
+/**
+ * A file's identity (FileEntry.digest): the root of its chunk tree. A file
+ * shorter than the smallest chunk is one chunk (every engine cuts only after
+ * minSize, agreed in the handshake), so its identity is that chunk's hash,
+ * SHA-256 of its bytes (an empty file: SHA-256 of nothing): a receiver fetches
+ * it with one chunk request and no tree, and finds copies of it anywhere in
+ * its index by that hash. The size alone tells a receiver which rule applies.
+ */
+export function fileRoot(size: number, chunks: readonly { hash: Buffer; length: number }[], minSize: number): Buffer {
+  if (size < minSize) return chunks.length === 0 ? createHash('sha256').digest() : chunks[0]!.hash;
+  return buildTree(chunks).root;
+}
+
+/**
+ * The tree bytes a peer holding `have` fetches to resolve `want`: every node of
+ * `want` it does not hold (a held node's whole subtree is held too, since nodes
+ * are named by their hash), each once.
+ */
+export function treeBytesToFetch(have: ChunkTree | null, want: ChunkTree): { nodes: number; bytes: number } {
+  let nodes = 0;
+  let bytes = 0;
+  for (const [key, { encoded }] of want.nodes) {
+    if (have?.nodes.has(key)) continue;
+    nodes++;
+    bytes += encoded.length;
+  }
+  return { nodes, bytes };
+}

@@ -16,9 +16,8 @@ export type FileEntry = leftsync.FileEntry;
 export type IndexRequest = leftsync.IndexRequest;
 export type Index = leftsync.Index;
 export type IndexUpdate = leftsync.IndexUpdate;
-export type ChunkRef = leftsync.ChunkRef;
-export type ChunkListRequest = leftsync.ChunkListRequest;
-export type ChunkListReply = leftsync.ChunkListReply;
+export type TreeRequest = leftsync.TreeRequest;
+export type TreeReply = leftsync.TreeReply;
 export type ChunkRequest = leftsync.ChunkRequest;
 export type ChunkReply = leftsync.ChunkReply;
 export type ErrorMessage = leftsync.Error;
@@ -27,7 +26,7 @@ export const FileType = leftsync.FileType;
 export type FileType = leftsync.FileType;
 
 /** Bumped on every incompatible change of proto/leftsync.proto. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The name of the one field set in a frame. */
 export type FrameKind = keyof Frame;

@@ -1,6 +1,6 @@
 /**
  * The supplier answers a peer's transfer requests from our index and disk:
- * chunk lists of the versions we have, and chunk bytes, each verified against its
+ * nodes of the chunk trees of the versions we have, and chunk bytes, each verified against its
  * hash before it leaves (a file edited since it was indexed yields VERSION_GONE,
  * never wrong bytes). One chunk is read at a time per request; nothing reads a
  * whole file.
@@ -10,11 +10,12 @@ import { ErrorCode } from '../errors.js';
 import { resolveSharePath } from '../fs/paths.js';
 import type { SyncIndex } from '../model/entries.js';
 import type { Logger } from '../log.js';
-import type { ChunkListRequest, ChunkRequest, Frame } from '../protocol/messages.js';
-import { toChunkRef, wireBytes } from '../protocol/entries.js';
+import type { ChunkRequest, Frame, TreeRequest } from '../protocol/messages.js';
+import { wireBytes } from '../protocol/entries.js';
 import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
 import { ReadHandles } from './read-handles.js';
 import type { StatsCounter } from './stats.js';
+import { TreeCache } from './tree-cache.js';
 
 export interface SupplierOptions {
   index: SyncIndex;
@@ -27,27 +28,31 @@ export interface SupplierOptions {
 
 export class Supplier {
   private readonly handles = new ReadHandles();
+  private readonly trees: TreeCache;
 
-  constructor(private readonly options: SupplierOptions) {}
+  constructor(private readonly options: SupplierOptions) {
+    this.trees = new TreeCache(options.index);
+  }
 
   /** Closes the files kept open between requests. */
   close(): void {
     this.handles.closeAll();
   }
 
-  async answerChunkList(request: ChunkListRequest): Promise<void> {
-    const { index, send } = this.options;
-    const entry = index.get(request.path);
-    const current =
-      entry !== undefined && !entry.deleted && entry.type === 'file' && entry.digest.equals(Buffer.from(request.digest));
-    if (!current) {
-      await send({
-        chunkListReply: { requestId: request.requestId, size: 0, chunks: [], errorCode: ErrorCode.VERSION_GONE },
-      });
-      return;
+  /** Nodes of the tree of the version named by its root; VERSION_GONE when that is not our current version. */
+  async answerTree(request: TreeRequest): Promise<void> {
+    const { send } = this.options;
+    const tree = this.trees.current(request.path, Buffer.from(request.digest));
+    const reply = (nodes: Uint8Array<ArrayBuffer>[], errorCode: string) => send({ treeReply: { requestId: request.requestId, nodes, errorCode } });
+    if (tree === undefined) return reply([], ErrorCode.VERSION_GONE);
+    const nodes: Uint8Array<ArrayBuffer>[] = [];
+    for (const hash of request.nodes) {
+      const found = tree.nodes.get(Buffer.from(hash).toString('hex'));
+      // Not a node of that version: the asker did not follow the tree down from its root.
+      if (found === undefined) return reply([], ErrorCode.TREE_INVALID);
+      nodes.push(wireBytes(found.encoded));
     }
-    const chunks = index.chunksOf(request.path).map(toChunkRef);
-    await send({ chunkListReply: { requestId: request.requestId, size: entry.size, chunks, errorCode: '' } });
+    return reply(nodes, '');
   }
 
   async answerChunk(request: ChunkRequest): Promise<void> {
