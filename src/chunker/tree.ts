@@ -46,14 +46,27 @@ export const TREE_FANOUT = 64;
  * below and the tree always ends in one root.
  */
 const MIN_CHILDREN = 2;
-/** Bounds a node (~10 KiB) where no hash closes it, e.g. a run of identical chunks. */
+/** Bounds a node (~10 KiB) where no hash closes it. */
 export const MAX_CHILDREN = 4 * TREE_FANOUT;
+/**
+ * A run of identical children (a sparse file's zero chunks, and the identical
+ * nodes above them) closes a node after this many: all the run's full nodes are
+ * then one node, and an edit next to the run costs a node of ~640 bytes, not a
+ * MAX_CHILDREN node of 10 KiB. Still content-defined: where the run starts and
+ * what it repeats decide the cut.
+ */
+export const RUN_CHILDREN = 16;
 /** Far above any real tree (64^12 chunks); a deeper one is a lie. */
 const MAX_LEVEL = 12;
 
-function closesNode(child: TreeChild, count: number): boolean {
-  if (count >= MAX_CHILDREN) return true;
+/** `run`: how many children at the end of the open node, `child` the last, are identical. */
+function closesNode(child: TreeChild, count: number, run: number): boolean {
+  if (count >= MAX_CHILDREN || run >= RUN_CHILDREN) return true;
   return count >= MIN_CHILDREN && child.hash.readUInt32BE(28) % TREE_FANOUT === 0;
+}
+
+function sameChild(a: TreeChild | undefined, b: TreeChild): boolean {
+  return a !== undefined && a.bytes === b.bytes && a.hash.equals(b.hash);
 }
 
 export function encodeNode(node: TreeNode): Buffer {
@@ -124,11 +137,14 @@ export function buildTree(chunks: Iterable<{ hash: Buffer; length: number }>): C
   for (;;) {
     const above: TreeChild[] = [];
     let open: TreeChild[] = [];
+    let run = 0;
     for (const child of row) {
+      run = sameChild(open[open.length - 1], child) ? run + 1 : 1;
       open.push(child);
-      if (closesNode(child, open.length)) {
+      if (closesNode(child, open.length, run)) {
         above.push(store({ level, children: open }));
         open = [];
+        run = 0;
       }
     }
     if (open.length > 0 || above.length === 0) above.push(store({ level, children: open }));
