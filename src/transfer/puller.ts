@@ -17,11 +17,12 @@ import { decodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { finishTempFile } from '../fs/write.js';
 import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
+import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import type { ChunkReply, Frame, TreeReply } from '../protocol/messages.js';
 import { wireBytes } from '../protocol/entries.js';
 import { sha256, tempDirOf } from './chunk-io.js';
-import { copyLocalChunks, type LocalChunk } from './local-copy.js';
+import { chunkKey, copyLocalChunks, ownChunks, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
 import { TempFile } from './temp-file.js';
@@ -76,7 +77,7 @@ export interface VerifiedFile {
 export type PullResult = { outcome: 'verified'; file: VerifiedFile } | { outcome: 'gone' };
 
 /** Largest run of local chunks copied with one read and one write (at least MAX_CHUNK_BYTES). */
-const LOCAL_RUN_BYTES = 1024 * 1024;
+const LOCAL_RUN_BYTES = 4 * 1024 * 1024;
 
 type Reply = TreeReply | ChunkReply;
 
@@ -154,13 +155,15 @@ export class Puller {
     try {
       const missing: StoredChunk[] = [];
       const local: LocalChunk[] = [];
+      const sameFile = ownChunks(index, remote.path);
       for (const chunk of chunks) {
         if (partial.verifiedOffsets.has(chunk.offset)) {
           file.resumed(chunk);
           counts.resumed++;
           continue;
         }
-        const location = index.findChunk(chunk.hash);
+        // Our own version of the path first: its chunks lie in the same order, so they copy in long runs.
+        const location = sameFile.get(chunkKey(chunk)) ?? index.findChunk(chunk.hash);
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });
         else missing.push(chunk);
       }
@@ -173,7 +176,16 @@ export class Puller {
         // chunk that fails its check (the source changed) is fetched afterwards.
         const [copied, fetched] = await Promise.allSettled([
           // No 1 MiB read buffer for a pull with nothing to copy (most small files).
-          copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0), writeRun }),
+          copyLocalChunks(local, {
+            shareDir,
+            stateDir,
+            buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0),
+            writeRun,
+            unchanged: (location, stats) => {
+              const entry = index.get(location.path);
+              return entry !== undefined && !entry.deleted && entry.type === 'file' && matchesStats(entry, stats);
+            },
+          }),
           this.fetchMissing(remote, missing, writeRun, counts),
         ]);
         if (fetched.status === 'rejected') throw fetched.reason;
@@ -209,14 +221,14 @@ export class Puller {
   ): Promise<void> {
     const sameContent = new Map<string, StoredChunk[]>();
     for (const chunk of list) {
-      const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
+      const key = chunkKey(chunk);
       const group = sameContent.get(key);
       if (group) group.push(chunk);
       else sameContent.set(key, [chunk]);
     }
     const toFetch = [...sameContent.values()].map((group) => group[0]!);
     return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
-      const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
+      const group = sameContent.get(chunkKey(chunk))!;
       for (const target of group) await writeRun([target], data);
       counts.fetched++;
       counts.reused += group.length - 1;
