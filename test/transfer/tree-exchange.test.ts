@@ -128,7 +128,8 @@ test('a 6 GiB sparse file syncs, then a 1 MiB edit in it costs its path of the t
     assert.equal(v1.size, size);
     const first = createRig(src, dst);
     assert.equal(await first.apply(v1), 'applied');
-    assert.equal(await sha256File(path.join(dst.shareDir, 'sparse.img')), await sha256File(file));
+    // Reading 6 GiB twice per comparison dominates the test: the bytes are compared once, after the edit.
+    assert.equal((await stat(path.join(dst.shareDir, 'sparse.img'))).size, size);
 
     await writeAt(5 * 1024 * MiB + 12345, randomBytes(MiB));
     await src.scan(['sparse.img']);
