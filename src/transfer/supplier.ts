@@ -8,7 +8,8 @@
 import { encodeChunk } from '../codec/lz4.js';
 import { ErrorCode } from '../errors.js';
 import { resolveSharePath } from '../fs/paths.js';
-import type { SyncIndex } from '../model/entries.js';
+import type { StoredChunk, SyncIndex } from '../model/entries.js';
+import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import type { ChunkRequest, Frame, TreeRequest } from '../protocol/messages.js';
 import { wireBytes } from '../protocol/entries.js';
@@ -29,6 +30,7 @@ export interface SupplierOptions {
 export class Supplier {
   private readonly handles = new ReadHandles();
   private readonly trees: TreeCache;
+  private readonly chunkOffsets = new Map<string, Map<number, StoredChunk>>();
 
   constructor(private readonly options: SupplierOptions) {
     this.trees = new TreeCache(options.index);
@@ -77,6 +79,26 @@ export class Supplier {
     });
   }
 
+  /** The index lists this chunk (offset, length, hash) in the current version of its file. */
+  private indexed(request: ChunkRequest, hash: Buffer): boolean {
+    const entry = this.options.index.get(request.path);
+    if (entry === undefined || !entry.digest.equals(Buffer.from(request.digest))) return false;
+    const chunk = this.chunkAt(request.path, entry.digest, request.offset);
+    return chunk !== undefined && chunk.length === request.length && chunk.hash.equals(hash);
+  }
+
+  /** The chunk at `offset` in the version `digest` of `path` (the few versions being pulled are kept by offset). */
+  private chunkAt(path: string, digest: Buffer, offset: number): StoredChunk | undefined {
+    const key = digest.toString('hex');
+    let byOffset = this.chunkOffsets.get(key);
+    if (byOffset === undefined) {
+      byOffset = new Map(this.options.index.chunksOf(path).map((chunk) => [chunk.offset, chunk]));
+      this.chunkOffsets.set(key, byOffset);
+      if (this.chunkOffsets.size > 4) this.chunkOffsets.delete(this.chunkOffsets.keys().next().value!);
+    }
+    return byOffset.get(offset);
+  }
+
   /** The bytes of the requested chunk, from the named file or anywhere else we hold them. */
   private async findChunk(request: ChunkRequest): Promise<Buffer | undefined> {
     const { index, shareDir, stateDir, log } = this.options;
@@ -85,7 +107,9 @@ export class Supplier {
     const entry = index.get(request.path);
     if (entry && !entry.deleted && entry.type === 'file') {
       try {
-        const data = await this.handles.read(await resolveSharePath(shareDir, request.path), request.offset, request.length);
+        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, request.path), request.offset, request.length);
+        // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
+        if (matchesStats(entry, stats) && this.indexed(request, hash)) return data;
         if (sha256(data).equals(hash)) return data;
       } catch (err) {
         log.debug('supplier.read_failed', { path: request.path, err });
