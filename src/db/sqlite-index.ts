@@ -11,6 +11,7 @@ import { createLogger } from '../log.js';
 import { mergeVersions } from '../model/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, rowToChunk, rowToEntry, type ChunkRow, type EntryRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
+import { migrateFrom1 } from './migrate.js';
 import type {
   ChunkLocation,
   IndexEntry,
@@ -76,7 +77,8 @@ class SqliteIndex implements SyncIndex {
     const setMeta = db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     const init = db.transaction(() => {
       const schema = getMeta.get('schema_version')?.value;
-      if (schema !== undefined && Number(schema) !== SCHEMA_VERSION) {
+      if (schema === '1') migrateFrom1(db);
+      else if (schema !== undefined && Number(schema) !== SCHEMA_VERSION) {
         throw new LeftsyncError(ErrorCode.INDEX, `index schema ${schema} is not the supported ${SCHEMA_VERSION}`);
       }
       setMeta.run('schema_version', String(SCHEMA_VERSION));
