@@ -140,14 +140,17 @@ test('a chunk that keeps arriving corrupted is never written and fails the file'
   }
 });
 
-test('VERSION_GONE: a stale chunk list request abandons cleanly', async () => {
+test('VERSION_GONE: a tree request for a version no longer current abandons cleanly', async () => {
   const { root, src, dst } = await setup('gone-list');
   try {
-    const old = await putFile(src, 'g.txt', Buffer.from('version one'));
-    await putFile(src, 'g.txt', Buffer.from('version two!'));
+    const old = await putFile(src, 'g.bin', randomBytes(1024 * 1024));
+    await putFile(src, 'g.bin', randomBytes(1024 * 1024));
     const rig = createRig(src, dst);
     assert.equal(await rig.apply(old), 'waiting');
-    await assert.rejects(stat(path.join(dst.shareDir, 'g.txt')));
+    assert.equal(rig.treeRequests, 1);
+    assert.equal(rig.requestedOffsets.length, 0);
+    await assert.rejects(stat(path.join(dst.shareDir, 'g.bin')));
+    assert.equal(dst.index.partials().length, 0);
   } finally {
     await cleanup(root, [src, dst]);
   }
