@@ -13,7 +13,7 @@ import type { Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveSharePath } from '../fs/paths.js';
-import type { ChunkLocation, StoredChunk, SyncIndex } from '../model/entries.js';
+import type { ChunkLocation, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
 import { sha256, tempDirOf } from './chunk-io.js';
 
 export interface LocalChunk {
@@ -88,6 +88,34 @@ async function unchangedAround(handle: FileHandle, location: ChunkLocation, opti
     return false;
   }
 }
+
+/**
+ * Reads back the chunks of `partial` an earlier attempt recorded as written and
+ * reports each that still matches its hash to `resumed`; returns those that do
+ * not (to be taken again).
+ */
+export function verifyResumed(
+  chunks: StoredChunk[],
+  partial: PartialDownload,
+  options: { shareDir: string; stateDir: string; resumed(chunk: StoredChunk): void },
+): Promise<StoredChunk[]> {
+  const items: LocalChunk[] = chunks
+    .filter((chunk) => partial.verifiedOffsets.has(chunk.offset))
+    .map((chunk) => ({ chunk, location: { kind: 'partial', path: partial.tempName, offset: chunk.offset, length: chunk.length } }));
+  if (items.length === 0) return Promise.resolve([]);
+  return copyLocalChunks(items, {
+    shareDir: options.shareDir,
+    stateDir: options.stateDir,
+    buffer: Buffer.allocUnsafe(RESUME_RUN_BYTES),
+    // Already in place: verified, not written again.
+    writeRun: async (run) => {
+      for (const chunk of run) options.resumed(chunk);
+    },
+  });
+}
+
+/** Read size when verifying resumed chunks in place. */
+const RESUME_RUN_BYTES = 4 * 1024 * 1024;
 
 /** Chunks with equal keys have equal bytes. */
 export function chunkKey(chunk: StoredChunk): string {

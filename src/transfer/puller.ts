@@ -22,7 +22,7 @@ import type { Logger } from '../log.js';
 import type { ChunkReply, Frame, TreeReply } from '../protocol/messages.js';
 import { wireBytes } from '../protocol/entries.js';
 import { sha256, tempDirOf } from './chunk-io.js';
-import { chunkKey, copyLocalChunks, ownChunks, type LocalChunk } from './local-copy.js';
+import { chunkKey, copyLocalChunks, ownChunks, verifyResumed, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
 import { TempFile } from './temp-file.js';
@@ -156,12 +156,14 @@ export class Puller {
       const missing: StoredChunk[] = [];
       const local: LocalChunk[] = [];
       const sameFile = ownChunks(index, remote.path);
+      // No whole-file check follows, so chunks of an earlier attempt are read back
+      // and verified before they count (a machine crash may have lost their bytes
+      // but not their record); only those that fail are taken again.
+      const again = await verifyResumed(chunks, partial, { shareDir, stateDir, resumed: (chunk) => file.resumed(chunk) });
+      const spoiled = new Set(again.map((chunk) => chunk.offset));
+      counts.resumed = chunks.filter((c) => partial.verifiedOffsets.has(c.offset)).length - spoiled.size;
       for (const chunk of chunks) {
-        if (partial.verifiedOffsets.has(chunk.offset)) {
-          file.resumed(chunk);
-          counts.resumed++;
-          continue;
-        }
+        if (partial.verifiedOffsets.has(chunk.offset) && !spoiled.has(chunk.offset)) continue;
         // Our own version of the path first: its chunks lie in the same order, so they copy in long runs.
         const location = sameFile.get(chunkKey(chunk)) ?? index.findChunk(chunk.hash);
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });

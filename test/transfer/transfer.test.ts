@@ -89,6 +89,35 @@ test('resume after an abort re-fetches nothing already verified', async () => {
   }
 });
 
+test('a resumed chunk whose bytes on disk were lost is verified, found bad and fetched again', async () => {
+  const { root, src, dst } = await setup('resume-lost');
+  try {
+    const data = randomBytes(4 * 1024 * 1024);
+    const entry = await putFile(src, 'r.bin', data);
+    let replies = 0;
+    const first = createRig(src, dst, {
+      windowChunks: 4,
+      tamper: (frame) => {
+        if (frame.chunkReply && ++replies === 10) setImmediate(() => first.conn.close('test abort'));
+        return frame;
+      },
+    });
+    await assert.rejects(first.apply(entry), (err: LeftsyncError) => err.code === ErrorCode.CONNECTION_CLOSED);
+    const partial = dst.index.partial('r.bin', entry.digest)!;
+    const lost = Math.min(...partial.verifiedOffsets);
+    // What a machine crash can do: the record survived, the bytes did not.
+    await writeFile(path.join(tempDirOf(dst.stateDir), partial.tempName), Buffer.alloc(100), { flag: 'r+' });
+    const second = createRig(src, dst);
+    assert.equal(await second.apply(entry), 'applied');
+    assert.ok((await readFile(path.join(dst.shareDir, 'r.bin'))).equals(data));
+    assert.ok(second.requestedOffsets.includes(lost), 'the lost chunk was fetched again');
+    const total = src.index.chunksOf('r.bin').length;
+    assert.equal(second.requestedOffsets.length, total - partial.verifiedOffsets.size + 1, 'every other recorded chunk was kept');
+  } finally {
+    await cleanup(root, [src, dst]);
+  }
+});
+
 function corrupt(frame: Frame): Frame {
   const reply = frame.chunkReply!;
   const payload = Buffer.from(reply.payload);
