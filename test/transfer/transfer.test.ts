@@ -173,7 +173,8 @@ test('VERSION_GONE: a tree request for a version no longer current abandons clea
   const { root, src, dst } = await setup('gone-list');
   try {
     const old = await putFile(src, 'g.bin', randomBytes(1024 * 1024));
-    await putFile(src, 'g.bin', randomBytes(1024 * 1024));
+    // Another size: a rewrite within the same millisecond would otherwise look unchanged to the scanner.
+    await putFile(src, 'g.bin', randomBytes(1024 * 1024 + 1));
     const rig = createRig(src, dst);
     assert.equal(await rig.apply(old), 'waiting');
     assert.equal(rig.treeRequests, 1);
