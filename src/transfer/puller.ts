@@ -25,7 +25,7 @@ import { sha256, tempDirOf } from './chunk-io.js';
 import { chunkKey, copyLocalChunks, ownChunks, verifyResumed, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import type { StatsCounter } from './stats.js';
-import { TempFile } from './temp-file.js';
+import { TempFile, isZeroChunk } from './temp-file.js';
 import { TreeCache } from './tree-cache.js';
 import { VersionGone, fetchChunkList } from './tree-fetch.js';
 import type { PeerEvents, TransferProgress } from '../status/peer-events.js';
@@ -164,6 +164,12 @@ export class Puller {
       counts.resumed = chunks.filter((c) => partial.verifiedOffsets.has(c.offset)).length - spoiled.size;
       for (const chunk of chunks) {
         if (partial.verifiedOffsets.has(chunk.offset) && !spoiled.has(chunk.offset)) continue;
+        if (isZeroChunk(chunk)) {
+          file.hole(chunk);
+          progress.add(chunk.length);
+          counts.reused++;
+          continue;
+        }
         // Our own version of the path first: its chunks lie in the same order, so they copy in long runs.
         const location = sameFile.get(chunkKey(chunk)) ?? index.findChunk(chunk.hash);
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });

@@ -10,7 +10,9 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { CHUNK_SIZES } from '../chunker/params.js';
 import type { PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
+import { sha256 } from './chunk-io.js';
 
 /**
  * Verified chunks recorded in the index per transaction (64 chunks are ~4 MiB at
@@ -28,6 +30,18 @@ function isAllZero(data: Buffer): boolean {
     if (!slice.equals(ZEROS.subarray(0, slice.length))) return false;
   }
   return true;
+}
+
+let zeroHash: Buffer | null = null;
+
+/**
+ * True for a chunk of maxSize zeros, the chunk every engine cuts a run of zeros
+ * into (a sparse file is mostly these): a hash comparison, no bytes read.
+ */
+export function isZeroChunk(chunk: StoredChunk): boolean {
+  if (chunk.length !== CHUNK_SIZES.maxSize) return false;
+  zeroHash ??= sha256(Buffer.alloc(CHUNK_SIZES.maxSize));
+  return chunk.hash.equals(zeroHash);
 }
 
 export class TempFile {
@@ -66,6 +80,16 @@ export class TempFile {
   /** A chunk already on disk from an earlier attempt. */
   resumed(chunk: StoredChunk): void {
     this.landed(chunk);
+  }
+
+  /**
+   * A chunk of zeros (isZeroChunk): the file is sized with holes, so it is in
+   * place already; nothing is read, fetched or written for it.
+   */
+  hole(chunk: StoredChunk): void {
+    this.landed(chunk);
+    this.unrecorded.push(chunk);
+    if (this.unrecorded.length >= RECORD_GROUP) this.record();
   }
 
   private landed(chunk: StoredChunk): void {
