@@ -16,7 +16,7 @@ import type { ChunkerParams, FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
 /** Read buffers in flight per stream: one being read, the others being hashed. */
-const SLICES = 4;
+const SLICES = 8;
 
 /** Fills `buffer` from the stream's current position; 0 at its end. */
 export type ReadInto = (buffer: Buffer) => Promise<number>;

@@ -7,6 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+import { zeroChunkHash } from './zeros.js';
 
 export interface HashJob {
   stream: number;
@@ -32,9 +33,11 @@ parentPort!.on('message', (job: HashJob) => {
   const hashes = Buffer.allocUnsafeSlow(32 * job.cuts.length);
   let pos = 0;
   job.cuts.forEach((cut, i) => {
-    const hash = open.get(job.stream) ?? createHash('sha256');
+    const bytes = view.subarray(pos, cut);
+    const begun = open.get(job.stream);
     open.delete(job.stream);
-    hash.update(view.subarray(pos, cut)).digest().copy(hashes, 32 * i);
+    const known = begun === undefined ? zeroChunkHash(bytes) : null;
+    (known ?? (begun ?? createHash('sha256')).update(bytes).digest()).copy(hashes, 32 * i);
     pos = cut;
   });
   if (pos < job.length) {

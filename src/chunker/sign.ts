@@ -8,6 +8,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createBoundaryScanner } from './engines.js';
 import { fileRoot } from './tree.js';
+import { zeroChunkHash } from './zeros.js';
 import type { ChunkerParams, FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
@@ -40,7 +41,7 @@ export async function signStream(
     let hash: Buffer;
     let bytes = tail;
     if (openHash === null) {
-      hash = createHash('sha256').update(tail).digest();
+      hash = zeroChunkHash(tail) ?? createHash('sha256').update(tail).digest();
     } else {
       hash = openHash.update(tail).digest();
       if (onChunk) bytes = Buffer.concat([...openParts, tail]);

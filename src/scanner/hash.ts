@@ -33,6 +33,16 @@ export const POOL_MIN_BYTES = 8 << 20;
 let pool: HashPool | null = null;
 
 /**
+ * A sparse file's holes are zero chunks, which cost a memcmp, not a hash
+ * (chunker/zeros.ts): there is nothing for a worker to do but wait for
+ * messages, so such a file is signed on the main thread.
+ */
+async function mostlyHoles(handle: FileHandle): Promise<boolean> {
+  const stats = await handle.stat();
+  return stats.blocks * 512 < stats.size / 2;
+}
+
+/**
  * The signature of the file at `absPath`, read in slices of at most 1 MiB;
  * `expectedSize` (from lstat) keeps the buffer small for small files.
  * O_NOFOLLOW: if the path was swapped for a symlink since it was lstat'ed, the
@@ -42,7 +52,7 @@ let pool: HashPool | null = null;
 export async function hashFile(absPath: string, params: ChunkerParams, expectedSize = READ_SLICE): Promise<FileSignature> {
   const handle = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    if (expectedSize >= POOL_MIN_BYTES) {
+    if (expectedSize >= POOL_MIN_BYTES && !(await mostlyHoles(handle))) {
       pool ??= new HashPool();
       return await pool.sign(async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead, params, READ_SLICE);
     }
