@@ -139,9 +139,9 @@ export async function announce(ctx: Context): Promise<RowResult[]> {
       else if (frame.chunkRequest) {
         requestsAnswered++;
         peer.send({ chunkReply: { requestId: frame.chunkRequest.requestId, hash: frame.chunkRequest.hash, compressed: false, payload: new Uint8Array(0), errorCode: 'LS_VERSION_GONE' } });
-      } else if (frame.chunkListRequest) {
+      } else if (frame.treeRequest) {
         requestsAnswered++;
-        peer.send({ chunkListReply: { requestId: frame.chunkListRequest.requestId, size: 0, chunks: [], errorCode: 'LS_VERSION_GONE' } });
+        peer.send({ treeReply: { requestId: frame.treeRequest.requestId, nodes: [], errorCode: 'LS_VERSION_GONE' } });
       }
     });
     await waitUntil(() => indexRequested, 30_000, 'the IndexRequest');

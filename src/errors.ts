@@ -51,7 +51,7 @@ export const ErrorCode = {
   CHUNK_HASH_MISMATCH: 'LS_CHUNK_HASH_MISMATCH',
   /** A chunk-tree node does not match its hash, its level or its parent's byte count. */
   TREE_INVALID: 'LS_TREE_INVALID',
-  /** An assembled file did not match its whole-file digest. */
+  /** An assembled file is not every chunk of its version (a chunk missing, or the wrong size). */
   DIGEST_MISMATCH: 'LS_DIGEST_MISMATCH',
   /** The local file changed while a transfer was replacing it. */
   LOCAL_CHANGED: 'LS_LOCAL_CHANGED',

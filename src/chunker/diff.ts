@@ -1,4 +1,5 @@
 /** What a receiver must fetch to turn one signature into another. */
+import { buildTree, treeBytesToFetch } from './tree.js';
 import type { FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
@@ -31,4 +32,14 @@ export function diffSignatures(have: FileSignature, want: FileSignature): Signat
     }
   }
   return { reused, missing, bytesMissing };
+}
+
+/**
+ * The chunk-tree bytes a receiver holding `have` fetches to learn `want`'s chunk
+ * list: the nodes of want's tree that have's tree lacks. Nothing for a file
+ * below the smallest chunk: its identity names its one chunk.
+ */
+export function signatureCost(have: FileSignature, want: FileSignature, minSize: number): { nodes: number; bytes: number } {
+  if (want.size < minSize) return { nodes: 0, bytes: 0 };
+  return treeBytesToFetch(have.size < minSize ? null : buildTree(have.chunks), buildTree(want.chunks));
 }

@@ -20,6 +20,28 @@ const GEAR: Int32Array = (() => {
   return table;
 })();
 
+/**
+ * The hash after 32 or more zero bytes, whatever came before: h -> 2h + GEAR[0]
+ * forgets one bit of the past per byte, so it settles on -GEAR[0] (mod 2^32).
+ */
+const ZERO_FIXED = -GEAR[0]! | 0;
+/** Compared against a run of zeros block by block (native memcmp); never written to. */
+const ZERO_BLOCK = new Uint8Array(64 * 1024);
+
+/** The index of the first non-zero byte of data[from, stop), or stop. */
+function zeroRunEnd(data: Uint8Array, from: number, stop: number): number {
+  let i = from;
+  while (i < stop) {
+    const n = Math.min(ZERO_BLOCK.length, stop - i);
+    if (Buffer.compare(data.subarray(i, i + n), ZERO_BLOCK.subarray(0, n)) !== 0) {
+      while (data[i] === 0) i++;
+      return i;
+    }
+    i += n;
+  }
+  return stop;
+}
+
 /** A mask of the top `bits` bits of a 32-bit word, as an int32. */
 function topBits(bits: number): number {
   return bits >= 32 ? -1 : ~((1 << (32 - bits)) - 1) | 0;
@@ -99,10 +121,25 @@ export class FastCdcScanner implements BoundaryScanner {
   /**
    * Rolls the hash over data[from, stop) until a byte makes (hash & mask) zero.
    * Returns the index just after that byte, or -1 if none; the hash is left in
-   * this.hash. Unrolled by four: it is the hot loop of all of leftsync, and V8
-   * runs it about twice as fast this way.
+   * this.hash.
    */
   private scanRange(data: Uint8Array, from: number, stop: number, mask: number): number {
+    // A run of zeros (a sparse file's holes) rolls the hash onto ZERO_FIXED, which
+    // either cuts at once or never within the run: the run is skipped with memcmp
+    // instead of hashed byte by byte, with exactly the same cuts.
+    if (data[from] === 0 && (ZERO_FIXED & mask) !== 0 && stop - from > 64) {
+      const runEnd = zeroRunEnd(data, from, stop);
+      if (runEnd - from >= 32) {
+        const found = this.scanBytes(data, from, from + 32, mask);
+        if (found >= 0 || runEnd === stop) return found;
+        return this.scanBytes(data, runEnd, stop, mask);
+      }
+    }
+    return this.scanBytes(data, from, stop, mask);
+  }
+
+  /** scanRange byte by byte. Unrolled by four: it is the hot loop of all of leftsync, and V8 runs it about twice as fast this way. */
+  private scanBytes(data: Uint8Array, from: number, stop: number, mask: number): number {
     const gear = GEAR;
     let h = this.hash;
     let i = from;

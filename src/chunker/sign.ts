@@ -1,10 +1,14 @@
 /**
  * Streams a file's bytes through a boundary scanner and SHA-256, producing its
- * signature. Memory is bounded by one input buffer plus one open chunk: the
+ * signature. Each byte is hashed once, for its chunk: the file's identity is
+ * the root of the tree over the chunk list (fileRoot), not a second pass over
+ * the bytes. Memory is bounded by one input buffer plus one open chunk: the
  * file is never held whole.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createBoundaryScanner } from './engines.js';
+import { fileRoot } from './tree.js';
+import { zeroChunkHash } from './zeros.js';
 import type { ChunkerParams, FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
@@ -25,7 +29,6 @@ export async function signStream(
   onChunk?: ChunkSink,
 ): Promise<FileSignature> {
   const scanner = await createBoundaryScanner(params);
-  const whole = createHash('sha256');
   const chunks: StoredChunk[] = [];
   let chunkStart = 0;
   // The open chunk (begun in an earlier buffer): its running hash and, only
@@ -38,7 +41,7 @@ export async function signStream(
     let hash: Buffer;
     let bytes = tail;
     if (openHash === null) {
-      hash = createHash('sha256').update(tail).digest();
+      hash = zeroChunkHash(tail) ?? createHash('sha256').update(tail).digest();
     } else {
       hash = openHash.update(tail).digest();
       if (onChunk) bytes = Buffer.concat([...openParts, tail]);
@@ -55,7 +58,6 @@ export async function signStream(
   for await (const piece of source) {
     const buf = asBuffer(piece);
     if (buf.length === 0) continue;
-    whole.update(buf);
     let pos = 0;
     for (const end of scanner.push(buf)) {
       const rel = end - streamOffset;
@@ -74,7 +76,7 @@ export async function signStream(
   if (streamOffset > chunkStart) {
     await closeChunk(Buffer.alloc(0), streamOffset);
   }
-  return { size: streamOffset, digest: whole.digest(), chunks };
+  return { size: streamOffset, digest: fileRoot(streamOffset, chunks, params.minSize), chunks };
 }
 
 /** Signs an in-memory buffer (tests and small inputs), fed in slices of sliceSize. */

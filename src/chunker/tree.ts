@@ -46,14 +46,27 @@ export const TREE_FANOUT = 64;
  * below and the tree always ends in one root.
  */
 const MIN_CHILDREN = 2;
-/** Bounds a node (~10 KiB) where no hash closes it, e.g. a run of identical chunks. */
+/** Bounds a node (~10 KiB) where no hash closes it. */
 export const MAX_CHILDREN = 4 * TREE_FANOUT;
+/**
+ * A run of identical children (a sparse file's zero chunks, and the identical
+ * nodes above them) closes a node after this many: all the run's full nodes are
+ * then one node, and an edit next to the run costs a node of ~640 bytes, not a
+ * MAX_CHILDREN node of 10 KiB. Still content-defined: where the run starts and
+ * what it repeats decide the cut.
+ */
+export const RUN_CHILDREN = 16;
 /** Far above any real tree (64^12 chunks); a deeper one is a lie. */
 const MAX_LEVEL = 12;
 
-function closesNode(child: TreeChild, count: number): boolean {
-  if (count >= MAX_CHILDREN) return true;
+/** `run`: how many children at the end of the open node, `child` the last, are identical. */
+function closesNode(child: TreeChild, count: number, run: number): boolean {
+  if (count >= MAX_CHILDREN || run >= RUN_CHILDREN) return true;
   return count >= MIN_CHILDREN && child.hash.readUInt32BE(28) % TREE_FANOUT === 0;
+}
+
+function sameChild(a: TreeChild | undefined, b: TreeChild): boolean {
+  return a !== undefined && a.bytes === b.bytes && a.hash.equals(b.hash);
 }
 
 export function encodeNode(node: TreeNode): Buffer {
@@ -124,11 +137,14 @@ export function buildTree(chunks: Iterable<{ hash: Buffer; length: number }>): C
   for (;;) {
     const above: TreeChild[] = [];
     let open: TreeChild[] = [];
+    let run = 0;
     for (const child of row) {
+      run = sameChild(open[open.length - 1], child) ? run + 1 : 1;
       open.push(child);
-      if (closesNode(child, open.length)) {
+      if (closesNode(child, open.length, run)) {
         above.push(store({ level, children: open }));
         open = [];
+        run = 0;
       }
     }
     if (open.length > 0 || above.length === 0) above.push(store({ level, children: open }));
@@ -210,4 +226,33 @@ export async function resolveTree(root: Buffer, size: number, source: NodeSource
     row = below;
     expectedLevel--;
   }
+}
+
+/**
+ * A file's identity (FileEntry.digest): the root of its chunk tree. A file
+ * shorter than the smallest chunk is one chunk (every engine cuts only after
+ * minSize, agreed in the handshake), so its identity is that chunk's hash,
+ * SHA-256 of its bytes (an empty file: SHA-256 of nothing): a receiver fetches
+ * it with one chunk request and no tree, and finds copies of it anywhere in
+ * its index by that hash. The size alone tells a receiver which rule applies.
+ */
+export function fileRoot(size: number, chunks: readonly { hash: Buffer; length: number }[], minSize: number): Buffer {
+  if (size < minSize) return chunks.length === 0 ? createHash('sha256').digest() : chunks[0]!.hash;
+  return buildTree(chunks).root;
+}
+
+/**
+ * The tree bytes a peer holding `have` fetches to resolve `want`: every node of
+ * `want` it does not hold (a held node's whole subtree is held too, since nodes
+ * are named by their hash), each once.
+ */
+export function treeBytesToFetch(have: ChunkTree | null, want: ChunkTree): { nodes: number; bytes: number } {
+  let nodes = 0;
+  let bytes = 0;
+  for (const [key, { encoded }] of want.nodes) {
+    if (have?.nodes.has(key)) continue;
+    nodes++;
+    bytes += encoded.length;
+  }
+  return { nodes, bytes };
 }

@@ -19,7 +19,7 @@ export interface ChunkerParams {
 
 export interface FileSignature {
   size: number;
-  /** SHA-256 of the whole file. */
+  /** The file's identity: the root of its chunk tree (fileRoot in tree.ts). */
   digest: Buffer;
   /** In file order; each `hash` is the chunk's SHA-256. */
   chunks: StoredChunk[];

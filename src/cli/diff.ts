@@ -1,10 +1,11 @@
 /**
  * `leftsync diff OLD NEW`: what a sync from OLD to NEW would send. NEW's missing
  * chunks are really LZ4-compressed with the wire codec, one at a time, so the
- * "after LZ4" figure is what the wire would carry (chunk payloads, no framing).
+ * "after LZ4" figure is what the wire would carry (chunk payloads, no framing);
+ * the signature figure is the chunk-tree nodes a peer holding OLD would fetch.
  */
 import { chunkerParams } from '../chunker/params.js';
-import { diffSignatures } from '../chunker/diff.js';
+import { diffSignatures, signatureCost } from '../chunker/diff.js';
 import { signFile } from './sign-file.js';
 import { type ChunkerParams } from '../chunker/types.js';
 import { signMeasuringMissing } from './send-estimate.js';
@@ -23,6 +24,9 @@ export interface DiffReport {
   bytesReused: number;
   bytesRaw: number;
   bytesLz4: number;
+  /** Chunk-tree nodes a peer holding OLD fetches to learn NEW's chunk list, and their bytes. */
+  signatureNodes: number;
+  signatureBytes: number;
   /** Share of NEW's bytes that need not be sent (1 when NEW is empty). */
   reuseRatio: number;
 }
@@ -31,6 +35,7 @@ export async function diffFiles(oldFile: string, newFile: string, params: Chunke
   const have = await signFile(oldFile, params);
   const { want, bytesLz4 } = await signMeasuringMissing(have, (onChunk) => signFile(newFile, params, onChunk));
   const diff = diffSignatures(have, want);
+  const signature = signatureCost(have, want, params.minSize);
   return {
     old: oldFile,
     new: newFile,
@@ -44,6 +49,8 @@ export async function diffFiles(oldFile: string, newFile: string, params: Chunke
     bytesReused: want.size - diff.bytesMissing,
     bytesRaw: diff.bytesMissing,
     bytesLz4,
+    signatureNodes: signature.nodes,
+    signatureBytes: signature.bytes,
     reuseRatio: want.size === 0 ? 1 : (want.size - diff.bytesMissing) / want.size,
   };
 }
@@ -57,6 +64,7 @@ function formatText(r: DiffReport): string {
     `chunks new     ${r.chunksNew}`,
     `bytes raw      ${r.bytesRaw}`,
     `bytes lz4      ${r.bytesLz4}`,
+    `signature      ${r.signatureBytes} bytes (${r.signatureNodes} tree nodes)`,
     `reuse ratio    ${(r.reuseRatio * 100).toFixed(2)}%`,
   ].join('\n') + '\n';
 }

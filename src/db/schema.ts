@@ -9,7 +9,8 @@
  */
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+/** 2: file identities are chunk-tree roots (see migrate.ts). */
+export const SCHEMA_VERSION = 2;
 
 /** Columns shared by our entries and the entries peers announced. */
 const ENTRY_COLUMNS = `

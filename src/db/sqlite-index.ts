@@ -12,6 +12,7 @@ import { createLogger } from '../log.js';
 import { appliedVersion, bumpedVersion, mergeVersions } from '../model/version.js';
 import { ENTRY_FIELDS, ENTRY_VALUES, entryToParams, observedFields, rowToChunk, rowToEntry, type ChunkRow, type EntryRow, type PartialRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
+import { migrateFrom1 } from './migrate.js';
 import type {
   ChunkLocation,
   EntryType,
@@ -59,7 +60,8 @@ class SqliteIndex implements SyncIndex {
     const setMeta = db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     const init = db.transaction(() => {
       const schema = getMeta.get('schema_version')?.value;
-      if (schema !== undefined && Number(schema) !== SCHEMA_VERSION) {
+      if (schema === '1') migrateFrom1(db);
+      else if (schema !== undefined && Number(schema) !== SCHEMA_VERSION) {
         throw new LeftsyncError(ErrorCode.INDEX, `index schema ${schema} is not the supported ${SCHEMA_VERSION}`);
       }
       setMeta.run('schema_version', String(SCHEMA_VERSION));

@@ -239,9 +239,9 @@ class SyncSession implements Session {
       if (frame.indexRequest) this.exchange.answerRequest(frame.indexRequest.indexId, frame.indexRequest.since);
       else if (frame.index) this.exchange.receive(frame.index.indexId, frame.index.entries, frame.index.last);
       else if (frame.indexUpdate) this.exchange.receive(frame.indexUpdate.indexId, frame.indexUpdate.entries, false);
-      else if (frame.chunkListRequest) this.supply(frame.chunkListRequest.requestId, () => this.supplier.answerChunkList(frame.chunkListRequest!));
+      else if (frame.treeRequest) this.supply(frame.treeRequest.requestId, () => this.supplier.answerTree(frame.treeRequest!));
       else if (frame.chunkRequest) this.supply(frame.chunkRequest.requestId, () => this.supplier.answerChunk(frame.chunkRequest!));
-      else if (frame.chunkListReply) this.routeReply(frame.chunkListReply.requestId, this.puller.onReply(frame.chunkListReply));
+      else if (frame.treeReply) this.routeReply(frame.treeReply.requestId, this.puller.onReply(frame.treeReply));
       else if (frame.chunkReply) this.routeReply(frame.chunkReply.requestId, this.puller.onReply(frame.chunkReply));
       else if (frame.error) this.receiveError(frame.error.code, frame.error.message, frame.error.requestId);
       else this.unexpected(`${Object.keys(frame).join(',') || 'empty'} frame during sync`, 0);

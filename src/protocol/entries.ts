@@ -2,8 +2,8 @@
  * Index entries to and from the wire: the one place that knows how a version
  * vector (a map) becomes repeated Counter and how entry types map to FileType.
  */
-import type { EntryType, IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
-import { FileType, type ChunkRef, type Counter, type FileEntry } from './messages.js';
+import type { EntryType, IndexEntry, VersionVector } from '../model/entries.js';
+import { FileType, type Counter, type FileEntry } from './messages.js';
 
 const TO_WIRE_TYPE: Record<EntryType, FileType> = {
   file: FileType.FILE,
@@ -62,14 +62,6 @@ export function fromFileEntry(entry: FileEntry): IndexEntry {
     sequence: entry.sequence,
     modifiedBy: entry.modifiedBy,
   };
-}
-
-export function toChunkRef(chunk: StoredChunk): ChunkRef {
-  return { offset: chunk.offset, length: chunk.length, hash: wireBytes(chunk.hash) };
-}
-
-export function fromChunkRef(ref: ChunkRef): StoredChunk {
-  return { offset: ref.offset, length: ref.length, hash: Buffer.from(ref.hash) };
 }
 
 /** A Buffer as the generated types' bytes field, without copying. */

@@ -10,10 +10,10 @@ import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { leftsync } from './generated/leftsync.js';
 import {
   MAX_CAPABILITIES,
-  MAX_CHUNK_REFS,
   MAX_COUNTERS_PER_ENTRY,
   MAX_ENTRIES_PER_FRAME,
   MAX_FRAME_BYTES,
+  MAX_TREE_NODES_PER_FRAME,
 } from './limits.js';
 import type { Frame, FrameKind } from './messages.js';
 import { countBodyFields } from './top-level.js';
@@ -26,7 +26,8 @@ const DECODE_LIMITS = {
   hello: { capabilities: MAX_CAPABILITIES + 1 },
   index: { entries: MAX_ENTRIES_PER_FRAME + 1, entries$: entryLimits },
   indexUpdate: { entries: MAX_ENTRIES_PER_FRAME + 1, entries$: entryLimits },
-  chunkListReply: { chunks: MAX_CHUNK_REFS + 1 },
+  treeRequest: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
+  treeReply: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
 };
 
 export interface DecodeFrameOptions {

@@ -3,11 +3,11 @@
  * against them (src/protocol/validate.ts) and senders must batch to stay inside.
  *
  * Why 4 MiB per frame: the largest single payload is a chunk (at most 256 KiB,
- * plus LZ4's worst-case growth), and the largest list is a ChunkListReply. A
- * ChunkRef encodes to at most ~47 bytes, so 4 MiB holds ~89,000 refs: a 2 GiB
- * file at the 64 KiB average chunk size is ~32,768 refs (~1.5 MiB), and a single
- * reply covers files up to ~5 GiB. Index batches are bounded by count below and
- * must also stay under MAX_FRAME_BYTES (a FileEntry with a 4 KiB path is ~4.2 KiB).
+ * plus LZ4's worst-case growth), and the largest list is a TreeReply: at most
+ * MAX_TREE_NODES_PER_FRAME nodes of at most MAX_TREE_NODE_BYTES each (~2.6 MiB).
+ * A file's chunk list never crosses the wire whole, so file size has no frame
+ * limit. Index batches are bounded by count below and must also stay under
+ * MAX_FRAME_BYTES (a FileEntry with a 4 KiB path is ~4.2 KiB).
  */
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -17,7 +17,7 @@ export const MAX_FRAME_BYTES = 4 * MiB;
 /** Largest frame accepted before authentication completes (auth frames and Hello are tiny). */
 export const MAX_HANDSHAKE_FRAME_BYTES = 4 * KiB;
 
-/** SHA-256: chunk hashes and whole-file digests. */
+/** SHA-256: chunk hashes, tree node hashes and file roots. */
 export const HASH_BYTES = 32;
 /** Handshake nonces. */
 export const NONCE_BYTES = 32;
@@ -42,8 +42,10 @@ export const MAX_CHUNK_PAYLOAD_BYTES = MAX_CHUNK_BYTES + 2 * KiB;
 export const MAX_ENTRIES_PER_FRAME = 10_000;
 /** Counters in one version vector (one per peer that ever changed the path). */
 export const MAX_COUNTERS_PER_ENTRY = 1_024;
-/** ChunkRefs in one ChunkListReply (the frame size binds first, ~89,000). */
-export const MAX_CHUNK_REFS = 100_000;
+/** Node hashes in one TreeRequest, encoded nodes in one TreeReply. */
+export const MAX_TREE_NODES_PER_FRAME = 256;
+/** Largest encoded chunk-tree node: a 6-byte header and 256 children of 40 bytes (src/chunker/tree.ts). */
+export const MAX_TREE_NODE_BYTES = 6 + 256 * 40;
 /** Capabilities in one Hello. */
 export const MAX_CAPABILITIES = 64;
 

@@ -16,9 +16,8 @@ export type FileEntry = leftsync.FileEntry;
 export type IndexRequest = leftsync.IndexRequest;
 export type Index = leftsync.Index;
 export type IndexUpdate = leftsync.IndexUpdate;
-export type ChunkRef = leftsync.ChunkRef;
-export type ChunkListRequest = leftsync.ChunkListRequest;
-export type ChunkListReply = leftsync.ChunkListReply;
+export type TreeRequest = leftsync.TreeRequest;
+export type TreeReply = leftsync.TreeReply;
 export type ChunkRequest = leftsync.ChunkRequest;
 export type ChunkReply = leftsync.ChunkReply;
 export type ErrorMessage = leftsync.Error;
@@ -26,8 +25,12 @@ export type ErrorMessage = leftsync.Error;
 export const FileType = leftsync.FileType;
 export type FileType = leftsync.FileType;
 
-/** Bumped on every incompatible change of proto/leftsync.proto. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * Bumped on every incompatible change of proto/leftsync.proto. 2: sint64 mtimes
+ * (before 1970 round-trip); 3: the chunk-tree exchange (TreeRequest/TreeReply) and
+ * FileEntry.digest as the tree root.
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** The name of the one field set in a frame. */
 export type FrameKind = keyof Frame;

@@ -10,7 +10,6 @@ import {
   MAX_CAPABILITIES,
   MAX_CHUNK_BYTES,
   MAX_CHUNK_PAYLOAD_BYTES,
-  MAX_CHUNK_REFS,
   MAX_COUNTERS_PER_ENTRY,
   MAX_ENTRIES_PER_FRAME,
   MAX_MESSAGE_LENGTH,
@@ -18,6 +17,8 @@ import {
   MAX_NAME_LENGTH,
   MAX_PATH_BYTES,
   MAX_PEER_ID_LENGTH,
+  MAX_TREE_NODE_BYTES,
+  MAX_TREE_NODES_PER_FRAME,
   NONCE_BYTES,
 } from './limits.js';
 import { FileType, type FileEntry, type Frame, type FrameKind } from './messages.js';
@@ -25,7 +26,7 @@ import { pathProblem } from '../model/path.js';
 
 const FRAME_KINDS: readonly FrameKind[] = [
   'authChallenge', 'authResponse', 'authProof', 'authOk', 'hello', 'indexRequest', 'index',
-  'indexUpdate', 'chunkListRequest', 'chunkListReply', 'chunkRequest', 'chunkReply', 'error',
+  'indexUpdate', 'treeRequest', 'treeReply', 'chunkRequest', 'chunkReply', 'error',
 ];
 
 const PEER_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -154,20 +155,19 @@ export function validateFrame(frame: Frame): FrameKind {
       shortString(frame.indexUpdate!.indexId, MAX_NAME_LENGTH, kind, 'index_id');
       validateEntries(frame.indexUpdate!.entries, kind);
       break;
-    case 'chunkListRequest':
-      wirePath(frame.chunkListRequest!.path, kind);
-      bytesOfSize(frame.chunkListRequest!.digest, HASH_BYTES, kind, 'digest');
+    case 'treeRequest': {
+      const m = frame.treeRequest!;
+      wirePath(m.path, kind);
+      bytesOfSize(m.digest, HASH_BYTES, kind, 'digest');
+      ensure(m.nodes.length >= 1 && m.nodes.length <= MAX_TREE_NODES_PER_FRAME, kind, `node count outside 1..${MAX_TREE_NODES_PER_FRAME}`);
+      for (const hash of m.nodes) bytesOfSize(hash, HASH_BYTES, kind, 'node hash');
       break;
-    case 'chunkListReply': {
-      const m = frame.chunkListReply!;
-      count(m.size, kind, 'size');
+    }
+    case 'treeReply': {
+      const m = frame.treeReply!;
       optionalErrorCode(m.errorCode, kind);
-      ensure(m.chunks.length <= MAX_CHUNK_REFS, kind, `more than ${MAX_CHUNK_REFS} chunks`);
-      for (const ref of m.chunks) {
-        count(ref.offset, kind, 'chunk offset');
-        ensure(ref.length >= 1 && ref.length <= MAX_CHUNK_BYTES, kind, `chunk length outside 1..${MAX_CHUNK_BYTES}`);
-        bytesOfSize(ref.hash, HASH_BYTES, kind, 'chunk hash');
-      }
+      ensure(m.nodes.length <= MAX_TREE_NODES_PER_FRAME, kind, `more than ${MAX_TREE_NODES_PER_FRAME} nodes`);
+      for (const node of m.nodes) ensure(node.length <= MAX_TREE_NODE_BYTES, kind, `a node larger than ${MAX_TREE_NODE_BYTES} bytes`);
       break;
     }
     case 'chunkRequest': {

@@ -1,6 +1,7 @@
 /** Reads a file and computes its chunk signature with bounded memory. */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { HashPool } from '../chunker/hash-pool.js';
 import { signStream } from '../chunker/sign.js';
 import { type ChunkerParams, type FileSignature } from '../chunker/types.js';
 
@@ -24,6 +25,24 @@ export async function* readSlices(handle: FileHandle, bufferSize: number): Async
 }
 
 /**
+ * Files at least this large are signed on two cores (HashPool); below it, a
+ * worker round trip costs more than it saves.
+ */
+export const POOL_MIN_BYTES = 8 << 20;
+
+let pool: HashPool | null = null;
+
+/**
+ * A sparse file's holes are zero chunks, which cost a memcmp, not a hash
+ * (chunker/zeros.ts): there is nothing for a worker to do but wait for
+ * messages, so such a file is signed on the main thread.
+ */
+async function mostlyHoles(handle: FileHandle): Promise<boolean> {
+  const stats = await handle.stat();
+  return stats.blocks * 512 < stats.size / 2;
+}
+
+/**
  * The signature of the file at `absPath`, read in slices of at most 1 MiB;
  * `expectedSize` (from lstat) keeps the buffer small for small files.
  * O_NOFOLLOW: if the path was swapped for a symlink since it was lstat'ed, the
@@ -33,6 +52,10 @@ export async function* readSlices(handle: FileHandle, bufferSize: number): Async
 export async function hashFile(absPath: string, params: ChunkerParams, expectedSize = READ_SLICE): Promise<FileSignature> {
   const handle = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
+    if (expectedSize >= POOL_MIN_BYTES && !(await mostlyHoles(handle))) {
+      pool ??= new HashPool();
+      return await pool.sign(async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead, params, READ_SLICE);
+    }
     const bufferSize = Math.max(MIN_SLICE, Math.min(READ_SLICE, expectedSize + 1));
     return await signStream(readSlices(handle, bufferSize), params);
   } finally {

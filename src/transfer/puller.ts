@@ -1,10 +1,14 @@
 /**
- * The puller brings one remote file version into the share: it asks the peer
- * for the version's chunk list, takes every chunk it can from local files or
- * partial downloads, requests the rest with a window of requests in flight,
- * verifies each chunk before writing it at its offset into a temp file under
- * <stateDir>/tmp (TempFile), then verifies the whole-file digest. Its job ends
- * at that verified temp file: the applier moves it into place and records it.
+ * The puller brings one remote file version into the share: it resolves the
+ * version's chunk list from its root (tree-fetch.ts: only the tree nodes we do
+ * not hold cross the wire, each checked against its parent), takes every chunk
+ * it can from local files or partial downloads, requests the rest with a window
+ * of requests in flight, verifies each chunk before writing it at its offset
+ * into a temp file under <stateDir>/tmp (TempFile). The list came from the
+ * root and every chunk matched its hash, so the file is the version by
+ * construction: no second pass hashes the whole file; TempFile checks only
+ * that every chunk landed. Its job ends at that temp file: the applier moves
+ * it into place and records it.
  */
 import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,16 +17,19 @@ import { decodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { finishTempFile } from '../fs/write.js';
 import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
+import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
-import type { ChunkListReply, ChunkReply, Frame } from '../protocol/messages.js';
-import { fromChunkRef, wireBytes } from '../protocol/entries.js';
-import { MAX_CHUNK_BYTES, sha256, tempDirOf } from './chunk-io.js';
-import { copyLocalChunks, type LocalChunk } from './local-copy.js';
+import type { ChunkReply, Frame, TreeReply } from '../protocol/messages.js';
+import { wireBytes } from '../protocol/entries.js';
+import { sha256, tempDirOf } from './chunk-io.js';
+import { chunkKey, copyLocalChunks, ownChunks, verifyResumed, type LocalChunk } from './local-copy.js';
 import { RequestTracker } from './requests.js';
 import { pullSmallFiles, type SmallPull } from './small-files.js';
 import type { StatsCounter } from './stats.js';
 import type { PullEvents, PullProgress } from './progress.js';
-import { TempFile } from './temp-file.js';
+import { TempFile, isZeroChunk } from './temp-file.js';
+import { TreeCache } from './tree-cache.js';
+import { VersionGone, fetchChunkList } from './tree-fetch.js';
 
 export interface PullerOptions {
   index: SyncIndex;
@@ -48,9 +55,12 @@ export interface PullCounts {
   resumed: number;
   fetched: number;
   bytesReceived: number;
+  /** Chunk-tree nodes fetched to learn the chunk list, and their bytes. */
+  treeNodes: number;
+  treeBytes: number;
 }
 
-/** A temp file holding exactly the wanted version: digest verified, mode and mtime set, fsynced. */
+/** A temp file holding exactly the wanted version: every chunk verified, mode and mtime set, fsynced. */
 export interface VerifiedFile {
   tempPath: string;
   /** Its partial download's name (see SyncIndex.startPartial). */
@@ -69,26 +79,27 @@ export interface VerifiedFile {
  */
 export type PullResult = { outcome: 'verified'; file: VerifiedFile } | { outcome: 'gone' };
 
-class VersionGone extends Error {}
-
 /** Largest run of local chunks copied with one read and one write (at least MAX_CHUNK_BYTES). */
-const LOCAL_RUN_BYTES = 1024 * 1024;
+const LOCAL_RUN_BYTES = 4 * 1024 * 1024;
 
-type Reply = ChunkListReply | ChunkReply;
+type Reply = TreeReply | ChunkReply;
 
 export class Puller {
   private readonly requests = new RequestTracker<Reply>();
   private readonly windowChunks: number;
   private readonly windowBytes: number;
   private readonly maxChunkTries: number;
+  /** Trees of our own versions: the nodes a pull of a newer version need not fetch. */
+  private readonly trees: TreeCache;
 
   constructor(private readonly options: PullerOptions) {
+    this.trees = new TreeCache(options.index);
     this.windowChunks = options.windowChunks ?? 32;
     this.windowBytes = options.windowBytes ?? 4 * 1024 * 1024;
     this.maxChunkTries = options.maxChunkTries ?? 3;
   }
 
-  /** Routes a ChunkListReply or ChunkReply to its request; false if nobody asked. */
+  /** Routes a TreeReply or ChunkReply to its request; false if nobody asked. */
   onReply(reply: Reply): boolean {
     return this.requests.settle(reply.requestId, reply);
   }
@@ -110,26 +121,19 @@ export class Puller {
   /** Pulls `remote` (a live file entry) into a verified temp file. */
   async pull(remote: IndexEntry): Promise<PullResult> {
     const { log, peerId } = this.options;
-    const single = singleChunkOf(remote);
-    if (single !== null) {
-      // No chunk-list round trip for a small file. Should the supplier not have
-      // that one chunk, the list below tells a version really gone from a guess.
-      const result = await this.fillUnlessGone(remote, single);
-      if (result !== 'gone') return result;
+    // A small file's one chunk is known from its entry: no tree round trip.
+    let chunks = singleChunkOf(remote);
+    let tree = { treeNodes: 0, treeBytes: 0 };
+    if (chunks === null) {
+      try {
+        ({ chunks, ...tree } = await fetchChunkList(remote, this.trees, (treeRequest) => this.request<TreeReply>({ treeRequest })));
+      } catch (err) {
+        if (!(err instanceof VersionGone)) throw err;
+        log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'tree' });
+        return { outcome: 'gone' };
+      }
     }
-    const list = await this.request<ChunkListReply>({
-      chunkListRequest: { requestId: 0, path: remote.path, digest: wireBytes(remote.digest) },
-    });
-    if (list.errorCode === ErrorCode.VERSION_GONE) {
-      log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'list' });
-      return { outcome: 'gone' };
-    }
-    if (list.errorCode !== '') {
-      throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk list of ${remote.path}: peer answered ${list.errorCode}`);
-    }
-    const chunks = list.chunks.map(fromChunkRef);
-    checkChunkList(remote, list.size, chunks);
-    const result = await this.fillUnlessGone(remote, chunks);
+    const result = await this.fillUnlessGone(remote, chunks, tree);
     if (result !== 'gone') return result;
     log.info('transfer.gone', { path: remote.path, peer: peerId, stage: 'chunk' });
     return { outcome: 'gone' };
@@ -146,33 +150,43 @@ export class Puller {
     return pullSmallFiles(remotes, remotes.map((r) => singleChunkOf(r) ?? []), { index, shareDir, stateDir, events, fetch });
   }
 
-  private async fillUnlessGone(remote: IndexEntry, chunks: StoredChunk[]): Promise<PullResult | 'gone'> {
+  private async fillUnlessGone(remote: IndexEntry, chunks: StoredChunk[], tree: { treeNodes: number; treeBytes: number }): Promise<PullResult | 'gone'> {
     try {
-      return await this.fill(remote, chunks);
+      return await this.fill(remote, chunks, tree);
     } catch (err) {
       if (err instanceof VersionGone) return 'gone';
       throw err;
     }
   }
 
-  private async fill(remote: IndexEntry, chunks: StoredChunk[]): Promise<PullResult> {
+  private async fill(remote: IndexEntry, chunks: StoredChunk[], tree: { treeNodes: number; treeBytes: number }): Promise<PullResult> {
     const { index, shareDir, stateDir } = this.options;
     const startedMs = Date.now();
     const { partial, tempPath } = await this.openPartial(remote);
-    const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
+    const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, ...tree };
     const file = await TempFile.open(tempPath, partial, remote.size, chunks, index);
     const progress = this.options.events.transfer(remote, chunks.reduce((n, c) => n + (partial.verifiedOffsets.has(c.offset) ? c.length : 0), 0));
     let verified = false;
     try {
       const missing: StoredChunk[] = [];
       const local: LocalChunk[] = [];
+      const sameFile = ownChunks(index, remote.path);
+      // No whole-file check follows, so chunks of an earlier attempt are read back
+      // and verified before they count (a machine crash may have lost their bytes
+      // but not their record); only those that fail are taken again.
+      const again = await verifyResumed(chunks, partial, { shareDir, stateDir, resumed: (chunk) => file.resumed(chunk) });
+      const spoiled = new Set(again.map((chunk) => chunk.offset));
+      counts.resumed = chunks.filter((c) => partial.verifiedOffsets.has(c.offset)).length - spoiled.size;
       for (const chunk of chunks) {
-        if (partial.verifiedOffsets.has(chunk.offset)) {
-          file.resumed(chunk);
-          counts.resumed++;
+        if (partial.verifiedOffsets.has(chunk.offset) && !spoiled.has(chunk.offset)) continue;
+        if (isZeroChunk(chunk)) {
+          file.hole(chunk);
+          progress.add(chunk.length);
+          counts.reused++;
           continue;
         }
-        const location = index.findChunk(chunk.hash);
+        // Our own version of the path first: its chunks lie in the same order, so they copy in long runs.
+        const location = sameFile.get(chunkKey(chunk)) ?? index.findChunk(chunk.hash);
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });
         else missing.push(chunk);
       }
@@ -185,7 +199,16 @@ export class Puller {
         // chunk that fails its check (the source changed) is fetched afterwards.
         const [copied, fetched] = await Promise.allSettled([
           // No 1 MiB read buffer for a pull with nothing to copy (most small files).
-          copyLocalChunks(local, { shareDir, stateDir, buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0), writeRun }),
+          copyLocalChunks(local, {
+            shareDir,
+            stateDir,
+            buffer: Buffer.allocUnsafe(local.length > 0 ? LOCAL_RUN_BYTES : 0),
+            writeRun,
+            unchanged: (location, stats) => {
+              const entry = index.get(location.path);
+              return entry !== undefined && !entry.deleted && entry.type === 'file' && matchesStats(entry, stats);
+            },
+          }),
           this.fetchMissing(remote, missing, writeRun, counts),
         ]);
         if (fetched.status === 'rejected') throw fetched.reason;
@@ -196,11 +219,10 @@ export class Puller {
         // Whatever landed before a failure stays usable for the next attempt.
         file.record();
       }
-      const digest = await file.digest();
-      if (!digest.equals(remote.digest)) {
+      if (!(await file.complete())) {
         index.dropPartial(partial.tempName);
         await unlink(tempPath).catch(() => undefined);
-        throw new LeftsyncError(ErrorCode.DIGEST_MISMATCH, `${remote.path}: assembled file does not match its digest`);
+        throw new LeftsyncError(ErrorCode.DIGEST_MISMATCH, `${remote.path}: the assembled file is not every chunk of its version`);
       }
       // Mode, mtime and fsync of the temp file happen here, before the applier's
       // scan-locked step: that step runs one apply at a time, so it keeps only rename + fsync(folder).
@@ -222,14 +244,14 @@ export class Puller {
   ): Promise<void> {
     const sameContent = new Map<string, StoredChunk[]>();
     for (const chunk of list) {
-      const key = `${chunk.hash.toString('hex')}:${chunk.length}`;
+      const key = chunkKey(chunk);
       const group = sameContent.get(key);
       if (group) group.push(chunk);
       else sameContent.set(key, [chunk]);
     }
     const toFetch = [...sameContent.values()].map((group) => group[0]!);
     return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
-      const group = sameContent.get(`${chunk.hash.toString('hex')}:${chunk.length}`)!;
+      const group = sameContent.get(chunkKey(chunk))!;
       for (const target of group) await writeRun([target], data);
       counts.fetched++;
       counts.reused += group.length - 1;
@@ -247,7 +269,7 @@ export class Puller {
     for (const { file } of placed) if (file.tempName !== '') index.dropPartial(file.tempName);
     await this.dropOtherPartials(new Set(placed.map((p) => p.remote.path)));
     for (const { remote, file } of placed) {
-      const { reused, resumed, fetched, bytesReceived } = file.counts;
+      const { reused, resumed, fetched, bytesReceived, treeNodes, treeBytes } = file.counts;
       stats.addReused(reused);
       stats.fileDone();
       const { path, size } = remote;
@@ -259,6 +281,8 @@ export class Puller {
         chunksReused: reused,
         chunksResumed: resumed,
         chunksFetched: fetched,
+        treeNodes,
+        treeBytes,
         ms: Date.now() - file.startedMs,
         bytesSaved: Math.max(0, size - bytesReceived),
       });
@@ -376,7 +400,7 @@ export class Puller {
   /** Sends a request frame with a fresh request id and waits for its reply. */
   private async request<T extends Reply>(frame: Frame): Promise<T> {
     const { id, reply } = this.requests.open();
-    const body = (frame.chunkListRequest ?? frame.chunkRequest)!;
+    const body = (frame.treeRequest ?? frame.chunkRequest)!;
     body.requestId = id;
     // Awaited together so a failed send never leaves the reply promise unobserved.
     const [, answer] = await Promise.all([id === 0 ? Promise.resolve() : this.options.send(frame), reply]);
@@ -387,24 +411,11 @@ export class Puller {
 /**
  * The chunk list of a file shorter than the smallest chunk, known without asking:
  * every engine cuts with CHUNK_SIZES (agreed in the handshake) and never before
- * minSize, so such a file is one chunk, and chunk hash and file digest are both
- * SHA-256 of the same bytes. An empty file has no chunks. null: ask for the list.
+ * minSize, so such a file is one chunk, and its identity is that chunk's hash
+ * (fileRoot in src/chunker/tree.ts). An empty file has no chunks. null: resolve
+ * the list from the tree.
  */
 export function singleChunkOf(remote: IndexEntry): StoredChunk[] | null {
   if (remote.size >= CHUNK_SIZES.minSize) return null;
   return remote.size === 0 ? [] : [{ offset: 0, length: remote.size, hash: remote.digest }];
-}
-
-/** The chunk list must tile the file exactly; anything else is a broken or hostile peer. */
-function checkChunkList(remote: IndexEntry, size: number, chunks: StoredChunk[]): void {
-  const bad = (why: string) => new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk list of ${remote.path}: ${why}`);
-  if (size !== remote.size) throw bad(`size ${size} differs from the announced ${remote.size}`);
-  let offset = 0;
-  for (const chunk of chunks) {
-    if (chunk.offset !== offset) throw bad(`chunk at ${chunk.offset}, expected ${offset}`);
-    if (chunk.length <= 0 || chunk.length > MAX_CHUNK_BYTES) throw bad(`chunk length ${chunk.length}`);
-    if (chunk.hash.length !== 32) throw bad('chunk hash is not 32 bytes');
-    offset += chunk.length;
-  }
-  if (offset !== size) throw bad(`chunks cover ${offset} of ${size} bytes`);
 }

@@ -5,6 +5,7 @@
  * short idle time. A handle may outlive a rename over its file and then reads the
  * old bytes; callers verify every chunk's hash, so stale bytes are never sent.
  */
+import type { Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError } from '../errors.js';
 import { readChunkFrom } from './chunk-io.js';
@@ -24,11 +25,16 @@ export class ReadHandles {
     private readonly idleMs = 2_000,
   ) {}
 
-  /** Exactly `length` bytes at `offset` of `absPath`. */
-  async read(absPath: string, offset: number, length: number): Promise<Buffer> {
+  /**
+   * Exactly `length` bytes at `offset` of `absPath`, and the stats of the file
+   * read, taken after the read (a write during the read moves its mtime).
+   */
+  async read(absPath: string, offset: number, length: number): Promise<{ data: Buffer; stats: Stats }> {
     const entry = this.acquire(absPath);
     try {
-      return await readChunkFrom(await entry.handle, absPath, offset, length);
+      const handle = await entry.handle;
+      const data = await readChunkFrom(handle, absPath, offset, length);
+      return { data, stats: await handle.stat() };
     } catch (err) {
       this.forget(absPath, entry);
       throw fromSystemError(err, `read ${absPath}`);

@@ -44,7 +44,7 @@ export async function pullSmallFiles(remotes: IndexEntry[], chunksOf: StoredChun
   await Promise.all(
     remotes.map(async (remote, i) => {
       const chunks = chunksOf[i]!;
-      const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0 };
+      const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, treeNodes: 0, treeBytes: 0 };
       const startedMs = Date.now();
       const progress = ctx.events.transfer(remote, 0);
       try {

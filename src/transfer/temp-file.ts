@@ -1,15 +1,18 @@
 /**
  * The temp file a pull fills: sized up front, verified chunks written at their
- * offsets (all-zero chunks left as holes), the whole-file digest followed from
- * disk while chunks land, and the written chunks recorded as verified in the
- * index in groups, so a pull killed at any moment resumes without fetching
- * them again.
+ * offsets (all-zero chunks left as holes), and the written chunks recorded as
+ * verified in the index in groups, so a pull killed at any moment resumes
+ * without fetching them again. Its chunk list came from the version's root, and
+ * every chunk was verified before it was written, so complete() checks only
+ * that every chunk of the list landed and the size is right: the bytes are not
+ * hashed a second time.
  */
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { CHUNK_SIZES } from '../chunker/params.js';
 import type { PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
-import { DigestFollower } from './digest-follower.js';
+import { sha256 } from './chunk-io.js';
 
 /**
  * Verified chunks recorded in the index per transaction (64 chunks are ~4 MiB at
@@ -29,21 +32,34 @@ function isAllZero(data: Buffer): boolean {
   return true;
 }
 
+let zeroHash: Buffer | null = null;
+
+/**
+ * True for a chunk of maxSize zeros, the chunk every engine cuts a run of zeros
+ * into (a sparse file is mostly these): a hash comparison, no bytes read.
+ */
+export function isZeroChunk(chunk: StoredChunk): boolean {
+  if (chunk.length !== CHUNK_SIZES.maxSize) return false;
+  zeroHash ??= sha256(Buffer.alloc(CHUNK_SIZES.maxSize));
+  return chunk.hash.equals(zeroHash);
+}
+
 export class TempFile {
   /** Written but not yet recorded as verified. */
   private unrecorded: StoredChunk[] = [];
-  private readonly chunkIndex: Map<number, number>;
+  /** Offset -> length of the chunks not yet on disk. */
+  private readonly pending: Map<number, number>;
   private closed = false;
 
   private constructor(
     private readonly handle: FileHandle,
-    private readonly follower: DigestFollower,
     chunks: StoredChunk[],
+    private readonly size: number,
     private readonly tempPath: string,
     private readonly partial: PartialDownload,
     private readonly index: SyncIndex,
   ) {
-    this.chunkIndex = new Map(chunks.map((chunk, i) => [chunk.offset, i]));
+    this.pending = new Map(chunks.map((chunk) => [chunk.offset, chunk.length]));
   }
 
   /** Opens (or reopens, to resume) the temp file of `partial` for a file of `size` bytes cut into `chunks`. */
@@ -58,31 +74,40 @@ export class TempFile {
       await handle.close();
       throw fromSystemError(err, `truncate ${tempPath}`);
     }
-    // The whole-file digest is computed from disk while chunks arrive, following the written prefix.
-    const follower = new DigestFollower(handle, size, chunks.map((chunk) => chunk.offset));
-    return new TempFile(handle, follower, chunks, tempPath, partial, index);
+    return new TempFile(handle, chunks, size, tempPath, partial, index);
   }
 
   /** A chunk already on disk from an earlier attempt. */
   resumed(chunk: StoredChunk): void {
-    this.follower.written(this.chunkIndex.get(chunk.offset)!);
+    this.landed(chunk);
+  }
+
+  /**
+   * A chunk of zeros (isZeroChunk): the file is sized with holes, so it is in
+   * place already; nothing is read, fetched or written for it.
+   */
+  hole(chunk: StoredChunk): void {
+    this.landed(chunk);
+    this.unrecorded.push(chunk);
+    if (this.unrecorded.length >= RECORD_GROUP) this.record();
+  }
+
+  private landed(chunk: StoredChunk): void {
+    if (this.pending.get(chunk.offset) === chunk.length) this.pending.delete(chunk.offset);
   }
 
   /** Writes verified chunks that are contiguous in the file; `data` covers exactly them. */
   async writeRun(run: StoredChunk[], data: Buffer): Promise<void> {
     if (!isAllZero(data)) {
       const { bytesWritten } = await this.handle.write(data, 0, data.length, run[0]!.offset);
-      // The digest follower may hash these bytes from memory: they must all be on disk.
       if (bytesWritten !== data.length) {
         throw new LeftsyncError(ErrorCode.IO, `${this.tempPath}: short write (${bytesWritten} of ${data.length} bytes)`);
       }
     }
     // No fsync per chunk: after a process kill the page cache still holds the
-    // data; a power cut is caught by the whole-file digest check.
-    let at = 0;
+    // data; the temp file is fsynced before its rename (finishTempFile).
     for (const chunk of run) {
-      this.follower.written(this.chunkIndex.get(chunk.offset)!, data.subarray(at, at + chunk.length));
-      at += chunk.length;
+      this.landed(chunk);
       this.unrecorded.push(chunk);
     }
     if (this.unrecorded.length >= RECORD_GROUP) this.record();
@@ -103,18 +128,22 @@ export class TempFile {
     });
   }
 
-  /** The digest of the whole file, once every chunk is written; closes the file. */
-  async digest(): Promise<Buffer> {
-    const digest = await this.follower.digest();
-    await this.close();
-    return digest;
+  /** True when every chunk of the list is on disk and the file has its size; closes the file. */
+  async complete(): Promise<boolean> {
+    let size = -1;
+    try {
+      size = (await this.handle.stat()).size;
+    } catch (err) {
+      throw fromSystemError(err, `stat ${this.tempPath}`);
+    } finally {
+      await this.close();
+    }
+    return this.pending.size === 0 && size === this.size;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // No read of the follower may outlive the handle.
-    await this.follower.stop();
     await this.handle.close();
   }
 }

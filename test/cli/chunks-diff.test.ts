@@ -78,6 +78,8 @@ test('diff --json: an insert in the middle costs one or two chunks', { timeout: 
   assert.ok(r.bytesRaw > 0 && r.bytesRaw <= 2 * 262144);
   assert.ok(r.bytesLz4 <= r.bytesRaw, 'random data is sent raw, never bigger');
   assert.ok(r.reuseRatio > 0.8 && r.reuseRatio < 1);
+  // The tree nodes on the insert's path, not the whole chunk list (40 bytes a chunk).
+  assert.ok(r.signatureNodes >= 1 && r.signatureBytes > 0 && r.signatureBytes < 40 * r.newChunks + 200, `signature ${r.signatureBytes} bytes`);
 });
 
 test('diff of identical files sends nothing; diff to text shows LZ4 shrinking it', { timeout: 60_000 }, async () => {
@@ -86,6 +88,7 @@ test('diff of identical files sends nothing; diff to text shows LZ4 shrinking it
   assert.equal(same.bytesRaw, 0);
   assert.equal(same.bytesLz4, 0);
   assert.equal(same.reuseRatio, 1);
+  assert.equal(same.signatureBytes, 0, 'a peer holding the same version fetches no tree node');
   const text = await runJson('diff', oldPath, textPath, '--json');
   assert.equal(text.reuseRatio, 0);
   assert.ok(text.bytesLz4 < text.bytesRaw / 5, `${text.bytesLz4} vs ${text.bytesRaw}`);

@@ -86,7 +86,7 @@ export function ruleBreakers(): Array<{ name: string; bytes: Uint8Array }> {
     { name: 'bad error code', bytes: encodeFrameUnchecked({ error: { code: 'lower case', message: '', requestId: 0 } }) },
     { name: 'nested groups', bytes: new Uint8Array(200_000).fill(0x0b) },
     { name: 'unknown enum', bytes: Uint8Array.from([0x42, 0x07, 0x12, 0x05, 0x0a, 0x01, 0x61, 0x10, 0x09]) },
-    { name: 'too many refs', bytes: encodeFrameUnchecked({ chunkListReply: { requestId: 1, size: 0, errorCode: '', chunks: Array.from({ length: 100_001 }, () => ({ offset: 0, length: 0, hash: new Uint8Array(0) })) } }) },
+    { name: 'too many nodes', bytes: encodeFrameUnchecked({ treeReply: { requestId: 1, errorCode: '', nodes: Array.from({ length: 100_001 }, () => new Uint8Array(0)) } }) },
   ];
 }
 

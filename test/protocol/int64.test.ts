@@ -53,7 +53,6 @@ test('every uint64 field round-trips the largest safe integer', () => {
   const frames: Frame[] = [
     { index: { indexId: 'i', entries: [entry], last: true } },
     { indexRequest: { indexId: 'i', since: max } },
-    { chunkListReply: { requestId: 1, size: max, chunks: [{ offset: max, length: 1, hash: new Uint8Array(32) }], errorCode: '' } },
     { chunkRequest: { ...SAMPLE_FRAMES.chunkRequest.chunkRequest!, offset: max } },
   ];
   for (const frame of frames) assert.deepEqual(decodeFrame(encodeFrame(frame)), frame);

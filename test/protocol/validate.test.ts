@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { decodeFrame, encodeFrame, encodeFrameUnchecked } from '../../src/protocol/frame.js';
-import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';
+import { MAX_FRAME_BYTES, MAX_TREE_NODE_BYTES, MAX_TREE_NODES_PER_FRAME } from '../../src/protocol/limits.js';
 import { SAMPLE_FRAMES } from '../../fixtures/protocol/samples.js';
 import { ruleBreakers } from './fuzz-frames.js';
 
@@ -22,19 +22,26 @@ test('decodeFrame rejects a frame above the size limit before decoding it', () =
 });
 
 test('encodeFrame refuses what the peer would reject', () => {
-  const bad = { chunkListRequest: { requestId: 1, path: '../x', digest: new Uint8Array(32) } };
+  const bad = { treeRequest: { requestId: 1, path: '../x', digest: new Uint8Array(32), nodes: [new Uint8Array(32)] } };
   rejects(() => encodeFrame(bad), ErrorCode.PROTO_MALFORMED);
   rejects(() => encodeFrame({}), ErrorCode.PROTO_MALFORMED);
   const huge = { chunkReply: { requestId: 1, hash: new Uint8Array(32), compressed: false, payload: new Uint8Array(300_000), errorCode: '' } };
   rejects(() => encodeFrame(huge), ErrorCode.PROTO_MALFORMED);
 });
 
-test('a chunk list of a 2 GiB file (32,768 refs) fits in one frame', () => {
-  const chunks = Array.from({ length: 32_768 }, (_, i) => ({ offset: i * 65_536, length: 65_536, hash: new Uint8Array(32).fill(i & 0xff) }));
-  const frame = { chunkListReply: { requestId: 1, size: 2 ** 31, chunks, errorCode: '' } };
-  const bytes = encodeFrame(frame);
+test('a tree reply of the most nodes of the largest size fits in one frame', () => {
+  const nodes = Array.from({ length: MAX_TREE_NODES_PER_FRAME }, () => new Uint8Array(MAX_TREE_NODE_BYTES));
+  const bytes = encodeFrame({ treeReply: { requestId: 1, nodes, errorCode: '' } });
   assert.ok(bytes.length < MAX_FRAME_BYTES);
-  assert.equal(decodeFrame(bytes).chunkListReply!.chunks.length, 32_768);
+  assert.equal(decodeFrame(bytes).treeReply!.nodes.length, MAX_TREE_NODES_PER_FRAME);
+});
+
+test('a tree request names 1 to MAX_TREE_NODES_PER_FRAME hashes of 32 bytes', () => {
+  const request = (nodes: Uint8Array<ArrayBuffer>[]) => ({ treeRequest: { requestId: 1, path: 'a', digest: new Uint8Array(32), nodes } });
+  rejects(() => encodeFrame(request([])), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(request([new Uint8Array(31)])), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(request(Array.from({ length: MAX_TREE_NODES_PER_FRAME + 1 }, () => new Uint8Array(32)))), ErrorCode.PROTO_MALFORMED);
+  assert.equal(decodeFrame(encodeFrame(request([new Uint8Array(32)]))).treeRequest!.nodes.length, 1);
 });
 
 test('unknown fields are skipped (forward compatibility)', () => {

@@ -107,3 +107,38 @@ test('chunks of a partial download are read from the state folder; sources do no
   assert.deepEqual(out.bytes, data);
   assert.deepEqual(out.writes, [[0, 40_000, 80_000]]);
 });
+
+test('a source whose stat still matches the index is not hashed again; one that does not match is', async () => {
+  const { shareDir, stateDir } = await share();
+  const data = randomBytes(200_000);
+  await writeFile(join(shareDir, 'old.bin'), data);
+  // Hashes that are not the bytes': only a copy that skips hashing takes these chunks.
+  const items = located(data, [100_000, 100_000], 'old.bin').map(({ chunk, location }) => ({
+    chunk: { ...chunk, hash: sha(Buffer.from(`not the bytes at ${chunk.offset}`)) },
+    location,
+  }));
+  const seen: string[] = [];
+  const trusting = target(data.length);
+  const kept = await copyLocalChunks(items, {
+    shareDir,
+    stateDir,
+    buffer: Buffer.alloc(1 << 20),
+    writeRun: trusting.writeRun,
+    unchanged: (location, stats) => {
+      seen.push(`${location.path}:${stats.size}`);
+      return true;
+    },
+  });
+  assert.deepEqual(kept, [], 'unchanged source: the index\'s hashes are taken as they are');
+  assert.deepEqual(seen, ['old.bin:200000'], 'its stats are read once per run, after the read');
+  const doubting = target(data.length);
+  const refused = await copyLocalChunks(items, {
+    shareDir,
+    stateDir,
+    buffer: Buffer.alloc(1 << 20),
+    writeRun: doubting.writeRun,
+    unchanged: () => false,
+  });
+  assert.equal(refused.length, 2, 'a changed source is hashed, and the mismatching chunks are fetched instead');
+  assert.equal(doubting.writes.length, 0);
+});

@@ -29,8 +29,10 @@ export interface Rig {
   requestedOffsets: number[];
   /** Most chunk requests outstanding at once, seen from the supplier. */
   maxInFlight: number;
-  /** ChunkListRequests the supplier was sent. */
-  chunkListRequests: number;
+  /** TreeRequests the supplier was sent. */
+  treeRequests: number;
+  /** Node hashes those requests asked for. */
+  treeNodesAsked: number;
 }
 
 export interface RigOptions extends Partial<Pick<PullerOptions, 'windowChunks' | 'windowBytes' | 'maxChunkTries'>> {
@@ -52,7 +54,8 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     conn: toSrc,
     requestedOffsets: [],
     maxInFlight: 0,
-    chunkListRequests: 0,
+    treeRequests: 0,
+    treeNodesAsked: 0,
   };
   const tamper = options.tamper ?? ((f: Frame) => f);
   const supplier = new Supplier({
@@ -68,9 +71,10 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     },
   });
   toDst.onFrame((frame) => {
-    if (frame.chunkListRequest) {
-      rig.chunkListRequests++;
-      supplier.answerChunkList(frame.chunkListRequest).catch(() => undefined);
+    if (frame.treeRequest) {
+      rig.treeRequests++;
+      rig.treeNodesAsked += frame.treeRequest.nodes.length;
+      supplier.answerTree(frame.treeRequest).catch(() => undefined);
     }
     if (frame.chunkRequest) {
       inFlight++;
@@ -106,7 +110,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     log,
   });
   toSrc.onFrame((frame) => {
-    const reply = frame.chunkListReply ?? frame.chunkReply;
+    const reply = frame.treeReply ?? frame.chunkReply;
     if (reply) rig.puller.onReply(reply);
   });
   toSrc.onClose((reason) => rig.puller.close(reason));

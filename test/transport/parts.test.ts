@@ -85,7 +85,8 @@ test('Hello check names both sides on a mismatch', () => {
     }
     return 'accepted';
   };
-  assert.match(code(() => checkHello(ours, { ...ours, protocolVersion: 3 }, id)), /^LS_PROTO_VERSION .*version 3.*we speak 2/);
+  assert.match(code(() => checkHello(ours, { ...ours, protocolVersion: 2 }, id)), /^LS_PROTO_VERSION .*version 2.*we speak 3/);
+  assert.match(code(() => checkHello(ours, { ...ours, protocolVersion: 4 }, id)), /^LS_PROTO_VERSION .*version 4.*we speak 3/);
   assert.match(code(() => checkHello(ours, { ...ours, chunker: { ...ours.chunker!, engine: 'rabin' } }, id)), /^LS_CHUNKER_MISMATCH .*uses rabin.*we use fastcdc/);
   assert.match(code(() => checkHello(ours, ours, 'someone-else')), /^LS_AUTH_FAILED/);
 });

@@ -17,10 +17,10 @@ const ports = new PortRange(23300, 23319);
 after(stopAll);
 
 function request(i: number): Frame {
-  return { chunkListRequest: { requestId: i, path: `f${i}`, digest: new Uint8Array(32) } };
+  return { treeRequest: { requestId: i, path: `f${i}`, digest: new Uint8Array(32), nodes: [new Uint8Array(32)] } };
 }
 
-const ids = (frames: Frame[]): number[] => frames.map((f) => f.chunkListRequest!.requestId);
+const ids = (frames: Frame[]): number[] => frames.map((f) => f.treeRequest!.requestId);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('memory pair: frames are held while paused, delivered in order on resume, and a handler may pause again', async () => {
@@ -28,7 +28,7 @@ test('memory pair: frames are held while paused, delivered in order on resume, a
   const got: Frame[] = [];
   b.onFrame((frame) => {
     got.push(frame);
-    if (frame.chunkListRequest!.requestId === 3) b.pauseReading();
+    if (frame.treeRequest!.requestId === 3) b.pauseReading();
   });
   b.pauseReading();
   for (let i = 1; i <= 5; i++) await a.send(request(i));

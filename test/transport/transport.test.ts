@@ -160,7 +160,7 @@ test('after the handshake: malformed, unexpected and oversized frames close the 
   await startTransport('strict-a', p, { onConnection: (conn) => conn.onFrame(() => {}) });
   const cases: Array<[string, (raw: RawPeer) => void, string]> = [
     ['malformed', (raw) => raw.sendBytes(Uint8Array.from([0x0a, 0xff, 0xff])), ErrorCode.PROTO_MALFORMED],
-    ['unsafe path', (raw) => raw.sendBytes(encodeFrameUnchecked({ chunkListRequest: { requestId: 1, path: '../../etc/passwd', digest: new Uint8Array(32) } })), ErrorCode.PROTO_MALFORMED],
+    ['unsafe path', (raw) => raw.sendBytes(encodeFrameUnchecked({ treeRequest: { requestId: 1, path: '../../etc/passwd', digest: new Uint8Array(32), nodes: [new Uint8Array(32)] } })), ErrorCode.PROTO_MALFORMED],
     ['handshake frame again', (raw) => raw.send({ authOk: {} }), ErrorCode.PROTO_UNEXPECTED],
     ['text message', (raw) => raw.ws.send('hello'), ErrorCode.PROTO_MALFORMED],
     ['oversized', (raw) => raw.ws.send(new Uint8Array(MAX_FRAME_BYTES + 1)), ErrorCode.PROTO_TOO_LARGE],

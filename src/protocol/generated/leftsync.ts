@@ -1851,153 +1851,19 @@ export namespace leftsync {
     }
   }
 
-  export interface ChunkRef {
-    offset: number
-    length: number
-    hash: Uint8Array<ArrayBuffer>
-  }
-
-  export namespace ChunkRef {
-    let _codec: Codec<ChunkRef>
-
-    export const codec = (): Codec<ChunkRef> => {
-      if (_codec == null) {
-        _codec = message<ChunkRef>((obj, w, opts = {}) => {
-          if (opts.lengthDelimited !== false) {
-            w.fork()
-          }
-
-          if ((obj.offset != null && obj.offset !== 0)) {
-            w.uint32(8)
-            w.uint64Number(obj.offset)
-          }
-
-          if ((obj.length != null && obj.length !== 0)) {
-            w.uint32(16)
-            w.uint32(obj.length)
-          }
-
-          if ((obj.hash != null && obj.hash.byteLength > 0)) {
-            w.uint32(26)
-            w.bytes(obj.hash)
-          }
-
-          if (opts.lengthDelimited !== false) {
-            w.ldelim()
-          }
-        }, (reader, length, opts = {}) => {
-          const obj: any = {
-            offset: 0,
-            length: 0,
-            hash: uint8ArrayAlloc(0)
-          }
-
-          const end = length == null ? reader.len : reader.pos + length
-
-          while (reader.pos < end) {
-            const tag = reader.uint32()
-
-            switch (tag >>> 3) {
-              case 1: {
-                obj.offset = reader.uint64Number()
-                break
-              }
-              case 2: {
-                obj.length = reader.uint32()
-                break
-              }
-              case 3: {
-                obj.hash = reader.bytes()
-                break
-              }
-              default: {
-                reader.skipType(tag & 7)
-                break
-              }
-            }
-          }
-
-          return obj
-        }, function * (reader, length, prefix, opts = {}) {
-          const end = length == null ? reader.len : reader.pos + length
-
-          while (reader.pos < end) {
-            const tag = reader.uint32()
-
-            switch (tag >>> 3) {
-              case 1: {
-                yield {
-                  field: `${prefix}.offset`,
-                  value: reader.uint64Number()
-                }
-                break
-              }
-              case 2: {
-                yield {
-                  field: `${prefix}.length`,
-                  value: reader.uint32()
-                }
-                break
-              }
-              case 3: {
-                yield {
-                  field: `${prefix}.hash`,
-                  value: reader.bytes()
-                }
-                break
-              }
-              default: {
-                reader.skipType(tag & 7)
-                break
-              }
-            }
-          }
-        })
-      }
-
-      return _codec
-    }
-
-    export interface ChunkRefOffsetFieldEvent {
-      field: '$.offset'
-      value: number
-    }
-
-    export interface ChunkRefLengthFieldEvent {
-      field: '$.length'
-      value: number
-    }
-
-    export interface ChunkRefHashFieldEvent {
-      field: '$.hash'
-      value: Uint8Array<ArrayBuffer>
-    }
-
-    export function encode (obj: Partial<ChunkRef>): Uint8Array<ArrayBuffer> {
-      return encodeMessage(obj, ChunkRef.codec())
-    }
-
-    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): ChunkRef {
-      return decodeMessage(buf, ChunkRef.codec(), opts)
-    }
-
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRef>): Generator<ChunkRefOffsetFieldEvent | ChunkRefLengthFieldEvent | ChunkRefHashFieldEvent> {
-      return streamMessage(buf, ChunkRef.codec(), opts)
-    }
-  }
-
-  export interface ChunkListRequest {
+  export interface TreeRequest {
     requestId: number
     path: string
     digest: Uint8Array<ArrayBuffer>
+    nodes: Uint8Array<ArrayBuffer>[]
   }
 
-  export namespace ChunkListRequest {
-    let _codec: Codec<ChunkListRequest>
+  export namespace TreeRequest {
+    let _codec: Codec<TreeRequest>
 
-    export const codec = (): Codec<ChunkListRequest> => {
+    export const codec = (): Codec<TreeRequest> => {
       if (_codec == null) {
-        _codec = message<ChunkListRequest>((obj, w, opts = {}) => {
+        _codec = message<TreeRequest>((obj, w, opts = {}) => {
           if (opts.lengthDelimited !== false) {
             w.fork()
           }
@@ -2017,6 +1883,13 @@ export namespace leftsync {
             w.bytes(obj.digest)
           }
 
+          if (obj.nodes != null && obj.nodes.length > 0) {
+            for (const value of obj.nodes) {
+              w.uint32(34)
+              w.bytes(value)
+            }
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim()
           }
@@ -2024,7 +1897,8 @@ export namespace leftsync {
           const obj: any = {
             requestId: 0,
             path: '',
-            digest: uint8ArrayAlloc(0)
+            digest: uint8ArrayAlloc(0),
+            nodes: []
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -2045,6 +1919,14 @@ export namespace leftsync {
                 obj.digest = reader.bytes()
                 break
               }
+              case 4: {
+                if (opts.limits?.nodes != null && obj.nodes.length === opts.limits.nodes) {
+                  throw new MaxLengthError('Decode error - repeated field "nodes" had too many elements')
+                }
+
+                obj.nodes.push(reader.bytes())
+                break
+              }
               default: {
                 reader.skipType(tag & 7)
                 break
@@ -2054,6 +1936,10 @@ export namespace leftsync {
 
           return obj
         }, function * (reader, length, prefix, opts = {}) {
+          const obj = {
+            nodes: 0
+          }
+
           const end = length == null ? reader.len : reader.pos + length
 
           while (reader.pos < end) {
@@ -2081,6 +1967,21 @@ export namespace leftsync {
                 }
                 break
               }
+              case 4: {
+                if (opts.limits?.nodes != null && obj.nodes === opts.limits.nodes) {
+                  throw new MaxLengthError('Streaming decode error - repeated field "nodes" had too many elements')
+                }
+
+                yield {
+                  field: `${prefix}.nodes[]`,
+                  index: obj.nodes,
+                  value: reader.bytes()
+                }
+
+                obj.nodes++
+
+                break
+              }
               default: {
                 reader.skipType(tag & 7)
                 break
@@ -2093,47 +1994,52 @@ export namespace leftsync {
       return _codec
     }
 
-    export interface ChunkListRequestRequestIdFieldEvent {
+    export interface TreeRequestRequestIdFieldEvent {
       field: '$.requestId'
       value: number
     }
 
-    export interface ChunkListRequestPathFieldEvent {
+    export interface TreeRequestPathFieldEvent {
       field: '$.path'
       value: string
     }
 
-    export interface ChunkListRequestDigestFieldEvent {
+    export interface TreeRequestDigestFieldEvent {
       field: '$.digest'
       value: Uint8Array<ArrayBuffer>
     }
 
-    export function encode (obj: Partial<ChunkListRequest>): Uint8Array<ArrayBuffer> {
-      return encodeMessage(obj, ChunkListRequest.codec())
+    export interface TreeRequestNodesFieldEvent {
+      field: '$.nodes[]'
+      index: number
+      value: Uint8Array<ArrayBuffer>
     }
 
-    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkListRequest>): ChunkListRequest {
-      return decodeMessage(buf, ChunkListRequest.codec(), opts)
+    export function encode (obj: Partial<TreeRequest>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, TreeRequest.codec())
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkListRequest>): Generator<ChunkListRequestRequestIdFieldEvent | ChunkListRequestPathFieldEvent | ChunkListRequestDigestFieldEvent> {
-      return streamMessage(buf, ChunkListRequest.codec(), opts)
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TreeRequest>): TreeRequest {
+      return decodeMessage(buf, TreeRequest.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TreeRequest>): Generator<TreeRequestRequestIdFieldEvent | TreeRequestPathFieldEvent | TreeRequestDigestFieldEvent | TreeRequestNodesFieldEvent> {
+      return streamMessage(buf, TreeRequest.codec(), opts)
     }
   }
 
-  export interface ChunkListReply {
+  export interface TreeReply {
     requestId: number
-    size: number
-    chunks: leftsync.ChunkRef[]
+    nodes: Uint8Array<ArrayBuffer>[]
     errorCode: string
   }
 
-  export namespace ChunkListReply {
-    let _codec: Codec<ChunkListReply>
+  export namespace TreeReply {
+    let _codec: Codec<TreeReply>
 
-    export const codec = (): Codec<ChunkListReply> => {
+    export const codec = (): Codec<TreeReply> => {
       if (_codec == null) {
-        _codec = message<ChunkListReply>((obj, w, opts = {}) => {
+        _codec = message<TreeReply>((obj, w, opts = {}) => {
           if (opts.lengthDelimited !== false) {
             w.fork()
           }
@@ -2143,20 +2049,15 @@ export namespace leftsync {
             w.uint32(obj.requestId)
           }
 
-          if ((obj.size != null && obj.size !== 0)) {
-            w.uint32(16)
-            w.uint64Number(obj.size)
-          }
-
-          if (obj.chunks != null && obj.chunks.length > 0) {
-            for (const value of obj.chunks) {
-              w.uint32(26)
-              leftsync.ChunkRef.codec().encode(value, w)
+          if (obj.nodes != null && obj.nodes.length > 0) {
+            for (const value of obj.nodes) {
+              w.uint32(18)
+              w.bytes(value)
             }
           }
 
           if ((obj.errorCode != null && obj.errorCode !== '')) {
-            w.uint32(34)
+            w.uint32(26)
             w.string(obj.errorCode)
           }
 
@@ -2166,8 +2067,7 @@ export namespace leftsync {
         }, (reader, length, opts = {}) => {
           const obj: any = {
             requestId: 0,
-            size: 0,
-            chunks: [],
+            nodes: [],
             errorCode: ''
           }
 
@@ -2182,20 +2082,14 @@ export namespace leftsync {
                 break
               }
               case 2: {
-                obj.size = reader.uint64Number()
+                if (opts.limits?.nodes != null && obj.nodes.length === opts.limits.nodes) {
+                  throw new MaxLengthError('Decode error - repeated field "nodes" had too many elements')
+                }
+
+                obj.nodes.push(reader.bytes())
                 break
               }
               case 3: {
-                if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
-                  throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
-                }
-
-                obj.chunks.push(leftsync.ChunkRef.codec().decode(reader, reader.uint32(), {
-                  limits: opts.limits?.chunks$
-                }))
-                break
-              }
-              case 4: {
                 obj.errorCode = reader.string()
                 break
               }
@@ -2209,7 +2103,7 @@ export namespace leftsync {
           return obj
         }, function * (reader, length, prefix, opts = {}) {
           const obj = {
-            chunks: 0
+            nodes: 0
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -2226,31 +2120,21 @@ export namespace leftsync {
                 break
               }
               case 2: {
-                yield {
-                  field: `${prefix}.size`,
-                  value: reader.uint64Number()
+                if (opts.limits?.nodes != null && obj.nodes === opts.limits.nodes) {
+                  throw new MaxLengthError('Streaming decode error - repeated field "nodes" had too many elements')
                 }
+
+                yield {
+                  field: `${prefix}.nodes[]`,
+                  index: obj.nodes,
+                  value: reader.bytes()
+                }
+
+                obj.nodes++
+
                 break
               }
               case 3: {
-                if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
-                  throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
-                }
-
-                for (const evt of leftsync.ChunkRef.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
-                  limits: opts.limits?.chunks$
-                })) {
-                  yield {
-                    ...evt,
-                    index: obj.chunks
-                  }
-                }
-
-                obj.chunks++
-
-                break
-              }
-              case 4: {
                 yield {
                   field: `${prefix}.errorCode`,
                   value: reader.string()
@@ -2269,49 +2153,32 @@ export namespace leftsync {
       return _codec
     }
 
-    export interface ChunkListReplyRequestIdFieldEvent {
+    export interface TreeReplyRequestIdFieldEvent {
       field: '$.requestId'
       value: number
     }
 
-    export interface ChunkListReplySizeFieldEvent {
-      field: '$.size'
-      value: number
-    }
-
-    export interface ChunkListReplyChunksOffsetFieldEvent {
-      field: '$.chunks[].offset'
-      value: number
+    export interface TreeReplyNodesFieldEvent {
+      field: '$.nodes[]'
       index: number
-    }
-
-    export interface ChunkListReplyChunksLengthFieldEvent {
-      field: '$.chunks[].length'
-      value: number
-      index: number
-    }
-
-    export interface ChunkListReplyChunksHashFieldEvent {
-      field: '$.chunks[].hash'
       value: Uint8Array<ArrayBuffer>
-      index: number
     }
 
-    export interface ChunkListReplyErrorCodeFieldEvent {
+    export interface TreeReplyErrorCodeFieldEvent {
       field: '$.errorCode'
       value: string
     }
 
-    export function encode (obj: Partial<ChunkListReply>): Uint8Array<ArrayBuffer> {
-      return encodeMessage(obj, ChunkListReply.codec())
+    export function encode (obj: Partial<TreeReply>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, TreeReply.codec())
     }
 
-    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkListReply>): ChunkListReply {
-      return decodeMessage(buf, ChunkListReply.codec(), opts)
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TreeReply>): TreeReply {
+      return decodeMessage(buf, TreeReply.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkListReply>): Generator<ChunkListReplyRequestIdFieldEvent | ChunkListReplySizeFieldEvent | ChunkListReplyChunksOffsetFieldEvent | ChunkListReplyChunksLengthFieldEvent | ChunkListReplyChunksHashFieldEvent | ChunkListReplyErrorCodeFieldEvent> {
-      return streamMessage(buf, ChunkListReply.codec(), opts)
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TreeReply>): Generator<TreeReplyRequestIdFieldEvent | TreeReplyNodesFieldEvent | TreeReplyErrorCodeFieldEvent> {
+      return streamMessage(buf, TreeReply.codec(), opts)
     }
   }
 
@@ -2844,8 +2711,8 @@ export namespace leftsync {
     indexRequest?: leftsync.IndexRequest
     index?: leftsync.Index
     indexUpdate?: leftsync.IndexUpdate
-    chunkListRequest?: leftsync.ChunkListRequest
-    chunkListReply?: leftsync.ChunkListReply
+    treeRequest?: leftsync.TreeRequest
+    treeReply?: leftsync.TreeReply
     chunkRequest?: leftsync.ChunkRequest
     chunkReply?: leftsync.ChunkReply
     error?: leftsync.Error
@@ -2866,8 +2733,8 @@ export namespace leftsync {
           if (obj.error != null) {
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -2881,8 +2748,8 @@ export namespace leftsync {
           if (obj.chunkReply != null) {
             obj.error = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -2896,8 +2763,8 @@ export namespace leftsync {
           if (obj.chunkRequest != null) {
             obj.error = undefined
             obj.chunkReply = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -2908,11 +2775,11 @@ export namespace leftsync {
             obj.authChallenge = undefined
           }
 
-          if (obj.chunkListReply != null) {
+          if (obj.treeReply != null) {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListRequest = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -2923,11 +2790,11 @@ export namespace leftsync {
             obj.authChallenge = undefined
           }
 
-          if (obj.chunkListRequest != null) {
+          if (obj.treeRequest != null) {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
+            obj.treeReply = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -2942,8 +2809,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.index = undefined
             obj.indexRequest = undefined
             obj.hello = undefined
@@ -2957,8 +2824,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.indexRequest = undefined
             obj.hello = undefined
@@ -2972,8 +2839,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.hello = undefined
@@ -2987,8 +2854,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -3002,8 +2869,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -3017,8 +2884,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -3032,8 +2899,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -3047,8 +2914,8 @@ export namespace leftsync {
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
-            obj.chunkListReply = undefined
-            obj.chunkListRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
             obj.indexUpdate = undefined
             obj.index = undefined
             obj.indexRequest = undefined
@@ -3098,14 +2965,14 @@ export namespace leftsync {
             leftsync.IndexUpdate.codec().encode(obj.indexUpdate, w)
           }
 
-          if (obj.chunkListRequest != null) {
+          if (obj.treeRequest != null) {
             w.uint32(74)
-            leftsync.ChunkListRequest.codec().encode(obj.chunkListRequest, w)
+            leftsync.TreeRequest.codec().encode(obj.treeRequest, w)
           }
 
-          if (obj.chunkListReply != null) {
+          if (obj.treeReply != null) {
             w.uint32(82)
-            leftsync.ChunkListReply.codec().encode(obj.chunkListReply, w)
+            leftsync.TreeReply.codec().encode(obj.treeReply, w)
           }
 
           if (obj.chunkRequest != null) {
@@ -3184,14 +3051,14 @@ export namespace leftsync {
                 break
               }
               case 9: {
-                obj.chunkListRequest = leftsync.ChunkListRequest.codec().decode(reader, reader.uint32(), {
-                  limits: opts.limits?.chunkListRequest
+                obj.treeRequest = leftsync.TreeRequest.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.treeRequest
                 })
                 break
               }
               case 10: {
-                obj.chunkListReply = leftsync.ChunkListReply.codec().decode(reader, reader.uint32(), {
-                  limits: opts.limits?.chunkListReply
+                obj.treeReply = leftsync.TreeReply.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.treeReply
                 })
                 break
               }
@@ -3223,8 +3090,8 @@ export namespace leftsync {
           if (obj.error != null) {
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3238,8 +3105,8 @@ export namespace leftsync {
           if (obj.chunkReply != null) {
             delete obj.error
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3253,8 +3120,8 @@ export namespace leftsync {
           if (obj.chunkRequest != null) {
             delete obj.error
             delete obj.chunkReply
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3265,11 +3132,11 @@ export namespace leftsync {
             delete obj.authChallenge
           }
 
-          if (obj.chunkListReply != null) {
+          if (obj.treeReply != null) {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListRequest
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3280,11 +3147,11 @@ export namespace leftsync {
             delete obj.authChallenge
           }
 
-          if (obj.chunkListRequest != null) {
+          if (obj.treeRequest != null) {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
+            delete obj.treeReply
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3299,8 +3166,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.index
             delete obj.indexRequest
             delete obj.hello
@@ -3314,8 +3181,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.indexRequest
             delete obj.hello
@@ -3329,8 +3196,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.hello
@@ -3344,8 +3211,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3359,8 +3226,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3374,8 +3241,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3389,8 +3256,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3404,8 +3271,8 @@ export namespace leftsync {
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
-            delete obj.chunkListReply
-            delete obj.chunkListRequest
+            delete obj.treeReply
+            delete obj.treeRequest
             delete obj.indexUpdate
             delete obj.index
             delete obj.indexRequest
@@ -3480,15 +3347,15 @@ export namespace leftsync {
                 break
               }
               case 9: {
-                yield * leftsync.ChunkListRequest.codec().stream(reader, reader.uint32(), `${prefix}.chunkListRequest`, {
-                  limits: opts.limits?.chunkListRequest
+                yield * leftsync.TreeRequest.codec().stream(reader, reader.uint32(), `${prefix}.treeRequest`, {
+                  limits: opts.limits?.treeRequest
                 })
 
                 break
               }
               case 10: {
-                yield * leftsync.ChunkListReply.codec().stream(reader, reader.uint32(), `${prefix}.chunkListReply`, {
-                  limits: opts.limits?.chunkListReply
+                yield * leftsync.TreeReply.codec().stream(reader, reader.uint32(), `${prefix}.treeReply`, {
+                  limits: opts.limits?.treeReply
                 })
 
                 break
@@ -3776,51 +3643,40 @@ export namespace leftsync {
       index: number
     }
 
-    export interface FrameChunkListRequestRequestIdFieldEvent {
-      field: '$.chunkListRequest.requestId'
+    export interface FrameTreeRequestRequestIdFieldEvent {
+      field: '$.treeRequest.requestId'
       value: number
     }
 
-    export interface FrameChunkListRequestPathFieldEvent {
-      field: '$.chunkListRequest.path'
+    export interface FrameTreeRequestPathFieldEvent {
+      field: '$.treeRequest.path'
       value: string
     }
 
-    export interface FrameChunkListRequestDigestFieldEvent {
-      field: '$.chunkListRequest.digest'
+    export interface FrameTreeRequestDigestFieldEvent {
+      field: '$.treeRequest.digest'
       value: Uint8Array<ArrayBuffer>
     }
 
-    export interface FrameChunkListReplyRequestIdFieldEvent {
-      field: '$.chunkListReply.requestId'
-      value: number
-    }
-
-    export interface FrameChunkListReplySizeFieldEvent {
-      field: '$.chunkListReply.size'
-      value: number
-    }
-
-    export interface FrameChunkListReplyChunksOffsetFieldEvent {
-      field: '$.chunkListReply.chunks[].offset'
-      value: number
+    export interface FrameTreeRequestNodesFieldEvent {
+      field: '$.treeRequest.nodes[]'
       index: number
-    }
-
-    export interface FrameChunkListReplyChunksLengthFieldEvent {
-      field: '$.chunkListReply.chunks[].length'
-      value: number
-      index: number
-    }
-
-    export interface FrameChunkListReplyChunksHashFieldEvent {
-      field: '$.chunkListReply.chunks[].hash'
       value: Uint8Array<ArrayBuffer>
-      index: number
     }
 
-    export interface FrameChunkListReplyErrorCodeFieldEvent {
-      field: '$.chunkListReply.errorCode'
+    export interface FrameTreeReplyRequestIdFieldEvent {
+      field: '$.treeReply.requestId'
+      value: number
+    }
+
+    export interface FrameTreeReplyNodesFieldEvent {
+      field: '$.treeReply.nodes[]'
+      index: number
+      value: Uint8Array<ArrayBuffer>
+    }
+
+    export interface FrameTreeReplyErrorCodeFieldEvent {
+      field: '$.treeReply.errorCode'
       value: string
     }
 
@@ -3902,7 +3758,7 @@ export namespace leftsync {
       return decodeMessage(buf, Frame.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameChunkListRequestRequestIdFieldEvent | FrameChunkListRequestPathFieldEvent | FrameChunkListRequestDigestFieldEvent | FrameChunkListReplyRequestIdFieldEvent | FrameChunkListReplySizeFieldEvent | FrameChunkListReplyChunksOffsetFieldEvent | FrameChunkListReplyChunksLengthFieldEvent | FrameChunkListReplyChunksHashFieldEvent | FrameChunkListReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestPathFieldEvent | FrameChunkRequestDigestFieldEvent | FrameChunkRequestOffsetFieldEvent | FrameChunkRequestLengthFieldEvent | FrameChunkRequestHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameTreeRequestRequestIdFieldEvent | FrameTreeRequestPathFieldEvent | FrameTreeRequestDigestFieldEvent | FrameTreeRequestNodesFieldEvent | FrameTreeReplyRequestIdFieldEvent | FrameTreeReplyNodesFieldEvent | FrameTreeReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestPathFieldEvent | FrameChunkRequestDigestFieldEvent | FrameChunkRequestOffsetFieldEvent | FrameChunkRequestLengthFieldEvent | FrameChunkRequestHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
       return streamMessage(buf, Frame.codec(), opts)
     }
   }

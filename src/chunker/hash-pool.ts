@@ -1,0 +1,155 @@
+/**
+ * Signing on two cores: the main thread finds chunk boundaries (FastCDC, the
+ * slower half) while worker threads compute the chunks' SHA-256, so a large
+ * file costs the time of the slower half instead of the sum. Each stream is
+ * hashed by one worker, in order; a bounded number of read buffers per stream
+ * is in flight (transferred to the worker and back, never copied), so memory
+ * stays at SLICES x sliceSize per file whatever its size. The signature is
+ * identical to signStream's.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createBoundaryScanner } from './engines.js';
+import type { HashJob, HashResult } from './hash-worker.js';
+import { fileRoot } from './tree.js';
+import type { ChunkerParams, FileSignature } from './types.js';
+import type { StoredChunk } from '../model/entries.js';
+
+/** Read buffers in flight per stream: one being read, the others being hashed. */
+const SLICES = 8;
+
+/** Fills `buffer` from the stream's current position; 0 at its end. */
+export type ReadInto = (buffer: Buffer) => Promise<number>;
+
+interface WorkerSlot {
+  worker: Worker;
+  /** Per stream, the callbacks of its jobs in the order posted (a worker answers in order). */
+  waiting: Map<number, ((result: HashResult) => void)[]>;
+  failed: Error | null;
+  /** Jobs posted and not yet answered. */
+  busy: number;
+}
+
+export class HashPool {
+  private readonly slots: WorkerSlot[] = [];
+  private nextStream = 1;
+  private closed = false;
+
+  constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism() - 1))) {}
+
+  /** Signs a stream read through `read`, in slices of `sliceSize` bytes. */
+  async sign(read: ReadInto, params: ChunkerParams, sliceSize: number): Promise<FileSignature> {
+    const scanner = await createBoundaryScanner(params);
+    const stream = this.nextStream++;
+    const slot = this.slot(stream);
+    const chunks: StoredChunk[] = [];
+    const free: Buffer[] = Array.from({ length: SLICES }, () => Buffer.allocUnsafeSlow(sliceSize));
+    const pending: Promise<void>[] = [];
+    let freed: (() => void) | null = null;
+    let failure: unknown = null;
+    const wake = (): void => {
+      const resolve = freed;
+      freed = null;
+      resolve?.();
+    };
+    let streamOffset = 0;
+    let chunkStart = 0;
+    try {
+      for (;;) {
+        while (free.length === 0) {
+          if (failure !== null) throw failure;
+          await new Promise<void>((resolve) => (freed = resolve));
+        }
+        const buffer = free.pop()!;
+        const length = await read(buffer);
+        const sliceStart = streamOffset;
+        streamOffset += length;
+        const ends = length > 0 ? scanner.push(buffer.subarray(0, length)) : [];
+        const last = length === 0;
+        // The stream's end closes its last chunk (none for an empty stream or one that ended on a cut).
+        if (last && streamOffset > chunkStart && (ends.length === 0 || ends[ends.length - 1] !== streamOffset)) ends.push(streamOffset);
+        const starts = ends.map((end, i) => (i === 0 ? chunkStart : ends[i - 1]!));
+        if (ends.length > 0) chunkStart = ends[ends.length - 1]!;
+        const cuts = ends.map((end) => end - sliceStart);
+        const slots = ends.map((end, i) => chunks.push({ offset: starts[i]!, length: end - starts[i]!, hash: EMPTY }) - 1);
+        const hashed = this.post(slot, { stream, buffer: buffer.buffer as ArrayBuffer, length, cuts, last }).then(
+          (result) => {
+            const hashes = Buffer.from(result.hashes);
+            slots.forEach((at, i) => (chunks[at]!.hash = hashes.subarray(32 * i, 32 * i + 32)));
+            free.push(Buffer.from(result.buffer));
+            wake();
+          },
+          (err: unknown) => {
+            failure ??= err;
+            wake();
+            throw err;
+          },
+        );
+        // Observed at once: a failure is reported by the loop or the Promise.all below, never as an unhandled rejection.
+        hashed.catch(() => undefined);
+        pending.push(hashed);
+        if (last) break;
+      }
+    } catch (err) {
+      // The worker forgets the stream's open chunk; answers still due are dropped.
+      void this.post(slot, { stream, buffer: new ArrayBuffer(0), length: 0, cuts: [], last: true }).catch(() => undefined);
+      void Promise.allSettled(pending);
+      throw err;
+    }
+    await Promise.all(pending);
+    return { size: streamOffset, digest: fileRoot(streamOffset, chunks, params.minSize), chunks };
+  }
+
+  /** Ends the workers; signing after this fails. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private slot(stream: number): WorkerSlot {
+    if (this.closed) throw new Error('hash pool closed');
+    const at = stream % this.size;
+    let slot = this.slots[at];
+    if (slot === undefined || slot.failed !== null) {
+      slot = this.startWorker();
+      this.slots[at] = slot;
+    }
+    return slot;
+  }
+
+  private startWorker(): WorkerSlot {
+    const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
+    // Idle workers must not keep the process alive.
+    worker.unref();
+    const slot: WorkerSlot = { worker, waiting: new Map(), failed: null, busy: 0 };
+    worker.on('message', (result: HashResult) => {
+      const callbacks = slot.waiting.get(result.stream);
+      const callback = callbacks?.shift();
+      if (callbacks?.length === 0) slot.waiting.delete(result.stream);
+      // Referenced only while it has work: an idle pool never keeps the process alive.
+      if (--slot.busy === 0) worker.unref();
+      callback?.(result);
+    });
+    const fail = (err: Error): void => {
+      slot.failed = err;
+      for (const callbacks of slot.waiting.values()) for (const callback of callbacks) callback({ stream: -1, buffer: new ArrayBuffer(0), hashes: new ArrayBuffer(0) });
+      slot.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
+    return slot;
+  }
+
+  private post(slot: WorkerSlot, job: HashJob): Promise<HashResult> {
+    return new Promise((resolve, reject) => {
+      if (slot.failed !== null) return reject(slot.failed);
+      let callbacks = slot.waiting.get(job.stream);
+      if (callbacks === undefined) slot.waiting.set(job.stream, (callbacks = []));
+      callbacks.push((result) => (result.stream === -1 ? reject(slot.failed ?? new Error('hash worker failed')) : resolve(result)));
+      if (slot.busy++ === 0) slot.worker.ref();
+      slot.worker.postMessage(job, [job.buffer]);
+    });
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
