@@ -232,7 +232,8 @@ export async function expectSame(path: string, expected: string, what: string): 
 export async function countFiles(root: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
-    if (entry.name === '.leftsync') continue;
+    // The state folder and the share marker are leftsync's own, not synced content.
+    if (entry.name === '.leftsync' || entry.name === '.leftsync-share') continue;
     if (entry.isDirectory()) total += await countFiles(join(root, entry.name));
     else if (entry.isFile()) total++;
   }

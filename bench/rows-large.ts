@@ -268,3 +268,35 @@ export async function resume(ctx: Context): Promise<RowResult[]> {
     await pair.stop();
   }
 }
+
+/**
+ * tls: what TLS costs on the cold file. Pairs with and without --no-tls take the
+ * same cold file in turn (TLS, plain, TLS, plain); the figure is the mean of
+ * the two pairwise time ratios, so a drift of the machine's speed cancels out.
+ */
+export async function tlsCost(ctx: Context): Promise<RowResult[]> {
+  const { stage, src, root } = await folders(ctx, 'tls');
+  const size = ctx.scale.mib * MiB;
+  const runs: { tls: boolean; side: Side }[] = [];
+  for (const tls of [true, false, true, false]) {
+    const pair = await Pair.start(ctx, join(root, `pair-${runs.length}`), tls ? [] : ['--no-tls']);
+    try {
+      const version = await stageVersion(stage, src, BIG, (f) => writeRandomFile(f, size));
+      const side = await measureLeftsync(pair, () => version.place(pair.dirA), untilDone(pair.b, (p) => p === BIG, 1));
+      await expectSame(join(pair.dirB, BIG), version.hash, 'leftsync tls');
+      runs.push({ tls, side });
+    } finally {
+      await pair.stop();
+    }
+  }
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  const withTls = runs.filter((r) => r.tls);
+  const plain = runs.filter((r) => !r.tls);
+  const ratios = withTls.map((r, i) => r.side.seconds / plain[i]!.side.seconds);
+  const ratio = mean(ratios);
+  const r = row('tls', `cold ${ctx.scale.mib} MiB over TLS; --no-tls took ${plain.map((p) => p.side.seconds.toFixed(2)).join(' / ')} s`, { ...withTls[0]!.side, seconds: mean(withTls.map((w) => w.side.seconds)) }, null);
+  r.figures.tlsOverPlain = ratio;
+  r.notes.push(`TLS/--no-tls time ${ratios.map((x) => x.toFixed(2)).join(', ')} (pairs); mean ${ratio.toFixed(2)}x`);
+  r.goals.push(goal('TLS <=1.15x --no-tls', met(ratio, (x) => x <= 1.15)));
+  return [r];
+}

@@ -23,6 +23,7 @@ import { Supplier } from '../transfer/supplier.js';
 import type { EventBus } from '../status/events.js';
 import { PeerEvents } from '../status/peer-events.js';
 import { Applier } from './applier.js';
+import { LinkStatsLog } from './stats-log.js';
 import { IndexExchange } from './index-exchange.js';
 import { PathQueue, type WorkOutcome } from './path-queue.js';
 import { StoredNeeds } from './stored-needs.js';
@@ -112,8 +113,7 @@ class SyncSession implements Session {
   private idleWaiters: Array<() => void> = [];
   /** Requests being answered, so idleness also waits for the supplier. */
   private supplying = 0;
-  private statsTimer: NodeJS.Timeout | null = null;
-  private lastLoggedStats = '';
+  private readonly statsLog: LinkStatsLog;
 
   constructor(private readonly options: SessionOptions) {
     const { conn, index } = options;
@@ -187,11 +187,7 @@ class SyncSession implements Session {
     });
     conn.onFrame((frame) => this.onFrame(frame));
     conn.onClose((reason) => this.shutDown(reason));
-    const every = options.statsLogIntervalMs ?? 5000;
-    if (every > 0) {
-      this.statsTimer = setInterval(() => this.logStats(), every);
-      this.statsTimer.unref();
-    }
+    this.statsLog = new LinkStatsLog(this.counters, this.remotePeerId, this.log, options.statsLogIntervalMs ?? 5000);
   }
 
   start(): void {
@@ -352,15 +348,6 @@ class SyncSession implements Session {
     this.checkIdle();
   }
 
-  /** Logs the link's byte counters when they changed since the last line (tests read these). */
-  private logStats(): void {
-    const fields = summary(this.counters.snapshot());
-    const key = JSON.stringify(fields);
-    if (key === this.lastLoggedStats) return;
-    this.lastLoggedStats = key;
-    this.log.info('transfer.stats', { peer: this.remotePeerId, ...fields });
-  }
-
   // --- plumbing -----------------------------------------------------------------------
 
   private sendFrame(frame: Frame): void {
@@ -387,26 +374,14 @@ class SyncSession implements Session {
   private shutDown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsLog.stop();
     this.paths.close();
     this.exchange.close();
     this.puller.close(reason);
     this.supplier.close();
-    this.log.info('session.closed', { reason, ...summary(this.counters.snapshot()) });
+    this.log.info('session.closed', { reason, ...this.statsLog.summary() });
     this.checkIdle();
   }
-}
-
-function summary(stats: TransferStats): Record<string, number> {
-  return {
-    bytesSent: stats.sent.wireBytes,
-    bytesReceived: stats.received.wireBytes,
-    rawBytesSent: stats.sent.rawBytes,
-    rawBytesReceived: stats.received.rawBytes,
-    chunksSent: stats.sent.chunks,
-    chunksReceived: stats.received.chunks,
-    chunksReused: stats.chunksReused,
-  };
 }
 
 function codeOf(err: unknown): string {

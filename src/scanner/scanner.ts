@@ -7,10 +7,8 @@
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChunkerParams } from '../chunker/types.js';
-import { fromSystemError, type LeftsyncError } from '../errors.js';
+import { fromSystemError } from '../errors.js';
 import { checkRelativePath } from '../fs/paths.js';
-import type { ShareCheck } from '../fs/share-guard.js';
 import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
 import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
@@ -18,7 +16,7 @@ import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
 import { eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
-import type { ScanLock } from './scan-lock.js';
+import type { ScanResult, Scanner, ScannerOptions } from './scan-types.js';
 
 const log = createLogger('scanner');
 
@@ -28,55 +26,6 @@ const STAT_BATCH = 64;
 export const MAX_CHANGED_KEPT = 10_000;
 /** How many files are hashed at once (each holds at most one 1 MiB read buffer). */
 const HASH_PARALLELISM = 4;
-
-export interface ScannerOptions {
-  shareDir: string;
-  /** Never scanned, wherever it is (the ignore matcher refuses it). */
-  stateDir: string;
-  index: SyncIndex;
-  params: ChunkerParams;
-  /** Scans hold it; so does every apply step (see ScanLock). */
-  lock: ScanLock;
-  /** Extra gitignore-style patterns (leftsync --exclude), applied after .leftsyncignore. */
-  excludes?: readonly string[];
-  /** Asked before every scan: a missing share (no marker, another device) is never scanned. */
-  share: ShareCheck;
-  /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
-  hashFile?: typeof hashFile;
-  /** Each group of changes once recorded, mid-scan: a burst is announced as it is recorded, not once all is hashed. */
-  onRecorded?(entries: IndexEntry[]): void;
-}
-
-export interface ScanResult {
-  /** Entries recorded (changes, tombstones) by sequence; the first MAX_CHANGED_KEPT only (onRecorded sees all). */
-  changed: IndexEntry[];
-  /** How many entries this scan recorded. */
-  changedCount: number;
-  /** Files read and chunked. */
-  hashed: number;
-  /** Entries skipped by the size/mtime/inode shortcut (or unchanged dirs and links). */
-  unchanged: number;
-  /** Files that changed while being hashed; the next event or rescan takes them. */
-  unstable: string[];
-  /** Paths that could not be read (permissions...); left as they were in the index. */
-  failed: { path: string; error: LeftsyncError }[];
-}
-
-export interface Scanner {
-  readonly ignore: IgnoreMatcher;
-  /** Walks the whole share. */
-  scanAll(): Promise<ScanResult>;
-  /**
-   * Rescans these share-relative paths (a directory with everything below it); a
-   * path that is gone becomes a tombstone, with everything the index had below it.
-   */
-  scanPaths(paths: string[]): Promise<ScanResult>;
-  /**
-   * Runs `job` holding the scan lock. `scanNow` scans paths inside the job
-   * (calling scanPaths there would wait for the job itself).
-   */
-  exclusive<T>(job: (scanNow: (paths: string[]) => Promise<ScanResult>) => Promise<T>): Promise<T>;
-}
 
 export async function createScanner(options: ScannerOptions): Promise<Scanner> {
   // The share's .leftsyncignore plus the built-in rules, the state folder always among them.

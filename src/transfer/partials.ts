@@ -1,12 +1,14 @@
 /**
- * Start-up housekeeping of partial downloads: forget partials whose temp file is
- * gone or has the wrong size (their verified chunks are not on disk), and delete
- * temp files no partial owns (left by a kill between steps). Run before any
- * session starts, when no transfer is in progress.
+ * Partial downloads: the temp file under <stateDir>/tmp and the index's record
+ * of its verified chunks. At start-up, partials whose temp file is gone or has
+ * the wrong size are forgotten (their verified chunks are not on disk) and temp
+ * files no partial owns (left by a kill between steps) are deleted; a pull opens
+ * or resumes one, and a placed version ends those of its path.
  */
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { SyncIndex } from '../model/entries.js';
+import { fromSystemError } from '../errors.js';
+import type { IndexEntry, PartialDownload, SyncIndex } from '../model/entries.js';
 import { tempDirOf } from './chunk-io.js';
 
 export interface PartialCleanup {
@@ -38,4 +40,31 @@ export async function cleanStalePartials(index: SyncIndex, stateDir: string): Pr
     await unlink(path.join(tempDir, name)).then(() => result.removedFiles++, () => undefined);
   }
   return result;
+}
+
+/** The partial download of this version, resumed if its temp file is intact. */
+export async function openPartial(index: SyncIndex, stateDir: string, remote: IndexEntry): Promise<{ partial: PartialDownload; tempPath: string }> {
+  const tempDir = tempDirOf(stateDir);
+  await mkdir(tempDir, { recursive: true }).catch((err) => {
+    throw fromSystemError(err, `mkdir ${tempDir}`);
+  });
+  const existing = index.partial(remote.path, remote.digest);
+  if (existing !== undefined) {
+    const tempPath = path.join(tempDir, existing.tempName);
+    const size = await stat(tempPath).then((s) => s.size, () => -1);
+    if (size === existing.size && existing.size === remote.size) return { partial: existing, tempPath };
+    // Its temp file is gone or wrong: the recorded chunks are not on disk.
+    index.dropPartial(existing.tempName);
+    await unlink(tempPath).catch(() => undefined);
+  }
+  const partial = index.startPartial(remote.path, remote.digest, remote.size);
+  return { partial, tempPath: path.join(tempDir, partial.tempName) };
+}
+
+/** Partials of older versions of these paths are useless once a version is in place. */
+export async function dropPartialsOf(index: SyncIndex, stateDir: string, paths: Set<string>): Promise<void> {
+  for (const other of [...paths].flatMap((p) => index.partialsOf(p))) {
+    index.dropPartial(other.tempName);
+    await unlink(path.join(tempDirOf(stateDir), other.tempName)).catch(() => undefined);
+  }
 }

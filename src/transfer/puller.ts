@@ -10,19 +10,19 @@
  * that every chunk landed. Its job ends at that temp file: the applier moves
  * it into place and records it.
  */
-import { mkdir, stat, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { unlink } from 'node:fs/promises';
 import { CHUNK_SIZES } from '../chunker/params.js';
 import { decodeChunk } from '../codec/lz4.js';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { ErrorCode, LeftsyncError } from '../errors.js';
 import { finishTempFile } from '../fs/write.js';
-import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import type { ChunkReply, Frame, TreeReply } from '../protocol/messages.js';
 import { wireBytes } from '../protocol/entries.js';
-import { sha256, tempDirOf } from './chunk-io.js';
+import { sha256 } from './chunk-io.js';
 import { chunkKey, copyLocalChunks, ownChunks, verifyResumed, type LocalChunk } from './local-copy.js';
+import { dropPartialsOf, openPartial } from './partials.js';
 import { RequestTracker } from './requests.js';
 import { pullSmallFiles, type SmallPull } from './small-files.js';
 import type { StatsCounter } from './stats.js';
@@ -162,7 +162,7 @@ export class Puller {
   private async fill(remote: IndexEntry, chunks: StoredChunk[], tree: { treeNodes: number; treeBytes: number }): Promise<PullResult> {
     const { index, shareDir, stateDir } = this.options;
     const startedMs = Date.now();
-    const { partial, tempPath } = await this.openPartial(remote);
+    const { partial, tempPath } = await openPartial(this.options.index, this.options.stateDir, remote);
     const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, ...tree };
     const file = await TempFile.open(tempPath, partial, remote.size, chunks, index);
     const progress = this.options.events.transfer(remote, chunks.reduce((n, c) => n + (partial.verifiedOffsets.has(c.offset) ? c.length : 0), 0));
@@ -267,7 +267,7 @@ export class Puller {
   async placed(placed: { remote: IndexEntry; file: VerifiedFile }[]): Promise<void> {
     const { index, stats, log, peerId } = this.options;
     for (const { file } of placed) if (file.tempName !== '') index.dropPartial(file.tempName);
-    await this.dropOtherPartials(new Set(placed.map((p) => p.remote.path)));
+    await dropPartialsOf(index, this.options.stateDir, new Set(placed.map((p) => p.remote.path)));
     for (const { remote, file } of placed) {
       const { reused, resumed, fetched, bytesReceived, treeNodes, treeBytes } = file.counts;
       stats.addReused(reused);
@@ -286,35 +286,6 @@ export class Puller {
         ms: Date.now() - file.startedMs,
         bytesSaved: Math.max(0, size - bytesReceived),
       });
-    }
-  }
-
-  /** The partial download of this version, resumed if its temp file is intact. */
-  private async openPartial(remote: IndexEntry): Promise<{ partial: PartialDownload; tempPath: string }> {
-    const { index, stateDir } = this.options;
-    const tempDir = tempDirOf(stateDir);
-    await mkdir(tempDir, { recursive: true }).catch((err) => {
-      throw fromSystemError(err, `mkdir ${tempDir}`);
-    });
-    const existing = index.partial(remote.path, remote.digest);
-    if (existing !== undefined) {
-      const tempPath = path.join(tempDir, existing.tempName);
-      const size = await stat(tempPath).then((s) => s.size, () => -1);
-      if (size === existing.size && existing.size === remote.size) return { partial: existing, tempPath };
-      // Its temp file is gone or wrong: the recorded chunks are not on disk.
-      index.dropPartial(existing.tempName);
-      await unlink(tempPath).catch(() => undefined);
-    }
-    const partial = index.startPartial(remote.path, remote.digest, remote.size);
-    return { partial, tempPath: path.join(tempDir, partial.tempName) };
-  }
-
-  /** Partials of older versions of these paths are useless once a version is in place. */
-  private async dropOtherPartials(paths: Set<string>): Promise<void> {
-    const { index, stateDir } = this.options;
-    for (const other of [...paths].flatMap((p) => index.partialsOf(p))) {
-      index.dropPartial(other.tempName);
-      await unlink(path.join(tempDirOf(stateDir), other.tempName)).catch(() => undefined);
     }
   }
 
