@@ -40,6 +40,8 @@ export function applySchema(db: Database.Database): void {
       ${ENTRY_COLUMNS}
     );
     CREATE UNIQUE INDEX IF NOT EXISTS entries_by_sequence ON entries(sequence);
+    -- A file arriving under a new name (renamed, moved, copied) finds its tree here.
+    CREATE INDEX IF NOT EXISTS entries_by_digest ON entries(digest);
     CREATE TABLE IF NOT EXISTS chunks (
       path TEXT NOT NULL,
       offset INTEGER NOT NULL,

@@ -110,6 +110,9 @@ class SqliteIndex implements SyncIndex {
       insertChunk: db.prepare<[string, number, number, Buffer]>(
         'INSERT OR REPLACE INTO chunks (path, offset, length, hash) VALUES (?, ?, ?, ?)',
       ),
+      fileWithDigest: db.prepare<[Buffer], { path: string }>(
+        "SELECT path FROM entries WHERE digest = ? AND deleted = 0 AND type = 'file' LIMIT 1",
+      ),
       findFileChunk: db.prepare<[Buffer], { path: string; offset: number; length: number }>(
         'SELECT path, offset, length FROM chunks WHERE hash = ? LIMIT 1',
       ),
@@ -308,6 +311,10 @@ class SqliteIndex implements SyncIndex {
     const inPartial = this.stmt.findPartialChunk.get(key);
     if (inPartial) return { kind: 'partial', path: inPartial.temp_name, offset: inPartial.offset, length: inPartial.length };
     return undefined;
+  }
+
+  fileWithDigest(digest: Buffer): string | undefined {
+    return this.stmt.fileWithDigest.get(Buffer.from(digest))?.path;
   }
 
   remoteProgress(peerId: string): RemoteProgress {

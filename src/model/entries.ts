@@ -124,6 +124,8 @@ export interface SyncIndex {
   chunksOf(path: string): StoredChunk[];
   /** Any local place holding a chunk with this hash (a file or a partial download). */
   findChunk(hash: Buffer): ChunkLocation | undefined;
+  /** The path of a live local file with this digest (its chunk-tree root), if any: a rename's or a copy's source. */
+  fileWithDigest(digest: Buffer): string | undefined;
 
   /** Remote index bookkeeping, per remote peer. */
   remoteProgress(peerId: string): RemoteProgress;

@@ -1,7 +1,8 @@
 /**
  * Chunk trees of the versions this node holds, built from the index's chunk
  * lists: the supplier answers node requests from them, and the puller takes
- * the nodes it already holds from the tree of its own version of the path.
+ * the nodes it already holds from the tree of its own version of the path, or
+ * the whole tree from a file that has the wanted root under another name.
  * A tree is a pure function of its chunk list, so it is kept by root and never
  * goes stale; the few most recent are kept (a 500 MiB file's tree is ~8,000
  * leaves, ~320 KiB encoded).
@@ -25,6 +26,12 @@ export class TreeCache {
    * hash, it has no tree to exchange), or a chunk list that does not make the
    * recorded root.
    */
+  /** The tree of `root` when a live local file has that root under any name (a rename's or a copy's source). */
+  holding(root: Buffer): ChunkTree | undefined {
+    const path = this.index.fileWithDigest(root);
+    return path === undefined ? undefined : this.current(path, root);
+  }
+
   current(path: string, root?: Buffer): ChunkTree | undefined {
     const entry = this.index.get(path);
     if (entry === undefined || entry.deleted || entry.type !== 'file' || entry.size < CHUNK_SIZES.minSize) return undefined;

@@ -31,6 +31,8 @@ export type TreeAsk = (request: TreeRequest) => Promise<TreeReply>;
 
 export async function fetchChunkList(remote: IndexEntry, trees: TreeCache, ask: TreeAsk): Promise<RemoteList> {
   const held = trees.current(remote.path);
+  // Renamed, moved or copied: the whole tree is here already under the other name.
+  const same = trees.holding(remote.digest);
   const fetch = async (hashes: Buffer[]): Promise<Uint8Array[]> => {
     const batches: Buffer[][] = [];
     for (let at = 0; at < hashes.length; at += MAX_TREE_NODES_PER_FRAME) batches.push(hashes.slice(at, at + MAX_TREE_NODES_PER_FRAME));
@@ -52,7 +54,7 @@ export async function fetchChunkList(remote: IndexEntry, trees: TreeCache, ask: 
   };
   // Every chunk but the last is at least minSize: a tree claiming more entries lies.
   const maxChunks = Math.floor(remote.size / CHUNK_SIZES.minSize) + 1;
-  const resolved = await resolveTree(remote.digest, remote.size, { local: (hash) => held?.nodes.get(hash.toString('hex'))?.node, fetch }, maxChunks);
+  const resolved = await resolveTree(remote.digest, remote.size, { local: (hash) => (same ?? held)?.nodes.get(hash.toString('hex'))?.node, fetch }, maxChunks);
   checkChunkList(remote, resolved.chunks);
   return { chunks: resolved.chunks, treeNodes: resolved.fetchedNodes, treeBytes: resolved.fetchedBytes };
 }

@@ -112,6 +112,11 @@ export class MemoryIndex implements SyncIndex {
     return (this.chunkLists.get(path) ?? []).map((c) => ({ ...c }));
   }
 
+  fileWithDigest(digest: Buffer): string | undefined {
+    for (const e of this.entries.values()) if (!e.deleted && e.type === 'file' && e.digest.equals(digest)) return e.path;
+    return undefined;
+  }
+
   findChunk(hash: Buffer): ChunkLocation | undefined {
     for (const [path, chunks] of this.chunkLists) {
       const e = this.entries.get(path);

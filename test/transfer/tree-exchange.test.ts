@@ -43,6 +43,23 @@ test('a changed leaf: the puller fetches only the tree nodes on its path, and on
   }
 });
 
+test('a file renamed or copied under a new name costs no tree node and no chunk: its root is held locally', async () => {
+  const { root, src, dst } = await setup('tree-rename');
+  try {
+    const data = randomBytes(24 * MiB);
+    const v1 = await putFile(src, 'old.bin', data);
+    assert.equal(await createRig(src, dst).apply(v1), 'applied');
+    const moved = await putFile(src, 'new.bin', data);
+    const rig = createRig(src, dst);
+    assert.equal(await rig.apply(moved), 'applied');
+    assert.ok((await readFile(path.join(dst.shareDir, 'new.bin'))).equals(data));
+    assert.equal(rig.treeNodesAsked, 0, 'the tree of a root we hold under another name is ours already');
+    assert.equal(rig.requestedOffsets.length, 0, 'every chunk is copied from old.bin');
+  } finally {
+    await cleanup(root, [src, dst]);
+  }
+});
+
 test('a node that does not match the hash its parent names is refused: nothing is written', async () => {
   const { root, src, dst } = await setup('tree-lie');
   try {
