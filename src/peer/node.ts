@@ -14,6 +14,7 @@ import { createScanLock } from '../scanner/scan-lock.js';
 import { createScanner, type ScanResult } from '../scanner/scanner.js';
 import { DiskFull, isDiskFull } from '../transfer/disk-full.js';
 import { cleanStalePartials } from '../transfer/partials.js';
+import { TokenBucket } from '../transfer/rate-limit.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { loadOrCreateTlsIdentity } from '../transport/certificate.js';
@@ -24,6 +25,7 @@ import { LEFTSYNC_VERSION } from '../version.js';
 import { EventBus, type EventListener } from '../status/events.js';
 import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
 import type { StatusServer } from '../status/server.js';
+import { runDryRun, type DryRunSummary, type PlanItem } from './dry-run.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 import { acquireStateLock } from './state-lock.js';
@@ -52,6 +54,11 @@ export interface NodeHandle {
   readonly status: StatusServer;
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats>;
+  /**
+   * With config.dryRun: waits for the peers' indexes and reports, item by item,
+   * what a real run would apply (see src/peer/dry-run.ts). Call stop() after it.
+   */
+  dryRun(onItem: (item: PlanItem) => void): Promise<DryRunSummary>;
   /**
    * Stops taking work, closes every link (the peer logs the reason "node
    * stopping"), lets a scan or apply step under way finish, closes the index
@@ -124,6 +131,8 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
     events,
+    uploadLimit: config.uploadLimitBytesPerSec ? new TokenBucket(config.uploadLimitBytesPerSec) : undefined,
+    planOnly: config.dryRun === true,
   });
   const status = new NodeStatus(events, {
     peerId,
@@ -261,6 +270,14 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     events,
     status: statusServer,
     stats: () => sessions.stats(),
+    dryRun: (onItem) =>
+      runDryRun({
+        sessions: () => sessions.all(),
+        index,
+        isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
+        expectedPeers: config.peers.length,
+        onItem,
+      }),
     stop: () => (stopping ??= stop()),
   };
 }
