@@ -171,7 +171,7 @@ export class Supplier {
     }
     const { compressed, payload } = encodeChunk(data);
     // The payload is copied out of the codec's scratch buffer (or is `data`), so waiting here is safe.
-    await this.options.uploadLimit?.take(payload.length);
+    if (this.options.uploadLimit) await this.options.uploadLimit.take(payload.length);
     stats.addSent(request.path, payload.length, data.length);
     const sending = this.sendingOf(request.path, Buffer.from(request.digest), this.options.index.get(request.path)?.size ?? 0);
     sending.wireBytes += payload.length;
