@@ -42,7 +42,8 @@ interface Running {
   bar: SingleBar | null;
 }
 
-const NAME_WIDTH = 32;
+/** Columns of a bar line besides the name: " |", the bar, "| ", percent, speed, " ETA ", the ETA. */
+const FIXED_WIDTH = 2 + 20 + 2 + 4 + 1 + 10 + 5 + 6;
 
 export class TransferBars {
   /** Pass as the node's onEvent. */
@@ -144,12 +145,17 @@ export class TransferBars {
     }
   }
 
+  /** The name gets what the terminal leaves (cli-progress cuts a line at the edge, ETA first). */
+  private nameWidth(): number {
+    return Math.min(40, Math.max(10, (this.options.stream.columns || 80) - FIXED_WIDTH - 1));
+  }
+
   private payload(data: TransferData, transfer: Running, elapsedMs: number): BarPayload {
     const bytesPerSecond = elapsedMs > 0 ? ((data.bytesDone - transfer.startBytes) * 1000) / elapsedMs : 0;
     const left = Math.max(0, data.size - data.bytesDone);
     return {
       // Names come from peers: terminal controls are escaped, as in the logs.
-      file: escapeUnsafe(shortName(data.path)),
+      file: escapeUnsafe(shortName(data.path, this.nameWidth())),
       percent: `${Math.floor((data.bytesDone * 100) / Math.max(1, data.size))}%`.padStart(4),
       speed: `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`.padStart(10),
       eta: bytesPerSecond > 0 ? formatSeconds(left / bytesPerSecond) : '--',
@@ -161,12 +167,12 @@ function keyOf(data: TransferData): string {
   return `${data.peer}\0${data.path}`;
 }
 
-/** The file's name, cut from the left to a fixed width so the bars line up. */
-function shortName(path: string): string {
-  return path.length <= NAME_WIDTH ? path.padEnd(NAME_WIDTH) : '…' + path.slice(path.length - NAME_WIDTH + 1);
+/** The file's name, cut from the left to `width` so the bars line up. */
+function shortName(path: string, width: number): string {
+  return path.length <= width ? path.padEnd(width) : '…' + path.slice(path.length - width + 1);
 }
 
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 20;
 
 function barOf(progress: number): string {
   const done = Math.round(Math.min(1, Math.max(0, progress)) * BAR_WIDTH);

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { TransferBars, formatSeconds, type BarStream } from '../../src/cli/progress.js';
 import type { EventData, SyncEvent } from '../../src/status/events.js';
 
-function fakeStream(isTTY: boolean): BarStream & { text: string } {
+function fakeStream(isTTY: boolean, columns = 160): BarStream & { text: string } {
   const stream = {
     isTTY,
-    columns: 160,
+    columns,
     text: '',
     write(chunk: string | Uint8Array): boolean {
       stream.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
@@ -30,8 +30,8 @@ function event<T extends 'transfer.started' | 'transfer.progress' | 'transfer.en
 const MB = 1e6;
 const peer = 'peer-one';
 
-function rig(isTTY: boolean) {
-  const stream = fakeStream(isTTY);
+function rig(isTTY: boolean, columns?: number) {
+  const stream = fakeStream(isTTY, columns);
   let t = 0;
   const bars = new TransferBars({ stream, now: () => t });
   const at = (ms: number, e: SyncEvent): void => {
@@ -91,6 +91,19 @@ test('a stream that is not a TTY gets nothing, however long the transfer', () =>
   at(10_100, event('transfer.ended', { peer, path: 'long.bin', size: 100 * MB, bytesDone: 100 * MB, ok: true }));
   bars.stop();
   assert.equal(stream.text, '');
+});
+
+test('on an 80-column terminal a long name is cut from the left and the ETA still fits', () => {
+  const { stream, bars, at } = rig(true, 80);
+  const name = 'a/very/long/folder/name/that/goes/on/and/on/file.bin';
+  at(0, event('transfer.started', { peer, path: name, size: 100 * MB, bytesDone: 0 }));
+  at(2000, event('transfer.progress', { peer, path: name, size: 100 * MB, bytesDone: 20 * MB }));
+  bars.redraw();
+  const visible = stream.text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+  const line = visible.split(/[\r\n]/).find((l) => l.includes('file.bin'))!;
+  assert.match(line, /^….*\/file\.bin +\|[█░]+\| +20% +10\.0 MB\/s ETA 8s$/);
+  assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+  bars.stop();
 });
 
 test('ETA reads as seconds, minutes or hours', () => {
