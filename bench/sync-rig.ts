@@ -94,6 +94,11 @@ export class LeftsyncNode {
     return !this.exited;
   }
 
+  /** The exit code once exited (null while running, or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   /** Resolves with the first event (already seen or later) that matches; rejects on timeout or exit. */
   waitFor(match: (e: LogEvent) => boolean, timeoutMs: number, what: string, from = 0): Promise<LogEvent> {
     const seen = this.events.slice(from).find(match);

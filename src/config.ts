@@ -46,6 +46,13 @@ export interface NodeConfig {
   guiPort: number;
   /** Extra gitignore-style patterns left out of the sync (--exclude), after .leftsyncignore. */
   exclude?: string[];
+  /** Cap on chunk payload bytes sent per second, all links together (--bwlimit); 0 or absent: no limit. */
+  uploadLimitBytesPerSec?: number;
+  /**
+   * --dry-run: link, exchange indexes and report what would be applied, applying
+   * nothing and sending the peers no index of ours (so they change nothing either).
+   */
+  dryRun?: boolean;
 }
 
 export const DEFAULTS = {

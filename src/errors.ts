@@ -74,6 +74,8 @@ export const ErrorCode = {
   NOT_RUNNING: 'LS_NOT_RUNNING',
   /** Another leftsync process holds the state folder's lock (exit code 1). */
   LOCKED: 'LS_LOCKED',
+  /** --dry-run saw no peer link within its wait, so it had nothing to compare with (exit code 1). */
+  NO_PEER: 'LS_NO_PEER',
   /** The port to listen on is taken by another process (exit code 1). */
   PORT_IN_USE: 'LS_PORT_IN_USE',
   /** The peer is shutting down (SIGINT/SIGTERM); it closes its links with this code. */

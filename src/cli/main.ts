@@ -11,6 +11,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
 import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { LEFTSYNC_VERSION } from '../version.js';
+import { parseByteRate } from './byte-rate.js';
 import { runChunks } from './chunks.js';
 import { runDiff } from './diff.js';
 import { runNode } from './run.js';
@@ -43,10 +44,14 @@ Environment:
   LEFTSYNC_LOG_FORMAT   log line format: text or json (default: text; --log-format wins)
 
 Exit codes:
-  0  stopped by SIGINT/SIGTERM after a clean stop (a second signal exits at once: 130/143)
+  0  stopped by SIGINT/SIGTERM after a clean stop (a second signal exits at once: 130/143);
+     --dry-run: the plan was printed
   1  the environment stopped it: port in use (LS_PORT_IN_USE), the folder is synced by
-     another leftsync (LS_LOCKED), an I/O error
+     another leftsync (LS_LOCKED), an I/O error, no peer for --dry-run (LS_NO_PEER)
   2  the command line is wrong: usage, a bad option value, no secret, --dir not a folder
+
+Progress bars (file, percent, MB/s, ETA) show on stderr for downloads that take over
+a second, when stderr is a terminal and neither --json nor -q is given.
 
 Examples:
   leftsync --ip 192.0.2.11                       share ./share with that peer
@@ -88,7 +93,14 @@ function addNodeOptions(program: Command): Command {
     .addOption(new Option('--handshake-timeout <ms>', 'close connections that do not authenticate within this many ms').default(DEFAULTS.handshakeTimeoutMs).argParser(intOption('--handshake-timeout', 100, 600_000)))
     .addOption(new Option('--stats-interval <ms>', 'log byte counters (transfer.stats) this often while they change').default(DEFAULTS.statsIntervalMs).argParser(intOption('--stats-interval', 100, 3_600_000)))
     .addOption(new Option('--gui-port <port>', 'port of the status endpoint on 127.0.0.1 (0 = any free port, written to <state>/status-port)').default(DEFAULTS.guiPort).argParser(intOption('--gui-port', 0, 65535)))
-    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr)'));
+    .addOption(new Option('--bwlimit <rate>', 'cap the upload (chunk bytes sent per second, all peers together): bytes, or with K, M, G (x1024), e.g. 500k, 10M; 0 = no limit').default(0, 'no limit').argParser((value) => parseByteRate(value)))
+    .addOption(
+      new Option(
+        '--dry-run',
+        'link, exchange indexes, print what would be pulled, deleted, created and kept as conflicts, change nothing in the share, exit 0 (the state folder records the scan as usual; exits 1 if no peer links within 15 s)',
+      ),
+    )
+    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr); with --dry-run, the plan'));
 }
 
 function collectPattern(value: string, previous: string[]): string[] {
@@ -104,7 +116,7 @@ export function buildProgram(): Command {
   program.enablePositionalOptions();
   program
     .name('leftsync')
-    .usage('[--ip PEERS] [--dir ./share] [--port N] [--secret S | --secret-file F | --insecure] [--state DIR] [--exclude PATTERN]... [-v | -q]')
+    .usage('[--ip PEERS] [--dir ./share] [--port N] [--secret S | --secret-file F | --insecure] [--state DIR] [--exclude PATTERN]... [--bwlimit RATE] [--dry-run] [-v | -q]')
     .description('Keep a folder (./share) identical with the peers named in --ip, continuously, until SIGINT/SIGTERM.')
     .version(LEFTSYNC_VERSION)
     .addHelpText('after', HELP_AFTER);

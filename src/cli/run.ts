@@ -13,7 +13,9 @@ import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { createLogger, setLogFormat, setLogLevel } from '../log.js';
 import { startNode, type NodeHandle } from '../peer/node.js';
 import { parsePeerList } from '../transport/address.js';
+import { logDryRunSummary, planPrinter } from './dry-run.js';
 import { printEventLine } from './json-events.js';
+import { TransferBars } from './progress.js';
 
 const log = createLogger('cli');
 
@@ -47,6 +49,10 @@ export interface RunOptions {
   /** Print events as JSON lines on stdout. */
   json?: boolean;
   quiet?: boolean;
+  /** --bwlimit, bytes per second (parsed by byte-rate.ts); 0: no limit. */
+  bwlimit?: number;
+  /** --dry-run: print the plan, change nothing, exit. */
+  dryRun?: boolean;
 }
 
 /** The secret from the options and environment; null when none is configured. */
@@ -110,6 +116,8 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     statsIntervalMs: intOr(options.statsInterval, DEFAULTS.statsIntervalMs),
     guiPort: intOr(options.guiPort, DEFAULTS.guiPort),
     exclude: options.exclude ?? [],
+    uploadLimitBytesPerSec: options.bwlimit ? Number(options.bwlimit) : 0,
+    dryRun: options.dryRun === true,
   };
   if (config.pingTimeoutMs <= config.pingIntervalMs) {
     throw new LeftsyncError(ErrorCode.USAGE, `--ping-timeout (${config.pingTimeoutMs}) must be larger than --ping-interval (${config.pingIntervalMs})`);
@@ -187,6 +195,7 @@ export async function runNode(options: RunOptions): Promise<void> {
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
   let deadline: NodeJS.Timeout | undefined;
+  let failure: unknown = null;
   const stopNode = (started: NodeHandle): void => {
     started.stop().then(
       () => {
@@ -205,8 +214,11 @@ export async function runNode(options: RunOptions): Promise<void> {
       log.warn('node.stop_forced', { signal, msg: 'second signal: exiting without finishing the stop' });
       process.exit(FORCED_EXIT[signal] ?? 1);
     }
-    stopping = true;
     log.info('node.stopping', { signal });
+    beginStop();
+  };
+  const beginStop = (): void => {
+    stopping = true;
     // Armed at once: a signal during the startup scan waits for the scan, within the same bound.
     // Exiting then is as safe as SIGKILL (index transactions, atomic renames), only less tidy.
     deadline = setTimeout(() => {
@@ -217,7 +229,23 @@ export async function runNode(options: RunOptions): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  node = await startNode(config, options.json ? { onEvent: printEventLine } : {});
+  // Bars only for a person at a terminal; --json and -q ask for quiet, machine-readable output.
+  const bars = !config.dryRun && !options.json && !options.quiet && process.stderr.isTTY === true ? new TransferBars({ stream: process.stderr, routeLogs: true }) : null;
+  const onEvent = config.dryRun ? undefined : options.json ? printEventLine : bars ? bars.listener : undefined;
+  node = await startNode(config, onEvent ? { onEvent } : {});
   if (stopping) stopNode(node);
+  else if (config.dryRun) {
+    node
+      .dryRun(planPrinter(options.json === true))
+      .then(
+        (summary) => logDryRunSummary(summary, config.shareDir),
+        (err: unknown) => (failure = err),
+      )
+      .finally(() => {
+        if (!stopping) beginStop();
+      });
+  }
   await stopped;
+  bars?.stop();
+  if (failure !== null) throw failure;
 }

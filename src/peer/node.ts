@@ -15,6 +15,7 @@ import { createScanner } from '../scanner/scanner.js';
 import type { ScanResult } from '../scanner/scan-types.js';
 import { DiskFull, isDiskFull } from '../transfer/disk-full.js';
 import { cleanStalePartials } from '../transfer/partials.js';
+import { TokenBucket } from '../transfer/rate-limit.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { loadOrCreateTlsIdentity } from '../transport/certificate.js';
@@ -25,6 +26,7 @@ import { LEFTSYNC_VERSION } from '../version.js';
 import { EventBus, type EventListener } from '../status/events.js';
 import { NodeStatus, reportLocalChanges } from '../status/node-status.js';
 import type { StatusServer } from '../status/server.js';
+import { runDryRun, type DryRunSummary, type PlanItem } from './dry-run.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
 import { acquireStateLock } from './state-lock.js';
@@ -53,6 +55,11 @@ export interface NodeHandle {
   readonly status: StatusServer;
   /** Byte counters per connected peer. */
   stats(): Record<string, TransferStats>;
+  /**
+   * With config.dryRun: waits for the peers' indexes and reports, item by item,
+   * what a real run would apply (see src/peer/dry-run.ts). Call stop() after it.
+   */
+  dryRun(onItem: (item: PlanItem) => void): Promise<DryRunSummary>;
   /**
    * Stops taking work, closes every link (the peer logs the reason "node
    * stopping"), lets a scan or apply step under way finish, closes the index
@@ -125,6 +132,8 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
     statsLogIntervalMs: config.statsIntervalMs,
     events,
+    uploadLimit: config.uploadLimitBytesPerSec ? new TokenBucket(config.uploadLimitBytesPerSec) : undefined,
+    planOnly: config.dryRun === true,
   });
   const status = new NodeStatus(events, {
     peerId,
@@ -262,6 +271,14 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     events,
     status: statusServer,
     stats: () => sessions.stats(),
+    dryRun: (onItem) =>
+      runDryRun({
+        sessions: () => sessions.all(),
+        index,
+        isIgnored: (relPath, isDir) => scanner.ignore.ignores(relPath, isDir),
+        expectedPeers: config.peers.length,
+        onItem,
+      }),
     stop: () => (stopping ??= stop()),
   };
 }

@@ -18,6 +18,7 @@ import type { ScanLock } from '../scanner/scan-lock.js';
 import type { PathLocks } from '../transfer/path-locks.js';
 import type { DiskFull } from '../transfer/disk-full.js';
 import { Puller, singleChunkOf } from '../transfer/puller.js';
+import type { TokenBucket } from '../transfer/rate-limit.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
 import type { EventBus } from '../status/events.js';
@@ -78,6 +79,10 @@ export interface SessionOptions {
   maxChunkTries?: number;
   /** How often the byte counters are logged while they change, ms (default 5000; 0 = never). */
   statsLogIntervalMs?: number;
+  /** The node's upload cap (--bwlimit), shared by every session. */
+  uploadLimit?: TokenBucket;
+  /** --dry-run: remote entries are stored, never applied, and the peer is sent no index of ours. */
+  planOnly?: boolean;
   log?: Logger;
 }
 
@@ -143,6 +148,7 @@ class SyncSession implements Session {
       stats: this.counters,
       log: this.log,
       peerId: conn.peerId,
+      uploadLimit: options.uploadLimit,
     });
     this.applier = new Applier({
       index,
@@ -232,7 +238,9 @@ class SyncSession implements Session {
   private onFrame(frame: Frame): void {
     if (this.closed) return;
     try {
-      if (frame.indexRequest) this.exchange.answerRequest(frame.indexRequest.indexId, frame.indexRequest.since);
+      if (frame.indexRequest) {
+        if (!this.options.planOnly) this.exchange.answerRequest(frame.indexRequest.indexId, frame.indexRequest.since);
+      }
       else if (frame.index) this.exchange.receive(frame.index.indexId, frame.index.entries, frame.index.last);
       else if (frame.indexUpdate) this.exchange.receive(frame.indexUpdate.indexId, frame.indexUpdate.entries, false);
       else if (frame.treeRequest) this.supply(frame.treeRequest.requestId, () => this.supplier.answerTree(frame.treeRequest!));
@@ -285,7 +293,7 @@ class SyncSession implements Session {
    * renamed file takes its chunks from the old name.
    */
   private consider(remote: IndexEntry): void {
-    if (!this.mayApply(remote)) return;
+    if (this.options.planOnly || !this.mayApply(remote)) return;
     this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none', remote.deleted);
   }
 

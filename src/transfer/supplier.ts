@@ -25,6 +25,7 @@ import { wireBytes } from '../protocol/entries.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
 import { ReadHandles } from './read-handles.js';
+import type { TokenBucket } from './rate-limit.js';
 import type { StatsCounter } from './stats.js';
 import { TreeCache } from './tree-cache.js';
 
@@ -39,6 +40,8 @@ export interface SupplierOptions {
   log: Logger;
   /** The peer served (for the transfer.sent line). */
   peerId?: string;
+  /** The node's upload cap (--bwlimit), shared by every link; each chunk reply waits for its payload's tokens. */
+  uploadLimit?: TokenBucket;
 }
 
 /** What one file version cost to send so far; logged once the peer announces it has it. */
@@ -167,6 +170,8 @@ export class Supplier {
       return;
     }
     const { compressed, payload } = encodeChunk(data);
+    // The payload is copied out of the codec's scratch buffer (or is `data`), so waiting here is safe.
+    if (this.options.uploadLimit) await this.options.uploadLimit.take(payload.length);
     stats.addSent(request.path, payload.length, data.length);
     const sending = this.sendingOf(request.path, Buffer.from(request.digest), this.options.index.get(request.path)?.size ?? 0);
     sending.wireBytes += payload.length;

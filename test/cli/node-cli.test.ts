@@ -27,7 +27,7 @@ function stderrLines(stderr: string): string[] {
 test('--help lists every option with its default, the log variables and the exit codes', async () => {
   const { code, stdout } = await runCli(['--help']);
   assert.equal(code, 0);
-  for (const option of ['--ip', '--dir', '--port', '--secret', '--secret-file', '--insecure', '--state', '--exclude', '-v, --verbose', '-q, --quiet', '--log-format', '--listen', '--engine', '--settle']) {
+  for (const option of ['--ip', '--dir', '--port', '--secret', '--secret-file', '--insecure', '--state', '--exclude', '-v, --verbose', '-q, --quiet', '--log-format', '--listen', '--engine', '--settle', '--bwlimit', '--dry-run']) {
     assert.ok(stdout.includes(option), `--help mentions ${option}`);
   }
   assert.match(stdout, /--dir <path>.*\(default: "\.\/share"\)/s);
@@ -45,6 +45,7 @@ const badValues: Array<[string, string[], RegExp]> = [
   ['--secret with --insecure', ['--secret', 'x', '--insecure'], /cannot be used with/],
   ['an unknown option', ['--bogus'], /unknown option/],
   ['an empty --exclude', ['--exclude', ''], /--exclude needs a pattern/],
+  ['a --bwlimit that is no rate', ['--bwlimit', 'fast'], /--bwlimit must be a number with an optional K, M or G, got "fast".*\(LS_USAGE\)/],
 ];
 for (const [what, args, message] of badValues) {
   test(`a bad value (${what}) is one sentence and exit code 2`, async () => {
