@@ -10,7 +10,7 @@ import { ErrorCode, LeftsyncError } from '../errors.js';
 import { checkRelativePath } from '../fs/paths.js';
 import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import { reconcile, replacesFolder, sameContent, type ApplyAction } from '../reconcile/reconcile.js';
-import type { Session } from './session.js';
+import type { Session } from './session-types.js';
 
 /** One thing a real run would do to the share (`peer`: whose entry asks for it). */
 export type PlanItem =

@@ -7,7 +7,8 @@
 import type { PeerConnection } from '../transport/connection.js';
 import { PathLocks } from '../transfer/path-locks.js';
 import type { TransferStats } from '../transfer/stats.js';
-import { createSession, type Session, type SessionOptions } from './session.js';
+import { createSession } from './session.js';
+import type { Session, SessionOptions } from './session-types.js';
 
 export type SessionSetOptions = Omit<SessionOptions, 'conn' | 'onLocalChange' | 'pathLocks'>;
 

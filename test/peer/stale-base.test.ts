@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IndexEntry } from '../../src/model/entries.js';
-import type { Session } from '../../src/peer/session.js';
+import type { Session } from '../../src/peer/session-types.js';
 import { compareVersions } from '../../src/model/version.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import { cleanup, createPeer, link, makeTempDir, sameTrees, sessionFor, treeOf, unlink, waitFor, type TestPeer } from './harness.js';
