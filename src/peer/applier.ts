@@ -21,7 +21,8 @@ import { reconcile, replacesFolder, sameContent, type ApplyAction, type BelowFol
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { DiskFull } from '../transfer/disk-full.js';
 import { isPausing } from './pause.js';
-import { singleChunkOf, type Puller, type VerifiedFile } from '../transfer/puller.js';
+import { singleChunkOf, type Puller } from '../transfer/puller.js';
+import type { VerifiedFile } from '../transfer/verified-file.js';
 import type { PeerEvents } from '../status/peer-events.js';
 
 export interface ApplierOptions {

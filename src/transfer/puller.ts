@@ -26,7 +26,8 @@ import { dropPartialsOf, openPartial } from './partials.js';
 import { RequestTracker } from './requests.js';
 import { pullSmallFiles, type SmallPull } from './small-files.js';
 import type { StatsCounter } from './stats.js';
-import type { PullEvents, PullProgress } from './progress.js';
+import type { PullEvents } from './progress.js';
+import type { PullCounts, VerifiedFile } from './verified-file.js';
 import { TempFile, isZeroChunk } from './temp-file.js';
 import { TreeCache } from './tree-cache.js';
 import { VersionGone, fetchChunkList } from './tree-fetch.js';
@@ -48,29 +49,6 @@ export interface PullerOptions {
   windowBytes?: number;
   /** Attempts per chunk before a file is given up (default 3). */
   maxChunkTries?: number;
-}
-
-export interface PullCounts {
-  reused: number;
-  resumed: number;
-  fetched: number;
-  bytesReceived: number;
-  /** Chunk-tree nodes fetched to learn the chunk list, and their bytes. */
-  treeNodes: number;
-  treeBytes: number;
-}
-
-/** A temp file holding exactly the wanted version: every chunk verified, mode and mtime set, fsynced. */
-export interface VerifiedFile {
-  tempPath: string;
-  /** Its partial download's name (see SyncIndex.startPartial). */
-  tempName: string;
-  chunks: StoredChunk[];
-  counts: PullCounts;
-  /** When the pull began (Date.now()), for the transfer.done line. */
-  startedMs: number;
-  /** The transfer's progress events: the applier ends them (synced, or not placed). */
-  progress: PullProgress;
 }
 
 /**

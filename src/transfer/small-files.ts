@@ -16,7 +16,7 @@ import { writeDurableTempFiles } from '../fs/batch-write.js';
 import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import type { PullEvents } from './progress.js';
 import { readVerifiedAt, tempDirOf } from './chunk-io.js';
-import type { PullCounts, VerifiedFile } from './puller.js';
+import type { PullCounts, VerifiedFile } from './verified-file.js';
 
 /** 'gone': the source no longer has that version (pull it alone: its chunk list tells). */
 export type SmallPull = { outcome: 'verified'; file: VerifiedFile } | { outcome: 'gone' } | { outcome: 'failed'; error: unknown };
