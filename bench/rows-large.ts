@@ -300,3 +300,26 @@ export async function tlsCost(ctx: Context): Promise<RowResult[]> {
   r.goals.push(goal('TLS <=1.15x --no-tls', met(ratio, (x) => x <= 1.15)));
   return [r];
 }
+
+/**
+ * bwlimit: a random (incompressible) file over a pair capped with --bwlimit: the
+ * rate achieved, from the rename into A to B's transfer.done, against the cap.
+ */
+export async function bwlimit(ctx: Context): Promise<RowResult[]> {
+  const { stage, src, root } = await folders(ctx, 'bwlimit');
+  const capMiB = 5;
+  const size = Math.max(8, Math.min(24, ctx.scale.mib)) * MiB;
+  const pair = await Pair.start(ctx, join(root, 'pair'), ['--bwlimit', `${capMiB}M`]);
+  try {
+    const version = await stageVersion(stage, src, BIG, (f) => writeRandomFile(f, size));
+    const side = await measureLeftsync(pair, () => version.place(pair.dirA), untilDone(pair.b, (p) => p === BIG, 1));
+    await expectSame(join(pair.dirB, BIG), version.hash, 'leftsync bwlimit');
+    const rate = size / side.seconds / MiB;
+    const r = row('bwlimit', `${size / MiB} MiB random over --bwlimit ${capMiB}M: ${rate.toFixed(2)} MiB/s`, side, null);
+    r.figures.rateOverCap = rate / capMiB;
+    r.goals.push(goal('within 10 % of the cap', met(rate / capMiB, (x) => Math.abs(x - 1) <= 0.1)));
+    return [r];
+  } finally {
+    await pair.stop();
+  }
+}

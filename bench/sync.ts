@@ -8,6 +8,7 @@
  *     sparse      a 6 GiB sparse file (1 MiB data): cold (setup row), then 1 MiB overwritten
  *     resume      the receiver SIGKILLed at 50 % of a cold 500 MiB file, restarted: % sent again
  *     tls         the cold file over TLS and over --no-tls in turn: what TLS costs
+ *     bwlimit     a 24 MiB random file over a pair capped at --bwlimit 5M: the rate against the cap
  *   small (issue 10)
  *     many        10,000 files of 4 KiB in 100 folders appear at once
  *     mixed       50 files of 1 KB-20 MB plus one of 200 MiB appear at once
@@ -42,7 +43,7 @@ import { removeTree, type Context, type RowResult, type Scale } from './pair.js'
 import { json, machineLine, markdownTable, notes } from './report.js';
 import { announce, bigIndex } from './rows-index.js';
 import { latency, manyFiles, mixedFiles, renameFile, renameFolder } from './rows-files.js';
-import { coldAndEdit, nineBytes, resume, sparse, tlsCost } from './rows-large.js';
+import { bwlimit, coldAndEdit, nineBytes, resume, sparse, tlsCost } from './rows-large.js';
 import { stopAll } from './processes.js';
 import { LEFTSYNC_FLAGS, RsyncDaemon, haveRsync } from './sync-rig.js';
 
@@ -60,6 +61,7 @@ const RUNNERS: Runner[] = [
   { rows: ['sparse'], folder: 'sparse', run: sparse },
   { rows: ['resume'], folder: 'resume', run: resume },
   { rows: ['tls'], folder: 'tls', run: tlsCost },
+  { rows: ['bwlimit'], folder: 'bwlimit', run: bwlimit },
   { rows: ['many'], folder: 'many', run: manyFiles },
   { rows: ['mixed'], folder: 'mixed', run: mixedFiles },
   { rows: ['latency'], folder: 'latency', run: latency },
@@ -69,7 +71,7 @@ const RUNNERS: Runner[] = [
   { rows: ['announce'], folder: 'announce', run: announce },
 ];
 const GROUPS: Record<string, string[]> = {
-  large: ['cold', 'edit', 'nine', 'sparse', 'resume', 'tls'],
+  large: ['cold', 'edit', 'nine', 'sparse', 'resume', 'tls', 'bwlimit'],
   small: ['many', 'mixed', 'latency', 'rename', 'rename-dir', 'index', 'announce'],
 };
 const ALL_ROWS = RUNNERS.flatMap((r) => r.rows);
