@@ -8,12 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MiB, overwriteAt, removeTree, writeRandomFile } from './pair.js';
 import { stopAll } from './processes.js';
 import { LeftsyncNode, sha256File, type LogEvent } from './sync-rig.js';
+import { freePort } from '../test/helpers/ports.js';
 
 const FILE = 'demo.bin';
 const SIZE = 20 * MiB;
@@ -22,18 +22,6 @@ const WAIT_MS = 120_000;
 
 function say(line: string): void {
   process.stdout.write(line + '\n');
-}
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function mib(bytes: number): string {
