@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import type { Frame } from '../../src/protocol/messages.js';
 import { tempDirOf } from '../../src/transfer/chunk-io.js';
-import { cleanup } from '../peer/harness.js';
+import { cleanup, type TestPeer } from '../peer/harness.js';
 import { createRig, putFile, setup } from './rig.js';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest();
@@ -59,21 +59,26 @@ test('an edited file costs only its changed chunks: the rest is reused locally',
   }
 });
 
+/** Pulls a 4 MiB r.bin from src and cuts the link after 10 chunk replies: a partial download is left. */
+async function abortedPull(src: TestPeer, dst: TestPeer) {
+  const data = randomBytes(4 * 1024 * 1024);
+  const entry = await putFile(src, 'r.bin', data);
+  let replies = 0;
+  const first = createRig(src, dst, {
+    windowChunks: 4,
+    tamper: (frame) => {
+      if (frame.chunkReply && ++replies === 10) setImmediate(() => first.conn.close('test abort'));
+      return frame;
+    },
+  });
+  await assert.rejects(first.apply(entry), (err: LeftsyncError) => err.code === ErrorCode.CONNECTION_CLOSED);
+  return { data, entry, partial: dst.index.partial('r.bin', entry.digest)! };
+}
+
 test('resume after an abort re-fetches nothing already verified', async () => {
   const { root, src, dst } = await setup('resume');
   try {
-    const data = randomBytes(4 * 1024 * 1024);
-    const entry = await putFile(src, 'r.bin', data);
-    let replies = 0;
-    const first = createRig(src, dst, {
-      windowChunks: 4,
-      tamper: (frame) => {
-        if (frame.chunkReply && ++replies === 10) setImmediate(() => first.conn.close('test abort'));
-        return frame;
-      },
-    });
-    await assert.rejects(first.apply(entry), (err: LeftsyncError) => err.code === ErrorCode.CONNECTION_CLOSED);
-    const partial = dst.index.partial('r.bin', entry.digest)!;
+    const { data, entry, partial } = await abortedPull(src, dst);
     assert.ok(partial.verifiedOffsets.size >= 5, `some chunks verified: ${partial.verifiedOffsets.size}`);
     await assert.rejects(stat(path.join(dst.shareDir, 'r.bin')), 'nothing partial in the share');
 
@@ -92,18 +97,7 @@ test('resume after an abort re-fetches nothing already verified', async () => {
 test('a resumed chunk whose bytes on disk were lost is verified, found bad and fetched again', async () => {
   const { root, src, dst } = await setup('resume-lost');
   try {
-    const data = randomBytes(4 * 1024 * 1024);
-    const entry = await putFile(src, 'r.bin', data);
-    let replies = 0;
-    const first = createRig(src, dst, {
-      windowChunks: 4,
-      tamper: (frame) => {
-        if (frame.chunkReply && ++replies === 10) setImmediate(() => first.conn.close('test abort'));
-        return frame;
-      },
-    });
-    await assert.rejects(first.apply(entry), (err: LeftsyncError) => err.code === ErrorCode.CONNECTION_CLOSED);
-    const partial = dst.index.partial('r.bin', entry.digest)!;
+    const { data, entry, partial } = await abortedPull(src, dst);
     const lost = Math.min(...partial.verifiedOffsets);
     // What a machine crash can do: the record survived, the bytes did not.
     await writeFile(path.join(tempDirOf(dst.stateDir), partial.tempName), Buffer.alloc(100), { flag: 'r+' });
