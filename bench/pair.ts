@@ -17,6 +17,7 @@ import {
   type RsyncRun,
 } from './sync-rig.js';
 import { TcpTally } from './measure.js';
+import { isLeftsyncOwn } from '../test/helpers/tree.js';
 
 export const MiB = 1 << 20;
 export const SECRET = 'leftsync-bench-secret';
@@ -232,8 +233,7 @@ export async function expectSame(path: string, expected: string, what: string): 
 export async function countFiles(root: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
-    // The state folder and the share marker are leftsync's own, not synced content.
-    if (entry.name === '.leftsync' || entry.name === '.leftsync-share') continue;
+    if (isLeftsyncOwn(entry.name)) continue;
     if (entry.isDirectory()) total += await countFiles(join(root, entry.name));
     else if (entry.isFile()) total++;
   }

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fillRandom, splitmix32 } from '../../src/chunker/prng.js';
 import { cleanupNodes, removeTempDirs, type NodeProcess } from '../helpers/node-process.js';
 import { MiB, PortRange, newShare, overwriteAt, startSyncNode, whenLinked } from '../helpers/sync-node.js';
-import { SHARE_MARKER, STATE_FOLDER, hashOf, sha256File, waitForSameTrees, type Tree } from '../helpers/tree.js';
+import { hashOf, isLeftsyncOwn, sha256File, waitForSameTrees, type Tree } from '../helpers/tree.js';
 
 const ports = new PortRange(24500, 24599);
 const OPERATIONS = 30;
@@ -45,7 +45,7 @@ async function listing(dir: string, rel = ''): Promise<{ files: string[]; dirs: 
   const out = { files: [] as string[], dirs: [] as string[] };
   for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => [])) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
-    if (child === STATE_FOLDER || child === SHARE_MARKER || entry.name.includes('.sync-conflict-')) continue;
+    if (isLeftsyncOwn(child) || entry.name.includes('.sync-conflict-')) continue;
     if (entry.isDirectory()) {
       out.dirs.push(child);
       const inner = await listing(dir, child);

@@ -12,7 +12,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanupNodes, removeTempDirs, type NodeProcess } from '../helpers/node-process.js';
 import { MiB, PortRange, newSharePair, partialBytesWritten, startSyncNode, whenLinked, writeRandomFile } from '../helpers/sync-node.js';
-import { SHARE_MARKER, STATE_FOLDER, treeOf, waitForSameTrees, waitUntil } from '../helpers/tree.js';
+import { isLeftsyncOwn, treeOf, waitForSameTrees, waitUntil } from '../helpers/tree.js';
 
 const ports = new PortRange(25200, 25299);
 const SIZE = 100 * MiB;
@@ -34,7 +34,7 @@ async function transferUnderWay(): Promise<{ dirA: string; dirB: string; a: Node
 
 /** The share holds nothing but the state folder and the share marker: no partial large.bin. */
 async function assertNothingPartial(dir: string): Promise<void> {
-  assert.deepEqual((await readdir(dir)).filter((name) => name !== STATE_FOLDER && name !== SHARE_MARKER), [], `nothing partial in ${dir}`);
+  assert.deepEqual((await readdir(dir)).filter((name) => !isLeftsyncOwn(name)), [], `nothing partial in ${dir}`);
 }
 
 async function assertCleanStop(node: NodeProcess, from: number): Promise<void> {

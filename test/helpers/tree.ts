@@ -12,6 +12,11 @@ import path from 'node:path';
 export const STATE_FOLDER = '.leftsync';
 export const SHARE_MARKER = '.leftsync-share';
 
+/** The state folder and the share marker are leftsync's own in a share root: never synced content. */
+export function isLeftsyncOwn(name: string): boolean {
+  return name === STATE_FOLDER || name === SHARE_MARKER;
+}
+
 /** rel path -> "file:<sha256>:<mode>" / "dir:<mode>" / "link:<target>". */
 export type Tree = Record<string, string>;
 
@@ -25,7 +30,7 @@ export async function treeOf(shareDir: string, rel = ''): Promise<Tree> {
   const out: Tree = {};
   for (const name of (await readdir(path.join(shareDir, rel))).sort()) {
     const child = rel ? `${rel}/${name}` : name;
-    if (child === STATE_FOLDER || child === SHARE_MARKER) continue;
+    if (isLeftsyncOwn(child)) continue;
     const abs = path.join(shareDir, child);
     const stats = await lstat(abs);
     const mode = (stats.mode & 0o777).toString(8);

@@ -22,6 +22,7 @@ import { createScanner } from '../../src/scanner/scanner.js';
 import type { ShareGuard } from '../../src/fs/share-guard.js';
 import { DiskFull } from '../../src/transfer/disk-full.js';
 import { guardOf } from '../helpers/share.js';
+import { isLeftsyncOwn } from '../helpers/tree.js';
 
 export interface TestPeer {
   id: string;
@@ -139,7 +140,7 @@ export async function treeOf(shareDir: string, rel = ''): Promise<Record<string,
   const out: Record<string, string> = {};
   for (const name of (await readdir(path.join(shareDir, rel))).sort()) {
     const child = rel ? `${rel}/${name}` : name;
-    if (child === '.leftsync' || child === '.leftsync-share') continue;
+    if (isLeftsyncOwn(child)) continue;
     const abs = path.join(shareDir, child);
     const stats = await lstat(abs);
     if (stats.isSymbolicLink()) out[child] = `link:${await readlink(abs)}`;

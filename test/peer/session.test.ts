@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, readdir, rm, symlink, unlink, utimes, writeFile
 import path from 'node:path';
 import { cleanup, createPeer, link, makeTempDir, sameTrees, sessionFor, treeOf, unlink as unlinkPeers, waitFor, type TestPeer } from './harness.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
+import { isLeftsyncOwn } from '../helpers/tree.js';
 
 async function converge(a: TestPeer, b: TestPeer, what: string): Promise<void> {
   await waitFor(what, () => sameTrees(a, b));
@@ -82,7 +83,7 @@ test('concurrent edits while disconnected keep both versions under a conflict na
     link(a, b);
     await converge(a, b, 'after conflict');
 
-    const names = (await readdir(a.shareDir)).filter((n) => n !== '.leftsync' && n !== '.leftsync-share').sort();
+    const names = (await readdir(a.shareDir)).filter((n) => !isLeftsyncOwn(n)).sort();
     assert.equal(names.length, 2, `both versions kept: ${names}`);
     // B's edit is newer: it keeps the name; A's loses and is named after A's mtime and A.
     assert.equal(await readFile(path.join(a.shareDir, 'notes.txt'), 'utf8'), 'edited on B, later\n');
@@ -236,7 +237,7 @@ test('a local edit the scanner has not seen yet is never overwritten: it becomes
     link(a, b);
     await converge(a, b, 'after the conflict');
     const contents = [];
-    for (const name of (await readdir(a.shareDir)).filter((n) => n !== '.leftsync' && n !== '.leftsync-share')) {
+    for (const name of (await readdir(a.shareDir)).filter((n) => !isLeftsyncOwn(n))) {
       contents.push(await readFile(path.join(a.shareDir, name), 'utf8'));
     }
     assert.deepEqual(contents.sort(), ['A edit\n', 'B edit, unscanned\n']);

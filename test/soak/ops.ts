@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Seeded } from '../helpers/seeded.js';
 import { ShareModel, isConflictPath, type Content } from '../helpers/share-model.js';
 import { MiB, overwriteAt } from '../helpers/sync-node.js';
-import { SHARE_MARKER, STATE_FOLDER } from '../helpers/tree.js';
+import { isLeftsyncOwn } from '../helpers/tree.js';
 
 export const OPERATIONS = ['create', 'edit', 'append', 'truncate', 'rename', 'delete', 'mkdir', 'rmdir', 'swap'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -28,7 +28,7 @@ export async function listing(root: string, withConflicts = false, rel = '', out
   for (const entry of entries) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
     // The state folder and the share marker are leftsync's, not the user's: no operation touches them.
-    if (child === STATE_FOLDER || child === SHARE_MARKER || (!withConflicts && isConflictPath(child))) continue;
+    if (isLeftsyncOwn(child) || (!withConflicts && isConflictPath(child))) continue;
     if (entry.isSymbolicLink()) out.set(child, 'link');
     else if (entry.isDirectory()) {
       out.set(child, 'dir');
