@@ -17,7 +17,7 @@
 import { encodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { resolveSharePath } from '../fs/paths.js';
-import type { StoredChunk, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import type { ChunkRequest, Frame, TreeRequest } from '../protocol/messages.js';
@@ -212,10 +212,9 @@ export class Supplier {
     return sending;
   }
 
-  /** The index lists this chunk (offset, length, hash) in the current version of its file. */
-  private indexed(request: ChunkRequest, hash: Buffer): boolean {
-    const entry = this.options.index.get(request.path);
-    if (entry === undefined || !entry.digest.equals(Buffer.from(request.digest))) return false;
+  /** `entry` (the path's current index entry) lists this chunk (offset, length, hash) in the requested version. */
+  private indexed(request: ChunkRequest, hash: Buffer, entry: IndexEntry): boolean {
+    if (!entry.digest.equals(Buffer.from(request.digest))) return false;
     const chunk = this.chunkAt(request.path, entry.digest, request.offset);
     return chunk !== undefined && chunk.length === request.length && chunk.hash.equals(hash);
   }
@@ -242,7 +241,7 @@ export class Supplier {
       try {
         const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, request.path), request.offset, request.length);
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
-        if (matchesStats(entry, stats) && this.indexed(request, hash)) return data;
+        if (matchesStats(entry, stats) && this.indexed(request, hash, entry)) return data;
         if (sha256(data).equals(hash)) return data;
       } catch (err) {
         log.debug('supplier.read_failed', { path: request.path, err });
