@@ -23,7 +23,7 @@ export class LinkStatsLog {
 
   /** The counters as log fields. */
   summary(): Record<string, number> {
-    return summary(this.counters.snapshot());
+    return summary(this.counters.totals());
   }
 
   stop(): void {
@@ -40,7 +40,7 @@ export class LinkStatsLog {
   }
 }
 
-function summary(stats: TransferStats): Record<string, number> {
+function summary(stats: Omit<TransferStats, 'files'>): Record<string, number> {
   return {
     bytesSent: stats.sent.wireBytes,
     bytesReceived: stats.received.wireBytes,

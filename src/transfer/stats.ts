@@ -67,6 +67,16 @@ export class StatsCounter {
     this.stats.filesReceived += 1;
   }
 
+  /**
+   * The link's totals, without the per-file counters: what the stats log reads
+   * every interval. Copying the per-file map each time (snapshot) was 15 % of a
+   * relaying peer's CPU during a 10,000-file burst.
+   */
+  totals(): Omit<TransferStats, 'files'> {
+    const { sent, received, chunksReused, filesReceived } = this.stats;
+    return { sent: { ...sent }, received: { ...received }, chunksReused, filesReceived };
+  }
+
   /** A deep copy, safe to hand out. */
   snapshot(): TransferStats {
     return structuredClone({ ...this.stats, files: Object.fromEntries(this.files) });

@@ -57,13 +57,43 @@ export function hashOf(value: string | undefined): string {
   return value?.startsWith('file:') ? value.split(':')[1] : '';
 }
 
-/** Polls `check` every 50 ms until it returns true; fails after a generous timeout. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+/** Polls `check` every `everyMs` until it returns true; fails after a generous timeout. */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Regular files in a share (leftsync's own left out): a readdir walk, no file read. */
+export async function countFiles(shareDir: string, rel = ''): Promise<number> {
+  let total = 0;
+  const dirents = await readdir(path.join(shareDir, rel), { withFileTypes: true }).catch(() => []);
+  for (const dirent of dirents) {
+    const child = rel ? `${rel}/${dirent.name}` : dirent.name;
+    if (isLeftsyncOwn(child)) continue;
+    if (dirent.isDirectory()) total += await countFiles(shareDir, child);
+    else if (dirent.isFile()) total += 1;
+  }
+  return total;
+}
+
+/**
+ * Waits until every share holds at least `files` files, polling only their
+ * listings: hashing five shares of 10,000 files ten times a second (as
+ * waitForSameTrees does) would take the CPU the nodes need. Compare the trees after.
+ */
+export async function waitForFileCounts(shareDirs: string[], files: number, timeoutMs = 60_000): Promise<void> {
+  let counts: number[] = [];
+  try {
+    await waitUntil(`${files} files in each share`, async () => {
+      counts = await Promise.all(shareDirs.map((dir) => countFiles(dir)));
+      return counts.every((n) => n >= files);
+    }, timeoutMs, 500);
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (files now: ${counts.join(', ')})`);
   }
 }
 

@@ -18,6 +18,10 @@ test('byte counters add up in total and per file', () => {
   assert.equal(snap.filesReceived, 1);
   snap.received.wireBytes = 0;
   assert.equal(stats.snapshot().received.wireBytes, 15, 'snapshot is a copy');
+  const totals = stats.totals();
+  assert.deepEqual(totals, { sent: snap.sent, received: { wireBytes: 15, rawBytes: 150, chunks: 2 }, chunksReused: 3, filesReceived: 1 });
+  totals.sent.wireBytes = 0;
+  assert.equal(stats.totals().sent.wireBytes, 7, 'totals are a copy');
 });
 
 test('per-file counters keep the most recently counted files only', () => {
