@@ -24,6 +24,7 @@ import { isPausing } from './pause.js';
 import { singleChunkOf, type Puller } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
 import type { PeerEvents } from '../status/peer-events.js';
+import { applyDeletions, type DeletionOutcome } from './apply-deletions.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
@@ -191,6 +192,11 @@ export class Applier {
     return outcomes;
   }
 
+  /** Applies several tombstones in one scan-locked step (see applyDeletions). */
+  applyDeletions(remotes: IndexEntry[]): Promise<DeletionOutcome[]> {
+    return applyDeletions(this.options, remotes, (remote) => this.apply(remote));
+  }
+
   private async carryOut(action: ApplyAction, remote: IndexEntry, local: IndexEntry | undefined, freed: boolean): Promise<ApplyOutcome> {
     const { index, shareDir, puller } = this.options;
     // The index entry this decision was made against. A step that waited for a scan
@@ -341,7 +347,7 @@ export class Applier {
   }
 }
 
-function errnoOf(err: unknown): string | undefined {
+export function errnoOf(err: unknown): string | undefined {
   const cause = err instanceof LeftsyncError ? (err.cause as NodeJS.ErrnoException | undefined) : (err as NodeJS.ErrnoException);
   return cause?.code;
 }

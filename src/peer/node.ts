@@ -175,8 +175,8 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
       ignore: scanner.ignore,
       // Paths caught changing while hashed go back to the watcher, to wait until they settle.
       onPaths: async (paths) => (await scanned(scanner.scanPaths(paths)))?.unstable,
-      // Files we placed ourselves are already recorded: no scan (and no scan lock) for them.
-      isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats),
+      // Files we placed or deleted ourselves are already recorded: no scan (and no scan lock) for them.
+      isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats, () => index.listUnder(relPath).some((e) => !e.deleted)),
       onFullRescan: async () => void (await scanned(scanner.scanAll())),
     });
 

@@ -9,7 +9,9 @@
  * running (Syncthing orders deletes after creates the same way): a renamed or
  * moved file arrives as a new path plus a deletion of the old one, and the
  * pull of the new path finds every chunk in the old file only while it is
- * still on disk and in the index.
+ * still on disk and in the index. With a deletion runner, the deletions go as
+ * batches, one batch at a time (a folder's tombstone comes after its files',
+ * so a batch that runs alone finds the folder empty).
  */
 import type { Logger } from '../log.js';
 import type { ApplyOutcome } from './applier.js';
@@ -32,6 +34,8 @@ export interface PathQueueOptions {
   /** Units of work (single paths or batches) worked on at once. */
   concurrency: number;
   batch?: BatchRunner;
+  /** Works on several deletions as one unit; without it each deletion is a unit of its own. */
+  deletions?: { max: number; run(paths: string[]): Promise<WorkOutcome[]> };
   /** Works on one path; a rejection counts as 'failed'. */
   run(relPath: string): Promise<WorkOutcome>;
   /** After every path's work, and whenever the queue may have become idle. */
@@ -119,11 +123,15 @@ export class PathQueue {
     while (!this.closed && this.units < this.options.concurrency) {
       const next = this.next();
       if (next === undefined) break;
-      const batch = this.options.batch;
+      const { batch, deletions } = this.options;
       if (!next.deletion && batch !== undefined && batch.eligible(next.relPath)) {
         const paths = [next.relPath, ...this.takeEligible(batch)];
         this.start(paths, false);
         void this.work(paths, () => batch.run(paths));
+      } else if (next.deletion && deletions !== undefined) {
+        const paths = [next.relPath, ...this.takeDeletions(deletions.max - 1)];
+        this.start(paths, true);
+        void this.work(paths, () => deletions.run(paths));
       } else {
         this.start([next.relPath], next.deletion);
         void this.work([next.relPath], async () => [await this.options.run(next.relPath)]);
@@ -145,6 +153,18 @@ export class PathQueue {
     return taken;
   }
 
+  /** More deferred deletions for the batch being formed, in arrival order. */
+  private takeDeletions(max: number): string[] {
+    const taken: string[] = [];
+    for (const relPath of this.deferred) {
+      if (taken.length >= max) break;
+      if (this.active.has(relPath)) continue;
+      this.deferred.delete(relPath);
+      taken.push(relPath);
+    }
+    return taken;
+  }
+
   private start(paths: string[], deletion: boolean): void {
     this.units++;
     for (const relPath of paths) {
@@ -156,7 +176,8 @@ export class PathQueue {
 
   /**
    * The first queued path not being worked on, else (once nothing else is
-   * queued or running) the first deferred deletion.
+   * queued or running) the first deferred deletion; batched deletions wait for
+   * the batch before them.
    */
   private next(): { relPath: string; deletion: boolean } | undefined {
     for (const relPath of this.queued) {
@@ -165,6 +186,7 @@ export class PathQueue {
       return { relPath, deletion: false };
     }
     if (this.activeOther > 0 || this.queued.size > 0) return undefined;
+    if (this.options.deletions !== undefined && this.activeDeletions.size > 0) return undefined;
     for (const relPath of this.deferred) {
       if (this.active.has(relPath)) continue;
       this.deferred.delete(relPath);

@@ -51,6 +51,8 @@ export interface SessionOptions {
   pullConcurrency?: number;
   /** Most small files pulled and placed as one batch (default 128). */
   smallBatch?: number;
+  /** Most deletions applied as one batch (default 256). */
+  deletionBatch?: number;
   /** Most paths waiting in the work queue; the rest wait in the store (default 20,000; see StoredNeeds). */
   queueLimit?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */

@@ -101,6 +101,7 @@ class SyncSession implements Session {
         eligible: (relPath) => this.isSmallPull(relPath),
         run: (paths) => this.runBatch(paths),
       },
+      deletions: { max: options.deletionBatch ?? 256, run: (paths) => this.runDeletions(paths) },
       onSettled: (_relPath, outcome) => this.settled(outcome),
       log: this.log,
     });
@@ -243,8 +244,21 @@ class SyncSession implements Session {
     return remote !== undefined && !remote.deleted && remote.type === 'file' && singleChunkOf(remote) !== null;
   }
 
-  /** Works on several paths together, holding all their path locks (taken in sorted order: no deadlock). */
-  private async runBatch(paths: string[]): Promise<WorkOutcome[]> {
+  /** Works on several small pulls together (see Applier.applyBatch). */
+  private runBatch(paths: string[]): Promise<WorkOutcome[]> {
+    return this.runLocked(paths, (remotes) => this.applier.applyBatch(remotes));
+  }
+
+  /** Works on several deletions together (see applyDeletions). */
+  private runDeletions(paths: string[]): Promise<WorkOutcome[]> {
+    return this.runLocked(paths, (remotes) => this.applier.applyDeletions(remotes));
+  }
+
+  /**
+   * Runs `apply` on the latest remote entries of `paths`, holding all their path
+   * locks (taken in sorted order: no deadlock); a path with nothing to apply is 'unchanged'.
+   */
+  private async runLocked(paths: string[], apply: (remotes: IndexEntry[]) => Promise<WorkOutcome[]>): Promise<WorkOutcome[]> {
     const { index, conn, shareDir, pathLocks } = this.options;
     const keys = paths.map((relPath) => `${shareDir}\0${relPath}`).sort();
     const locked = async (): Promise<WorkOutcome[]> => {
@@ -258,7 +272,7 @@ class SyncSession implements Session {
         remotes.push(remote);
       });
       if (remotes.length === 0) return outcomes;
-      const results = await this.applier.applyBatch(remotes);
+      const results = await apply(remotes);
       todo.forEach((i, k) => (outcomes[i] = results[k]!));
       return outcomes;
     };

@@ -16,6 +16,7 @@ import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
 import { eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
+import { MovedFiles, goneFirst } from './moved.js';
 import type { ScanResult, Scanner, ScannerOptions } from './scan-types.js';
 
 const log = createLogger('scanner');
@@ -52,6 +53,8 @@ class ScanRun {
    * announced before the old name's tombstone, so a peer copies its chunks from the old file.
    */
   private goneInBatch: string[] = [];
+  /** The gone files of this batch by inode: a moved file is not hashed again (see MovedFiles). */
+  private readonly moved = new MovedFiles();
 
   constructor(
     private readonly opts: ScannerOptions,
@@ -79,7 +82,8 @@ class ScanRun {
     await this.opts.share.check();
     if (paths.some((p) => p === '.leftsyncignore')) await this.ignore.reload();
     // Parents first, so a new folder is recorded before its files.
-    const unique = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
+    const sorted = [...new Set(paths.map((p) => p.normalize('NFC')))].sort();
+    const unique = await goneFirst(sorted, (p) => this.opts.index.seenOf(p)?.deleted === false, async (p) => (await locate(this.opts.shareDir, p)) !== null);
     for (const relPath of unique) {
       // Already examined by the walk of a folder earlier in this batch (a folder
       // that appeared is reported with everything in it): nothing new to learn.
@@ -155,7 +159,10 @@ class ScanRun {
     // Everything indexed below it that is not there now is deleted (all of it when the
     // path is gone or is no longer a folder), and the path itself when it is gone.
     const below = this.opts.index.listUnder(relPath);
-    this.goneInBatch.push(...this.gone(present ? below : [...below, ...(previous ? [previous] : [])]));
+    const candidates = present ? below : [...below, ...(previous ? [previous] : [])];
+    const gone = this.gone(candidates);
+    this.goneInBatch.push(...gone);
+    this.moved.note(candidates, gone);
   }
 
   /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
@@ -298,6 +305,12 @@ class ScanRun {
       return;
     }
 
+    const movedFrom = live === undefined ? this.moved.take(stats) : undefined;
+    if (movedFrom !== undefined) {
+      const chunks = index.chunksOf(movedFrom.path);
+      this.queue(() => index.recordLocalChange({ ...observed, digest: movedFrom.digest }, chunks));
+      return;
+    }
     let signature;
     try {
       signature = await (this.opts.hashFile ?? hashFile)(absPath, this.opts.params, stats.size);

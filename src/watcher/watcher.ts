@@ -35,10 +35,10 @@ export interface WatcherOptions {
    */
   onPaths(paths: string[]): void | string[] | Promise<void | string[]>;
   /**
-   * True when the path on disk is exactly as already indexed (see sameAsIndexed):
-   * such settled paths are not delivered. Omitted: every settled path is.
+   * True when the path on disk is exactly as already indexed (see sameAsIndexed;
+   * `stats` null: gone from disk): such settled paths are not delivered. Omitted: every settled path is.
    */
-  isUnchanged?(relPath: string, stats: Stats): boolean;
+  isUnchanged?(relPath: string, stats: Stats | null): boolean;
   onFullRescan(): void | Promise<void>;
 }
 
@@ -74,7 +74,7 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
         if (wholeTrees.delete(relPath)) return true;
         if (relPath !== relPath.normalize('NFC')) return true; // the scanner's lookup normalizes; let it judge
         const stats = await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
-        return stats === null || !isUnchanged(relPath, stats);
+        return !isUnchanged(relPath, stats);
       }),
     );
     return paths.filter((_, i) => keep[i]);

@@ -115,6 +115,45 @@ test('deletions wait until every other queued or running path is done', async ()
   assert.equal(queue.idle, true);
 });
 
+test('with a deletion runner, deletions go as batches in arrival order, one batch at a time, after the pulls', async () => {
+  const batches: string[][] = [];
+  let running = 0;
+  let peak = 0;
+  let releasePull!: () => void;
+  const settled: Array<[string, WorkOutcome]> = [];
+  const queue = new PathQueue({
+    concurrency: 4,
+    run: async (p) => {
+      if (p === 'pull') await new Promise<void>((r) => (releasePull = r));
+      return 'applied';
+    },
+    deletions: {
+      max: 3,
+      run: async (paths) => {
+        batches.push(paths);
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return paths.map(() => 'applied' as const);
+      },
+    },
+    onSettled: (p, outcome) => {
+      if (p !== null) settled.push([p, outcome!]);
+    },
+    log: createLogger('path-queue-test'),
+  });
+  queue.offer('pull', () => true);
+  for (const p of ['d/1', 'd/2', 'd/3', 'd/4', 'd/5', 'd/6', 'd/7', 'd']) queue.offer(p, () => true, true);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(batches, [], 'no deletion beside a pull');
+  releasePull();
+  await waitFor('all done', () => settled.length === 9);
+  assert.deepEqual(batches, [['d/1', 'd/2', 'd/3'], ['d/4', 'd/5', 'd/6'], ['d/7', 'd']]);
+  assert.equal(peak, 1, 'one deletion batch at a time: a folder\'s files are gone before its own turn');
+  assert.equal(queue.idle, true);
+});
+
 test('a path deleted and then re-created before its turn leaves the deletion lane', async () => {
   const runs: string[] = [];
   let release!: () => void;

@@ -61,6 +61,44 @@ describe('scanner', () => {
     assert.ok(order.indexOf('a-old/inner.bin') < order.indexOf('a-old'), 'children before their folder');
   });
 
+  it('a renamed folder\'s files are recognised by inode, size and mtime and not hashed again; a changed one is', async () => {
+    const hashed: string[] = [];
+    const counting = await createScanner({
+      shareDir: share,
+      stateDir,
+      lock: createScanLock(),
+      share: await guardOf(share, stateDir),
+      index,
+      params,
+      hashFile: async (absPath, p, size) => {
+        hashed.push(path.relative(share, absPath));
+        return hashFile(absPath, p, size);
+      },
+    });
+    for (let i = 0; i < 20; i++) await put(`old/f${i}.bin`, `content of file ${i}`);
+    await counting.scanAll();
+    assert.equal(hashed.length, 20);
+    hashed.length = 0;
+    await rename(path.join(share, 'old'), path.join(share, 'new'));
+    await appendFile(path.join(share, 'new/f7.bin'), ' edited after the move');
+    const result = await counting.scanPaths(['new', 'old']);
+    assert.deepEqual(hashed, ['new/f7.bin'], 'only the file edited after the move was read');
+    for (let i = 0; i < 20; i++) {
+      const moved = index.get(`new/f${i}.bin`)!;
+      const content = `content of file ${i}${i === 7 ? ' edited after the move' : ''}`;
+      const signature = await signBuffer(Buffer.from(content), params);
+      assert.deepEqual(moved.digest, signature.digest, `new/f${i}.bin digest`);
+      assert.deepEqual(index.chunksOf(`new/f${i}.bin`).map((c) => c.hash), signature.chunks.map((c) => c.hash));
+      assert.equal(index.get(`old/f${i}.bin`)!.deleted, true);
+    }
+    assert.equal(result.changed.filter((e) => e.deleted).length, 21, 'the old files and folder are tombstones');
+    // A file put back under an old name later is a new file: read and hashed as usual.
+    hashed.length = 0;
+    await put('old/f3.bin', 'content of file 3');
+    await counting.scanPaths(['old', 'old/f3.bin']);
+    assert.deepEqual(hashed, ['old/f3.bin']);
+  });
+
   it('records files, nested and empty folders, symlinks (not followed), modes and NFC names', async () => {
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;

@@ -223,6 +223,7 @@ describe('share watcher at scale and through renames', () => {
 });
 
 describe('sameAsIndexed', () => {
+  const none = (): boolean => false;
   it('matches a file only on equal type, size, mtime (ms), inode and mode', async () => {
     const base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-same-'));
     try {
@@ -238,19 +239,24 @@ describe('sameAsIndexed', () => {
         mode: 0o640,
         deleted: false,
       } as unknown as IndexEntry;
-      assert.equal(sameAsIndexed(entry, stats), true);
-      assert.equal(sameAsIndexed(undefined, stats), false);
-      assert.equal(sameAsIndexed({ ...entry, deleted: true }, stats), false);
-      assert.equal(sameAsIndexed({ ...entry, size: 6 }, stats), false);
-      assert.equal(sameAsIndexed({ ...entry, mtimeMs: entry.mtimeMs + 1 }, stats), false);
-      assert.equal(sameAsIndexed({ ...entry, inode: entry.inode + 1 }, stats), false);
-      assert.equal(sameAsIndexed({ ...entry, mode: 0o644 }, stats), false, 'a chmod is a change');
+      assert.equal(sameAsIndexed(entry, stats, none), true);
+      assert.equal(sameAsIndexed(undefined, stats, none), false);
+      assert.equal(sameAsIndexed({ ...entry, deleted: true }, stats, none), false);
+      assert.equal(sameAsIndexed({ ...entry, size: 6 }, stats, none), false);
+      assert.equal(sameAsIndexed({ ...entry, mtimeMs: entry.mtimeMs + 1 }, stats, none), false);
+      assert.equal(sameAsIndexed({ ...entry, inode: entry.inode + 1 }, stats, none), false);
+      assert.equal(sameAsIndexed({ ...entry, mode: 0o644 }, stats, none), false, 'a chmod is a change');
       const dirStats = await lstat(base);
       const dir = { ...entry, type: 'dir', size: 0, inode: dirStats.ino, mode: dirStats.mode & 0o777 } as IndexEntry;
-      assert.equal(sameAsIndexed(dir, dirStats), true, 'a folder placed and recorded (by the puller) is not rescanned');
-      assert.equal(sameAsIndexed({ ...dir, inode: dirStats.ino + 1 }, dirStats), false, 'another folder moved over it is');
-      assert.equal(sameAsIndexed({ ...dir, mode: 0o700 }, dirStats), dirStats.mode % 0o1000 === 0o700, 'a chmod is a change');
-      assert.equal(sameAsIndexed(dir, stats), false, 'a file where a folder was');
+      assert.equal(sameAsIndexed(dir, dirStats, none), true, 'a folder placed and recorded (by the puller) is not rescanned');
+      assert.equal(sameAsIndexed({ ...dir, inode: dirStats.ino + 1 }, dirStats, none), false, 'another folder moved over it is');
+      assert.equal(sameAsIndexed({ ...dir, mode: 0o700 }, dirStats, none), dirStats.mode % 0o1000 === 0o700, 'a chmod is a change');
+      assert.equal(sameAsIndexed(dir, stats, none), false, 'a file where a folder was');
+      // Gone from disk: as indexed only when the index holds nothing live there or below.
+      assert.equal(sameAsIndexed({ ...entry, deleted: true }, null, none), true, 'a file the applier deleted is not rescanned');
+      assert.equal(sameAsIndexed(undefined, null, none), true, 'a path never indexed and gone again');
+      assert.equal(sameAsIndexed(entry, null, none), false, 'a live file gone from disk is a deletion to scan');
+      assert.equal(sameAsIndexed({ ...dir, deleted: true }, null, () => true), false, 'a gone folder with live entries below is scanned');
     } finally {
       await rm(base, { recursive: true, force: true });
     }
