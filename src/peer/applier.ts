@@ -25,6 +25,7 @@ import { singleChunkOf, type Puller } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
 import type { PeerEvents } from '../status/peer-events.js';
 import { applyDeletions, type DeletionOutcome } from './apply-deletions.js';
+import { applyLocalMoves } from './local-moves.js';
 
 export interface ApplierOptions {
   index: SyncIndex;
@@ -140,12 +141,16 @@ export class Applier {
         batch.push({ i, expect: live ?? null, decidedOn: local?.version ?? {} });
       } else alone.push(i);
     });
+    // A file the peer renamed is moved here, not copied (see applyLocalMoves).
+    const moved = await applyLocalMoves(this.options, remotes, batch);
+    for (const i of moved) outcomes[i] = 'applied';
+    const toPull = moved.size === 0 ? batch : batch.filter((b) => !moved.has(b.i));
     await this.options.share.check(); // the temp files live in the state folder, often inside the share
-    const pulled = await puller.pullSmall(batch.map((b) => remotes[b.i]!));
+    const pulled = await puller.pullSmall(toPull.map((b) => remotes[b.i]!));
     const ready: (Planned & { file: VerifiedFile })[] = [];
     pulled.forEach((result, k) => {
-      const { i } = batch[k]!;
-      if (result.outcome === 'verified') ready.push({ ...batch[k]!, file: result.file });
+      const { i } = toPull[k]!;
+      if (result.outcome === 'verified') ready.push({ ...toPull[k]!, file: result.file });
       else if (result.outcome === 'gone') alone.push(i);
       else failed(i, result.error);
     });

@@ -5,7 +5,8 @@
  * chunk list are taken from the old entry instead of reading and hashing it
  * again. It is the scanner's stat shortcut ("the file is as I last saw it",
  * src/model/file-stats.ts) followed across a rename: a folder of 1,000 files
- * renamed cost 1,000 hashes before.
+ * renamed cost 1,000 hashes before. The scanner records the old name's
+ * tombstone right after the new name, so the pair travels together.
  *
  * Only the old paths this batch found gone are candidates: an inode at a path
  * that still exists (a hard link) or one a later event may bring back is
@@ -34,6 +35,8 @@ export async function goneFirst(paths: string[], isLive: (relPath: string) => bo
 export class MovedFiles {
   /** Inode -> the live file entries found gone in this batch. */
   private readonly byInode = new Map<number, IndexEntry[]>();
+  /** Old paths matched by take(): their tombstones are recorded with the new name. */
+  private readonly matched = new Set<string>();
 
   /** Notes the entries among `candidates` whose paths are in `gone` (live files only). */
   note(candidates: readonly IndexEntry[], gone: readonly string[]): void {
@@ -58,6 +61,12 @@ export class MovedFiles {
     if (i < 0) return undefined;
     const [entry] = list.splice(i, 1);
     if (list.length === 0) this.byInode.delete(stats.ino);
+    this.matched.add(entry!.path);
     return entry;
+  }
+
+  /** True for an old path take() matched. */
+  taken(relPath: string): boolean {
+    return this.matched.has(relPath);
   }
 }

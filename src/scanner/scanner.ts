@@ -97,7 +97,7 @@ class ScanRun {
       await this.ensureParents(relPath);
       await this.one(relPath);
     }
-    await this.recordGone([...new Set(this.goneInBatch)].filter((p) => !this.seen.has(p)));
+    await this.recordGone([...new Set(this.goneInBatch)].filter((p) => !this.seen.has(p) && !this.moved.taken(p)));
     this.finish();
     log.debug('scan.paths_done', { paths: unique.length, ...this.counts() });
     return this.result;
@@ -309,6 +309,8 @@ class ScanRun {
     if (movedFrom !== undefined) {
       const chunks = index.chunksOf(movedFrom.path);
       this.queue(() => index.recordLocalChange({ ...observed, digest: movedFrom.digest }, chunks));
+      // The old name's tombstone right after the new name, not at the end of the batch: a peer sees the pair together and can move the file too.
+      this.queue(() => index.recordLocalDeletion(movedFrom.path));
       return;
     }
     let signature;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanup, createPeer, link, makeTempDir, sameTrees, treeOf, waitFor, type TestPeer } from './harness.js';
 
@@ -72,6 +72,36 @@ test('a folder moved with everything in it reuses every chunk of every file', as
     const tree = await treeOf(b.shareDir);
     assert.ok(tree['archive/alpha-2024/src/small.txt']);
     assert.equal(tree['projects/alpha'], undefined, 'old folder gone');
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
+
+test('a renamed folder of small files is moved on the receiver, not copied: same inodes, no chunk bytes, the old folder gone', async () => {
+  const root = await makeTempDir('move-local');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await mkdir(path.join(a.shareDir, 'photos/2024'), { recursive: true });
+    const names = Array.from({ length: 300 }, (_, i) => `f${i}.bin`);
+    for (const name of names) await writeFile(path.join(a.shareDir, 'photos/2024', name), randomBytes(4096));
+    await a.scan();
+    const [, atB] = link(a, b);
+    await converge(a, b, 'first copy');
+    const inodesBefore = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'photos/2024', n))).ino));
+    const before = atB.stats();
+
+    // 'archive' sorts before 'photos': the scanner must see the old name gone before it walks the new one.
+    await rename(path.join(a.shareDir, 'photos'), path.join(a.shareDir, 'archive'));
+    await a.scan(['archive', 'photos']);
+    await converge(a, b, 'folder rename');
+    const after = atB.stats();
+    assert.equal(after.received.chunks - before.received.chunks, 0, 'no chunk requested');
+    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+    const inodesAfter = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'archive/2024', n))).ino));
+    assert.deepEqual(inodesAfter, inodesBefore, 'each file moved on B, not copied');
+    assert.deepEqual(Object.keys(await treeOf(b.shareDir)).filter((p) => p.startsWith('photos')), [], 'the old folder is gone');
+    for (const n of names) assert.equal(b.index.get(`photos/2024/${n}`)?.deleted, true);
   } finally {
     await cleanup(root, [a, b]);
   }

@@ -1,0 +1,113 @@
+/**
+ * A rename the peer announced, applied as a move on our disk. A small file
+ * arriving under a new name whose bytes a local file holds, when the peer's
+ * entry for that local file is a tombstone we would apply as a plain delete,
+ * is the same file moved: the old file is moved to the new name (src/fs/move.ts)
+ * instead of being copied into a temp file, fsynced, placed, and deleted later.
+ * Both facts are recorded together, the new name first (so a peer further down
+ * the line sees the pair in one update and can do the same).
+ *
+ * Nothing unverified is placed: the old file's bytes are read and checked
+ * against the announced chunk hash first, and inside the scan lock it must
+ * still be exactly as indexed. Anything short of that (another file with the
+ * same bytes, the tombstone not here yet, a mode or mtime that differs, a
+ * local edit) leaves the path to the ordinary pull, which copies locally.
+ * Syncthing does the same for files whose blocks a deletion of the same batch holds.
+ */
+import { LeftsyncError } from '../errors.js';
+import { moveFiles, type Move } from '../fs/move.js';
+import type { IndexEntry, VersionVector } from '../model/entries.js';
+import { observedMtimeMs } from '../model/file-stats.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import { readVerifiedAt } from '../transfer/chunk-io.js';
+import type { PullProgress } from '../transfer/progress.js';
+import { singleChunkOf } from '../transfer/puller.js';
+import type { VerifiedFile } from '../transfer/verified-file.js';
+import type { ApplierOptions } from './applier.js';
+
+/** A small-file pull the batch planned: nothing at the path (`expect` null) makes it a move candidate. */
+export interface PlannedPull {
+  i: number;
+  expect: IndexEntry | null;
+  decidedOn: VersionVector;
+}
+
+interface Candidate {
+  planned: PlannedPull;
+  remote: IndexEntry;
+  /** Our entry of the old name, and the peer's tombstone for it. */
+  local: IndexEntry;
+  tombstone: IndexEntry;
+}
+
+const NO_PROGRESS: PullProgress = { add() {}, synced() {}, end() {} };
+
+/** Moves what it can; returns the indexes (PlannedPull.i) of the paths it applied. */
+export async function applyLocalMoves(options: ApplierOptions, remotes: IndexEntry[], planned: PlannedPull[]): Promise<Set<number>> {
+  const done = new Set<number>();
+  const candidates = await findMoves(options, remotes, planned);
+  if (candidates.length === 0) return done;
+  const { index, shareDir, log, events, puller } = options;
+  const startedMs = Date.now();
+  const placed: { remote: IndexEntry; file: VerifiedFile }[] = [];
+  await options.scanLock.exclusive(async () => {
+    await options.share.check();
+    // Decided outside the lock: both names must still be as the decision saw them.
+    const current = candidates.filter((c) => {
+      const now = index.get(c.local.path);
+      const at = index.get(c.remote.path);
+      return now?.sequence === c.local.sequence && (at === undefined || at.deleted);
+    });
+    const moves: Move[] = current.map((c) => ({ from: c.local.path, to: c.remote.path, expect: c.local }));
+    const results = await moveFiles(shareDir, moves);
+    index.batch(() => {
+      current.forEach((c, k) => {
+        const result = results[k]!;
+        if (result instanceof LeftsyncError) {
+          log.debug('sync.move_skipped', { path: c.remote.path, from: c.local.path, err: result });
+          return;
+        }
+        const chunks = singleChunkOf(c.remote)!;
+        index.recordApplied({ ...c.remote, inode: result.ino, mtimeMs: observedMtimeMs(result) }, chunks, c.planned.decidedOn);
+        index.recordApplied({ ...c.tombstone, inode: 0 }, [], c.local.version);
+        events.applied(c.remote, undefined);
+        events.applied(c.tombstone, c.local);
+        log.info('sync.moved', { path: c.remote.path, from: c.local.path, by: c.remote.modifiedBy });
+        const counts = { reused: chunks.length, resumed: 0, fetched: 0, bytesReceived: 0, treeNodes: 0, treeBytes: 0 };
+        placed.push({ remote: c.remote, file: { tempPath: '', tempName: '', chunks, counts, startedMs, progress: NO_PROGRESS } });
+        done.add(c.planned.i);
+      });
+    });
+  });
+  // Counted and logged as a pull that reused every chunk (transfer.done), as the copy it replaces was.
+  if (placed.length > 0) await puller.placed(placed);
+  return done;
+}
+
+/** The planned pulls that are moves of a local file the peer deleted, its bytes checked. */
+async function findMoves(options: ApplierOptions, remotes: IndexEntry[], planned: PlannedPull[]): Promise<Candidate[]> {
+  const { index, remotePeerId, shareDir } = options;
+  const claimed = new Set<string>();
+  const found: Candidate[] = [];
+  for (const p of planned) {
+    const remote = remotes[p.i]!;
+    // Empty files are many and alike: copying one costs nothing worth a guess.
+    if (p.expect !== null || remote.size === 0 || singleChunkOf(remote) === null) continue;
+    const from = index.fileWithDigest(remote.digest);
+    if (from === undefined || from === remote.path || claimed.has(from)) continue;
+    const local = index.get(from);
+    if (local === undefined || local.deleted || local.type !== 'file' || local.mode !== remote.mode || local.mtimeMs !== remote.mtimeMs) continue;
+    const tombstone = index.remoteEntry(remotePeerId, from);
+    if (tombstone === undefined || !tombstone.deleted || reconcile(local, tombstone).action !== 'delete') continue;
+    claimed.add(from);
+    found.push({ planned: p, remote, local, tombstone });
+  }
+  // The reads overlap (each is open + read + close in the thread pool); a file that fails its check is pulled instead.
+  const verified = await Promise.all(
+    found.map(({ remote, local }) => {
+      const chunk = singleChunkOf(remote)![0]!;
+      return readVerifiedAt({ kind: 'file', path: local.path, offset: 0, length: chunk.length }, chunk.hash, shareDir, '');
+    }),
+  );
+  return found.filter((_, k) => verified[k] !== undefined);
+}
