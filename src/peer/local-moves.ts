@@ -106,6 +106,7 @@ async function findMoves(options: ApplierOptions, remotes: IndexEntry[], planned
   const verified = await Promise.all(
     found.map(({ remote, local }) => {
       const chunk = singleChunkOf(remote)![0]!;
+      // A 'file' location is read from the share; the state folder (last argument) is not used for it.
       return readVerifiedAt({ kind: 'file', path: local.path, offset: 0, length: chunk.length }, chunk.hash, shareDir, '');
     }),
   );

@@ -50,7 +50,8 @@ class ScanRun {
   private writes: (() => IndexEntry | undefined)[] = [];
   /**
    * Paths scanPaths found gone, recorded after the rest of the batch: a renamed file's new name is
-   * announced before the old name's tombstone, so a peer copies its chunks from the old file.
+   * announced before the old name's tombstone, so a peer copies its chunks from the old file
+   * (a file recognised as moved gets its tombstone right after its new name instead: see MovedFiles).
    */
   private goneInBatch: string[] = [];
   /** The gone files of this batch by inode: a moved file is not hashed again (see MovedFiles). */
