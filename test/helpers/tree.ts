@@ -48,7 +48,7 @@ export async function treeOf(shareDir: string, rel = ''): Promise<Tree> {
 }
 
 /** The tree, or null while it changes under the walk (a file vanished mid-read). */
-async function treeOrNull(shareDir: string): Promise<Tree | null> {
+export async function treeOrNull(shareDir: string): Promise<Tree | null> {
   try {
     return await treeOf(shareDir);
   } catch {
