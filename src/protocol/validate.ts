@@ -204,6 +204,7 @@ export function validateFrame(frame: Frame): FrameKind {
       optionalErrorCode(m.errorCode, kind);
       if (m.errorCode === '') bytesOfSize(m.hash, HASH_BYTES, kind, 'hash');
       ensure(m.payload.length <= MAX_CHUNK_PAYLOAD_BYTES, kind, `payload larger than ${MAX_CHUNK_PAYLOAD_BYTES} bytes`);
+      ensure(m.index < MAX_WANTS_PER_REQUEST, kind, `index ${m.index} beyond the ${MAX_WANTS_PER_REQUEST} wants a request may have`);
       break;
     }
     case 'error':

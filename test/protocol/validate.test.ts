@@ -60,8 +60,17 @@ test('a chunk request of more wants than MAX_WANTS_PER_REQUEST is refused as too
   rejects(() => decodeFrame(encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants } })), ErrorCode.PROTO_TOO_LARGE);
   // Far more: the decoder stops at the cap instead of building every want.
   const flood = Array.from({ length: 20_000 }, () => want(1));
-  rejects(() => decodeFrame(encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants: flood } })), ErrorCode.PROTO_TOO_LARGE);
+  assert.throws(
+    () => decodeFrame(encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants: flood } })),
+    (err: unknown) => err instanceof LeftsyncError && err.code === ErrorCode.PROTO_TOO_LARGE && /"wants" had too many elements/.test(err.message),
+  );
   assert.equal(decodeFrame(encodeFrame({ chunkRequest: { requestId: 1, wants: wants.slice(1) } })).chunkRequest!.wants.length, MAX_WANTS_PER_REQUEST);
+});
+
+test('a chunk reply names a want index below MAX_WANTS_PER_REQUEST', () => {
+  const reply = (index: number) => ({ chunkReply: { requestId: 1, hash: new Uint8Array(32), compressed: false, payload: new Uint8Array(1), errorCode: '', index } });
+  assert.equal(decodeFrame(encodeFrame(reply(MAX_WANTS_PER_REQUEST - 1))).chunkReply!.index, MAX_WANTS_PER_REQUEST - 1);
+  rejects(() => decodeFrame(encodeFrameUnchecked(reply(MAX_WANTS_PER_REQUEST))), ErrorCode.PROTO_MALFORMED);
 });
 
 test('a chunk request asking for more than MAX_REQUEST_BYTES is refused as too large, with the limit named', () => {
