@@ -69,11 +69,6 @@ export function encodeFrame(frame: Frame): Uint8Array {
   return bytes;
 }
 
-/** A deep copy through the wire encoding, without validation (the in-memory transport delivers copies). */
-export function copyFrame(frame: Frame): Frame {
-  return leftsync.Frame.decode(leftsync.Frame.encode(frame));
-}
-
 /** Encodes without validation. Tests use it to produce invalid frames on purpose. */
 export function encodeFrameUnchecked(frame: Partial<Frame>): Uint8Array {
   return leftsync.Frame.encode(frame);

@@ -19,19 +19,11 @@ export function sha256(data: Uint8Array): Buffer {
 
 /**
  * Exactly `length` bytes at `offset` from an open file; LS_IO if the file is
- * shorter. Lengths above `max` (one chunk, or one request's run) are refused before allocating;
- * `into`, when large enough, is read into instead of a new buffer.
+ * shorter. Lengths above `max` (one chunk, or one request's run) are refused before allocating.
  */
-export async function readChunkFrom(
-  handle: FileHandle,
-  absPath: string,
-  offset: number,
-  length: number,
-  max = MAX_CHUNK_BYTES,
-  into?: Buffer,
-): Promise<Buffer> {
+export async function readChunkFrom(handle: FileHandle, absPath: string, offset: number, length: number, max = MAX_CHUNK_BYTES): Promise<Buffer> {
   if (length > max) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `read of ${length} bytes exceeds the maximum of ${max}`);
-  const buffer = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  const buffer = Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);

@@ -26,15 +26,14 @@ export class ReadHandles {
   ) {}
 
   /**
-   * Exactly `length` bytes (a run of chunks, at most MAX_REQUEST_BYTES) at `offset` of `absPath`
-   * (into the start of `into` when given), and the stats of the file
+   * Exactly `length` bytes (a run of chunks, at most MAX_REQUEST_BYTES) at `offset` of `absPath`, and the stats of the file
    * read, taken after the read (a write during the read moves its mtime).
    */
-  async read(absPath: string, offset: number, length: number, into?: Buffer): Promise<{ data: Buffer; stats: Stats }> {
+  async read(absPath: string, offset: number, length: number): Promise<{ data: Buffer; stats: Stats }> {
     const entry = this.acquire(absPath);
     try {
       const handle = await entry.handle;
-      const data = await readChunkFrom(handle, absPath, offset, length, MAX_REQUEST_BYTES, into);
+      const data = await readChunkFrom(handle, absPath, offset, length, MAX_REQUEST_BYTES);
       return { data, stats: await handle.stat() };
     } catch (err) {
       this.forget(absPath, entry);

@@ -22,7 +22,7 @@ import { MAX_REQUEST_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
 import { ReadHandles } from './read-handles.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { StatsCounter } from './stats.js';
-import { MAX_ANSWERS_AT_ONCE, SupplyTurns, type SupplierLoad } from './supply-turns.js';
+import { SupplyTurns, type SupplierLoad } from './supply-turns.js';
 import { TreeCache } from './tree-cache.js';
 
 export interface SupplierOptions {
@@ -54,25 +54,6 @@ interface Sending {
 const MAX_SENDING = 1_000;
 
 export { MAX_ANSWERS_AT_ONCE, MAX_ANSWERING_BYTES, MAX_WAITING_REQUESTS, MAX_WAITING_WEIGHT, type SupplierLoad } from './supply-turns.js';
-
-/**
- * Read buffers for runs, shared by every link and reused: a fresh megabyte per
- * run outlived the young generation and piled up as garbage until a full GC
- * (the sender's peak RSS grew by ~40 MB in the cold bench). Only the pages a
- * run touches become resident.
- */
-class RunBuffers {
-  private readonly free: Buffer[] = [];
-
-  take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(MAX_REQUEST_BYTES);
-  }
-
-  give(buffer: Buffer): void {
-    if (this.free.length < MAX_ANSWERS_AT_ONCE) this.free.push(buffer);
-  }
-}
-const runBuffers = new RunBuffers();
 
 /** What a waiting request costs besides its wants' paths (hashes, digests, object overhead). */
 const WANT_WEIGHT = 160;
@@ -138,15 +119,9 @@ export class Supplier {
       while (end < wants.length && continues(wants[end - 1]!, wants[end]!)) end++;
       const run = wants.slice(start, end);
       const entry = this.options.index.get(run[0]!.path);
-      const buffer = runBuffers.take();
-      try {
-        const found = await this.findRun(run, entry, buffer);
-        const sending = this.sendingOf(run[0]!.path, Buffer.from(run[0]!.digest), entry?.size ?? 0);
-        for (let k = 0; k < run.length; k++) await this.sendChunk(request.requestId, start + k, run[k]!, found[k], sending);
-      } finally {
-        // Every reply of the run is sent, and send() took its bytes: the buffer is free again.
-        runBuffers.give(buffer);
-      }
+      const found = await this.findRun(run, entry);
+      const sending = this.sendingOf(run[0]!.path, Buffer.from(run[0]!.digest), entry?.size ?? 0);
+      for (let k = 0; k < run.length; k++) await this.sendChunk(request.requestId, start + k, run[k]!, found[k], sending);
       start = end;
     }
   }
@@ -219,10 +194,10 @@ export class Supplier {
 
   /**
    * The bytes of each chunk of `run` (contiguous chunks of one version; `entry`
-   * its path's index entry), from the named file with one read into `buffer`, or from anywhere else we hold them; undefined
+   * its path's index entry), from the named file with one read, or from anywhere else we hold them; undefined
    * for a chunk found nowhere as asked.
    */
-  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined, buffer: Buffer): Promise<(Buffer | undefined)[]> {
+  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined): Promise<(Buffer | undefined)[]> {
     const { index, shareDir, stateDir, log } = this.options;
     const found: (Buffer | undefined)[] = run.map(() => undefined);
     const first = run[0]!;
@@ -230,7 +205,7 @@ export class Supplier {
     const length = last.offset + last.length - first.offset;
     if (entry && !entry.deleted && entry.type === 'file' && length <= MAX_REQUEST_BYTES) {
       try {
-        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path), first.offset, length, buffer);
+        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path), first.offset, length);
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
         const asIndexed = matchesStats(entry, stats) && Buffer.compare(entry.digest, first.digest) === 0;
         run.forEach((want, k) => {

@@ -21,8 +21,6 @@ export interface PeerConnection {
   /**
    * Queues one frame. Resolves once the frame is handed to the socket and the
    * send buffer is below its high-water mark, so awaiting every send bounds memory.
-   * The frame's bytes are taken (encoded or copied) before it settles, so the
-   * caller may reuse its buffers afterwards (the supplier reuses its read buffers).
    * Rejects with LS_CONNECTION_CLOSED after close.
    */
   send(frame: Frame): Promise<void>;

@@ -3,7 +3,6 @@
  * sockets. Frames are delivered asynchronously and in order, like a socket.
  */
 import { ErrorCode, LeftsyncError } from '../errors.js';
-import { copyFrame } from '../protocol/frame.js';
 import type { Frame } from '../protocol/messages.js';
 import type { LinkHealth, PeerConnection } from './connection.js';
 
@@ -24,9 +23,7 @@ class MemoryConnection implements PeerConnection {
   async send(frame: Frame): Promise<void> {
     if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, `connection to ${this.peerId} is closed`);
     const target = this.other;
-    // A copy, as a socket delivers: the sender may reuse its buffers once send() settles.
-    const copy = copyFrame(frame);
-    setImmediate(() => target.deliver(copy));
+    setImmediate(() => target.deliver(frame));
   }
 
   pauseReading(): void {
