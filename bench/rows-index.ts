@@ -137,8 +137,9 @@ export async function announce(ctx: Context): Promise<RowResult[]> {
       peer.frames.length = 0; // the raw peer keeps every frame; the bench reads them here
       if (frame.indexRequest) indexRequested = true;
       else if (frame.chunkRequest) {
-        requestsAnswered++;
-        peer.send({ chunkReply: { requestId: frame.chunkRequest.requestId, hash: frame.chunkRequest.hash, compressed: false, payload: new Uint8Array(0), errorCode: 'LS_VERSION_GONE' } });
+        const { requestId, wants } = frame.chunkRequest;
+        requestsAnswered += wants.length;
+        wants.forEach((want, index) => peer.send({ chunkReply: { requestId, index, hash: want.hash, compressed: false, payload: new Uint8Array(0), errorCode: 'LS_VERSION_GONE' } }));
       } else if (frame.treeRequest) {
         requestsAnswered++;
         peer.send({ treeReply: { requestId: frame.treeRequest.requestId, nodes: [], errorCode: 'LS_VERSION_GONE' } });

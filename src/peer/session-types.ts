@@ -57,9 +57,9 @@ export interface SessionOptions {
   queueLimit?: number;
   /** Entries per Index / IndexUpdate frame (default 1000). */
   batchSize?: number;
-  /** Chunk requests in flight per file (default 32). */
+  /** Chunks asked for and not yet written, per file (default 1024). */
   windowChunks?: number;
-  /** Requested bytes in flight per file (default 4 MiB). */
+  /** Requested bytes in flight per file (default 8 MiB). */
   windowBytes?: number;
   /** Attempts per chunk (default 3). */
   maxChunkTries?: number;

@@ -7,6 +7,7 @@
  * decoding so a small frame cannot allocate millions of objects.
  */
 import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
+import { MaxLengthError } from 'protons-runtime';
 import { leftsync } from './generated/leftsync.js';
 import {
   MAX_CAPABILITIES,
@@ -14,6 +15,7 @@ import {
   MAX_ENTRIES_PER_FRAME,
   MAX_FRAME_BYTES,
   MAX_TREE_NODES_PER_FRAME,
+  MAX_WANTS_PER_REQUEST,
 } from './limits.js';
 import type { Frame, FrameKind } from './messages.js';
 import { countBodyFields } from './top-level.js';
@@ -28,6 +30,7 @@ const DECODE_LIMITS = {
   indexUpdate: { entries: MAX_ENTRIES_PER_FRAME + 1, entries$: entryLimits },
   treeRequest: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
   treeReply: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
+  chunkRequest: { wants: MAX_WANTS_PER_REQUEST + 1 },
 };
 
 export interface DecodeFrameOptions {
@@ -48,7 +51,9 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeFrameOptions = {})
   try {
     frame = leftsync.Frame.decode(bytes, { limits: DECODE_LIMITS });
   } catch (err) {
-    throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `undecodable frame: ${errorMessage(err)}`, { cause: err });
+    // A ChunkRequest with more wants than we answer is a request too large, as validateFrame says for one just at the cap.
+    const code = err instanceof MaxLengthError && /"wants"/.test(err.message) ? ErrorCode.PROTO_TOO_LARGE : ErrorCode.PROTO_MALFORMED;
+    throw new LeftsyncError(code, `undecodable frame: ${errorMessage(err)}`, { cause: err });
   }
   validateFrame(frame);
   return frame;

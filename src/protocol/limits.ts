@@ -38,6 +38,18 @@ export const MAX_CHUNK_BYTES = 256 * KiB;
 /** Largest chunk payload: LZ4's worst case (n + n/255 + 16) plus a 4-byte size prefix, rounded up. */
 export const MAX_CHUNK_PAYLOAD_BYTES = MAX_CHUNK_BYTES + 2 * KiB;
 
+/**
+ * Wants in one ChunkRequest: enough for a batch of small files (the session
+ * batches 128) or a 4 MiB run of 16 KiB chunks in one frame. With paths of at
+ * most MAX_PATH_BYTES a full request stays near 1.1 MiB, under MAX_FRAME_BYTES.
+ */
+export const MAX_WANTS_PER_REQUEST = 256;
+/**
+ * Chunk bytes (the sum of the wants' lengths) one ChunkRequest may ask for: what
+ * the supplier reads and holds to answer it. Its replies are one frame per chunk.
+ */
+export const MAX_REQUEST_BYTES = 4 * MiB;
+
 /** FileEntries in one Index or IndexUpdate frame. */
 export const MAX_ENTRIES_PER_FRAME = 10_000;
 /** Counters in one version vector (one per peer that ever changed the path). */

@@ -18,6 +18,7 @@ export type Index = leftsync.Index;
 export type IndexUpdate = leftsync.IndexUpdate;
 export type TreeRequest = leftsync.TreeRequest;
 export type TreeReply = leftsync.TreeReply;
+export type ChunkWant = leftsync.ChunkWant;
 export type ChunkRequest = leftsync.ChunkRequest;
 export type ChunkReply = leftsync.ChunkReply;
 export type ErrorMessage = leftsync.Error;
@@ -28,9 +29,10 @@ export type FileType = leftsync.FileType;
 /**
  * Bumped on every incompatible change of proto/leftsync.proto. 2: sint64 mtimes
  * (before 1970 round-trip); 3: the chunk-tree exchange (TreeRequest/TreeReply) and
- * FileEntry.digest as the tree root.
+ * FileEntry.digest as the tree root; 4: a ChunkRequest names many chunks
+ * (ChunkWant), each answered by its own ChunkReply (index).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The name of the one field set in a frame. */
 export type FrameKind = keyof Frame;

@@ -1,7 +1,8 @@
 /**
  * Validation of every decoded frame: exactly one body, then per-message rules
  * (lengths, path syntax, hash sizes, counts, safe integers). Throws
- * LeftsyncError(PROTO_MALFORMED) naming the first broken rule.
+ * LeftsyncError(PROTO_MALFORMED) naming the first broken rule, or
+ * PROTO_TOO_LARGE for a ChunkRequest above its limits.
  */
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import {
@@ -17,8 +18,10 @@ import {
   MAX_NAME_LENGTH,
   MAX_PATH_BYTES,
   MAX_PEER_ID_LENGTH,
+  MAX_REQUEST_BYTES,
   MAX_TREE_NODE_BYTES,
   MAX_TREE_NODES_PER_FRAME,
+  MAX_WANTS_PER_REQUEST,
   NONCE_BYTES,
 } from './limits.js';
 import { FileType, type FileEntry, type Frame, type FrameKind } from './messages.js';
@@ -36,6 +39,13 @@ const FILE_TYPES = new Set<string>([FileType.FILE, FileType.DIRECTORY, FileType.
 class Malformed extends LeftsyncError {
   constructor(where: string, what: string) {
     super(ErrorCode.PROTO_MALFORMED, `malformed ${where}: ${what}`);
+  }
+}
+
+/** A request that asks for more than the limits allow: PROTO_TOO_LARGE, which closes the link. */
+class TooLarge extends LeftsyncError {
+  constructor(where: string, what: string) {
+    super(ErrorCode.PROTO_TOO_LARGE, `${where} too large: ${what}`);
   }
 }
 
@@ -172,11 +182,21 @@ export function validateFrame(frame: Frame): FrameKind {
     }
     case 'chunkRequest': {
       const m = frame.chunkRequest!;
-      wirePath(m.path, kind);
-      bytesOfSize(m.digest, HASH_BYTES, kind, 'digest');
-      count(m.offset, kind, 'offset');
-      ensure(m.length >= 1 && m.length <= MAX_CHUNK_BYTES, kind, `length outside 1..${MAX_CHUNK_BYTES}`);
-      bytesOfSize(m.hash, HASH_BYTES, kind, 'hash');
+      // Above a limit the peer asks for more than we answer at once: refused as
+      // too large (the connection closes with the limit named), never buffered.
+      if (m.wants.length > MAX_WANTS_PER_REQUEST) throw new TooLarge(kind, `${m.wants.length} wants, more than ${MAX_WANTS_PER_REQUEST}`);
+      ensure(m.wants.length >= 1, kind, 'no wants');
+      let bytes = 0;
+      m.wants.forEach((want, i) => {
+        const where = `${kind}.wants[${i}]`;
+        wirePath(want.path, where);
+        bytesOfSize(want.digest, HASH_BYTES, where, 'digest');
+        count(want.offset, where, 'offset');
+        ensure(want.length >= 1 && want.length <= MAX_CHUNK_BYTES, where, `length outside 1..${MAX_CHUNK_BYTES}`);
+        bytesOfSize(want.hash, HASH_BYTES, where, 'hash');
+        bytes += want.length;
+      });
+      if (bytes > MAX_REQUEST_BYTES) throw new TooLarge(kind, `asks for ${bytes} bytes, more than ${MAX_REQUEST_BYTES}`);
       break;
     }
     case 'chunkReply': {
@@ -184,6 +204,7 @@ export function validateFrame(frame: Frame): FrameKind {
       optionalErrorCode(m.errorCode, kind);
       if (m.errorCode === '') bytesOfSize(m.hash, HASH_BYTES, kind, 'hash');
       ensure(m.payload.length <= MAX_CHUNK_PAYLOAD_BYTES, kind, `payload larger than ${MAX_CHUNK_PAYLOAD_BYTES} bytes`);
+      ensure(m.index < MAX_WANTS_PER_REQUEST, kind, `index ${m.index} beyond the ${MAX_WANTS_PER_REQUEST} wants a request may have`);
       break;
     }
     case 'error':

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { resolveSharePath } from '../fs/paths.js';
 import type { ChunkLocation } from '../model/entries.js';
-import { MAX_CHUNK_BYTES } from '../protocol/limits.js';
+import { MAX_CHUNK_BYTES, MAX_REQUEST_BYTES } from '../protocol/limits.js';
 
-/** Largest chunk we read or accept: the protocol's limit (the chunker's maxSize). */
-export { MAX_CHUNK_BYTES };
+/** Largest chunk we read or accept: the protocol's limit (the chunker's maxSize); largest run one request reads. */
+export { MAX_CHUNK_BYTES, MAX_REQUEST_BYTES };
 
 export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
@@ -19,10 +19,10 @@ export function sha256(data: Uint8Array): Buffer {
 
 /**
  * Exactly `length` bytes at `offset` from an open file; LS_IO if the file is
- * shorter. Lengths above the chunk limit are refused before allocating.
+ * shorter. Lengths above `max` (one chunk, or one request's run) are refused before allocating.
  */
-export async function readChunkFrom(handle: FileHandle, absPath: string, offset: number, length: number): Promise<Buffer> {
-  if (length > MAX_CHUNK_BYTES) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${length} bytes exceeds the maximum`);
+export async function readChunkFrom(handle: FileHandle, absPath: string, offset: number, length: number, max = MAX_CHUNK_BYTES): Promise<Buffer> {
+  if (length > max) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `read of ${length} bytes exceeds the maximum of ${max}`);
   const buffer = Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {

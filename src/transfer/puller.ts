@@ -2,9 +2,10 @@
  * The puller brings one remote file version into the share: it resolves the
  * version's chunk list from its root (tree-fetch.ts: only the tree nodes we do
  * not hold cross the wire, each checked against its parent), takes every chunk
- * it can from local files or partial downloads, requests the rest with a window
- * of requests in flight, verifies each chunk before writing it at its offset
- * into a temp file under <stateDir>/tmp (TempFile). The list came from the
+ * it can from local files or partial downloads, requests the rest many chunks
+ * per request (chunk-fetch.ts) with a window of bytes in flight, verifies each
+ * chunk before writing it at its offset into a temp file under <stateDir>/tmp
+ * (TempFile), a run of contiguous chunks with one write. The list came from the
  * root and every chunk matched its hash, so the file is the version by
  * construction: no second pass hashes the whole file; TempFile checks only
  * that every chunk landed. Its job ends at that temp file: the applier moves
@@ -12,15 +13,13 @@
  */
 import { unlink } from 'node:fs/promises';
 import { CHUNK_SIZES } from '../chunker/params.js';
-import { decodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { finishTempFile } from '../fs/write.js';
 import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import type { ChunkReply, Frame, TreeReply } from '../protocol/messages.js';
-import { wireBytes } from '../protocol/entries.js';
-import { sha256 } from './chunk-io.js';
+import { ChunkFetcher, packRequests, type Fetched, type Want } from './chunk-fetch.js';
 import { chunkKey, copyLocalChunks, ownChunks, verifyResumed, type LocalChunk } from './local-copy.js';
 import { dropPartialsOf, openPartial } from './partials.js';
 import { RequestTracker } from './requests.js';
@@ -43,10 +42,12 @@ export interface PullerOptions {
   /** Transfer progress and synced files, for the status API and --json. */
   events: PullEvents;
   log: Logger;
-  /** Most chunk requests in flight per file (default 32). */
+  /** Most chunks asked for and not yet written, per file (default 1024). */
   windowChunks?: number;
-  /** Most requested bytes in flight per file (default 4 MiB: a few files pull at once, and RSS must stay bounded). */
+  /** Most requested bytes in flight per file (default 8 MiB: a few files pull at once, and RSS must stay bounded). */
   windowBytes?: number;
+  /** Most bytes asked for in one ChunkRequest (default 1 MiB, at most MAX_REQUEST_BYTES). */
+  requestBytes?: number;
   /** Attempts per chunk before a file is given up (default 3). */
   maxChunkTries?: number;
 }
@@ -66,15 +67,18 @@ export class Puller {
   private readonly requests = new RequestTracker<Reply>();
   private readonly windowChunks: number;
   private readonly windowBytes: number;
-  private readonly maxChunkTries: number;
+  private readonly requestBytes: number;
+  private readonly fetcher: ChunkFetcher;
   /** Trees of our own versions: the nodes a pull of a newer version need not fetch. */
   private readonly trees: TreeCache;
 
   constructor(private readonly options: PullerOptions) {
     this.trees = new TreeCache(options.index);
-    this.windowChunks = options.windowChunks ?? 32;
-    this.windowBytes = options.windowBytes ?? 4 * 1024 * 1024;
-    this.maxChunkTries = options.maxChunkTries ?? 3;
+    this.windowChunks = options.windowChunks ?? 1024;
+    this.windowBytes = options.windowBytes ?? 8 * 1024 * 1024;
+    this.requestBytes = options.requestBytes ?? 1024 * 1024;
+    const { send, stats, log, peerId } = options;
+    this.fetcher = new ChunkFetcher({ requests: this.requests, send, stats, log, peerId, maxChunkTries: options.maxChunkTries ?? 3 });
   }
 
   /** Routes a TreeReply or ChunkReply to its request; false if nobody asked. */
@@ -117,14 +121,17 @@ export class Puller {
     return { outcome: 'gone' };
   }
 
-  /** Small files (singleChunkOf(remote) !== null) pulled together: see pullSmallFiles. */
+  /**
+   * Small files (singleChunkOf(remote) !== null) pulled together: see
+   * pullSmallFiles. Their chunks go in as few requests as the limits allow,
+   * all sent at once (a batch is bounded by the session).
+   */
   pullSmall(remotes: IndexEntry[]): Promise<SmallPull[]> {
     const { index, shareDir, stateDir, events } = this.options;
-    const fetch = (remote: IndexEntry, chunk: StoredChunk) =>
-      this.fetchChunk(remote, chunk).catch((err: unknown) => {
-        if (err instanceof VersionGone) return 'gone' as const;
-        throw err;
-      });
+    const fetch = async (wants: Want[]): Promise<Fetched[]> => {
+      const packs = packRequests(wants, this.windowChunks, this.requestBytes);
+      return (await Promise.all(packs.map((pack) => this.fetcher.fetch(pack)))).flat();
+    };
     return pullSmallFiles(remotes, remotes.map((r) => singleChunkOf(r) ?? []), { index, shareDir, stateDir, events, fetch });
   }
 
@@ -228,11 +235,15 @@ export class Puller {
       else sameContent.set(key, [chunk]);
     }
     const toFetch = [...sameContent.values()].map((group) => group[0]!);
-    return this.fetchAll(remote, toFetch, async (chunk, data, wireLength) => {
-      const group = sameContent.get(chunkKey(chunk))!;
-      for (const target of group) await writeRun([target], data);
-      counts.fetched++;
-      counts.reused += group.length - 1;
+    return this.fetchAll(remote, toFetch, async (run, parts, wireLength) => {
+      // The run in one write; the copies of repeated content after it, one by one.
+      await writeRun(run, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      for (let k = 0; k < run.length; k++) {
+        const group = sameContent.get(chunkKey(run[k]!))!;
+        counts.reused += group.length - 1;
+        for (const target of group.slice(1)) await writeRun([target], parts[k]!);
+      }
+      counts.fetched += run.length;
       counts.bytesReceived += wireLength;
     });
   }
@@ -267,15 +278,21 @@ export class Puller {
     }
   }
 
-  /** Fetches `missing` with a window of requests in flight; waits for all before failing. */
+  /**
+   * Fetches `missing` (in file order), many chunks per request, with a window
+   * of bytes and chunks in flight; each request's contiguous chunks go to
+   * `deliver` as one run. Waits for every request before failing.
+   */
   private fetchAll(
     remote: IndexEntry,
     missing: StoredChunk[],
-    deliver: (chunk: StoredChunk, data: Buffer, wireLength: number) => Promise<void>,
+    deliver: (run: StoredChunk[], parts: Buffer[], wireLength: number) => Promise<void>,
   ): Promise<void> {
+    const packs = packRequests(missing.map((chunk) => ({ remote, chunk })), this.windowChunks, Math.min(this.requestBytes, this.windowBytes));
     return new Promise((resolve, reject) => {
       let next = 0;
       let inFlight = 0;
+      let inFlightChunks = 0;
       let inFlightBytes = 0;
       let failure: unknown = null;
       const pump = (): void => {
@@ -283,78 +300,75 @@ export class Puller {
           if (inFlight === 0) reject(failure);
           return;
         }
-        while (
-          next < missing.length &&
-          inFlight < this.windowChunks &&
-          (inFlight === 0 || inFlightBytes + missing[next]!.length <= this.windowBytes)
-        ) {
-          const chunk = missing[next++]!;
+        while (next < packs.length) {
+          const pack = packs[next]!;
+          const bytes = pack.reduce((n, want) => n + want.chunk.length, 0);
+          if (inFlight > 0 && (inFlightBytes + bytes > this.windowBytes || inFlightChunks + pack.length > this.windowChunks)) break;
+          next++;
           inFlight++;
-          inFlightBytes += chunk.length;
-          this.fetchChunk(remote, chunk)
-            .then(({ data, wireLength }) => deliver(chunk, data, wireLength))
+          inFlightChunks += pack.length;
+          inFlightBytes += bytes;
+          this.fetcher
+            .fetch(pack)
+            .then((fetched) => deliverRuns(pack, fetched, deliver))
             .catch((err: unknown) => {
               if (failure === null) failure = err;
             })
             .finally(() => {
               inFlight--;
-              inFlightBytes -= chunk.length;
+              inFlightChunks -= pack.length;
+              inFlightBytes -= bytes;
               pump();
             });
         }
-        if (next >= missing.length && inFlight === 0) resolve();
+        if (next >= packs.length && inFlight === 0) resolve();
       };
       pump();
     });
   }
 
-  /** One chunk, verified; a bad reply is asked again, up to maxChunkTries times. */
-  private async fetchChunk(remote: IndexEntry, chunk: StoredChunk): Promise<{ data: Buffer; wireLength: number }> {
-    const { stats, log, peerId } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      const reply = await this.request<ChunkReply>({
-        chunkRequest: {
-          requestId: 0,
-          path: remote.path,
-          digest: wireBytes(remote.digest),
-          offset: chunk.offset,
-          length: chunk.length,
-          hash: wireBytes(chunk.hash),
-        },
-      });
-      if (reply.errorCode === ErrorCode.VERSION_GONE) throw new VersionGone();
-      if (reply.errorCode !== '') {
-        throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `chunk of ${remote.path}: peer answered ${reply.errorCode}`);
-      }
-      stats.addReceived(remote.path, reply.payload.length, chunk.length);
-      let data: Buffer | undefined;
-      try {
-        data = decodeChunk(reply.payload, reply.compressed, chunk.length);
-      } catch (err) {
-        log.warn('transfer.chunk_undecodable', { path: remote.path, peer: peerId, offset: chunk.offset, err });
-      }
-      if (data !== undefined && data.length === chunk.length && sha256(data).equals(chunk.hash)) {
-        return { data, wireLength: reply.payload.length };
-      }
-      log.warn('transfer.chunk_bad', { path: remote.path, peer: peerId, offset: chunk.offset, attempt });
-      if (attempt >= this.maxChunkTries) {
-        throw new LeftsyncError(
-          ErrorCode.CHUNK_HASH_MISMATCH,
-          `${remote.path}: chunk at ${chunk.offset} failed verification ${attempt} times`,
-        );
-      }
-    }
-  }
-
   /** Sends a request frame with a fresh request id and waits for its reply. */
   private async request<T extends Reply>(frame: Frame): Promise<T> {
     const { id, reply } = this.requests.open();
-    const body = (frame.treeRequest ?? frame.chunkRequest)!;
-    body.requestId = id;
+    frame.treeRequest!.requestId = id;
     // Awaited together so a failed send never leaves the reply promise unobserved.
     const [, answer] = await Promise.all([id === 0 ? Promise.resolve() : this.options.send(frame), reply]);
     return answer as T;
   }
+}
+
+/**
+ * Hands the verified chunks of one request to `deliver`, contiguous ones as one
+ * run; a chunk gone or failed fails the file (after the runs before it landed).
+ */
+async function deliverRuns(
+  pack: Want[],
+  fetched: Fetched[],
+  deliver: (run: StoredChunk[], parts: Buffer[], wireLength: number) => Promise<void>,
+): Promise<void> {
+  let run: StoredChunk[] = [];
+  let parts: Buffer[] = [];
+  let wireLength = 0;
+  const flush = async (): Promise<void> => {
+    if (run.length > 0) await deliver(run, parts, wireLength);
+    run = [];
+    parts = [];
+    wireLength = 0;
+  };
+  for (let k = 0; k < pack.length; k++) {
+    const { chunk } = pack[k]!;
+    const result = fetched[k]!;
+    if (result.outcome !== 'ok') {
+      await flush();
+      throw result.outcome === 'gone' ? new VersionGone() : result.error;
+    }
+    const previous = run[run.length - 1];
+    if (previous !== undefined && previous.offset + previous.length !== chunk.offset) await flush();
+    run.push(chunk);
+    parts.push(result.data);
+    wireLength += result.wireLength;
+  }
+  await flush();
 }
 
 /**

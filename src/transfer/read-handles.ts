@@ -8,7 +8,7 @@
 import type { Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError } from '../errors.js';
-import { readChunkFrom } from './chunk-io.js';
+import { MAX_REQUEST_BYTES, readChunkFrom } from './chunk-io.js';
 
 interface Cached {
   handle: Promise<FileHandle>;
@@ -26,14 +26,14 @@ export class ReadHandles {
   ) {}
 
   /**
-   * Exactly `length` bytes at `offset` of `absPath`, and the stats of the file
+   * Exactly `length` bytes (a run of chunks, at most MAX_REQUEST_BYTES) at `offset` of `absPath`, and the stats of the file
    * read, taken after the read (a write during the read moves its mtime).
    */
   async read(absPath: string, offset: number, length: number): Promise<{ data: Buffer; stats: Stats }> {
     const entry = this.acquire(absPath);
     try {
       const handle = await entry.handle;
-      const data = await readChunkFrom(handle, absPath, offset, length);
+      const data = await readChunkFrom(handle, absPath, offset, length, MAX_REQUEST_BYTES);
       return { data, stats: await handle.stat() };
     } catch (err) {
       this.forget(absPath, entry);

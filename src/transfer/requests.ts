@@ -1,11 +1,14 @@
 /**
  * Outstanding requests on one connection, matched to their replies by
- * request_id. A closed connection fails every one of them at once.
+ * request_id; a request may expect several replies (a ChunkRequest gets one
+ * per want, told apart by their index). A closed connection fails every one
+ * of them at once.
  */
 import { ErrorCode, LeftsyncError } from '../errors.js';
 
 interface Pending<T> {
-  resolve(reply: T): void;
+  /** Takes one reply; true when it was the last one expected. */
+  take(reply: T): boolean;
   reject(err: Error): void;
 }
 
@@ -20,18 +23,51 @@ export class RequestTracker<T> {
       const reply = Promise.reject(new LeftsyncError(ErrorCode.CONNECTION_CLOSED, this.closedReason));
       return { id: 0, reply };
     }
+    const id = this.takeId();
+    const reply = new Promise<T>((resolve, reject) => this.pending.set(id, { take: (r) => (resolve(r), true), reject }));
+    return { id, reply };
+  }
+
+  /**
+   * Like open, for a request answered by `expected` replies, each naming its
+   * place with indexOf(reply); the promise has them in that order once all came.
+   * A reply whose index is out of range or already answered is not taken.
+   */
+  openMany(expected: number, indexOf: (reply: T) => number): { id: number; replies: Promise<T[]> } {
+    if (this.closedReason !== null) {
+      const replies = Promise.reject(new LeftsyncError(ErrorCode.CONNECTION_CLOSED, this.closedReason));
+      return { id: 0, replies };
+    }
+    const id = this.takeId();
+    const got: T[] = new Array(expected);
+    let left = expected;
+    const replies = new Promise<T[]>((resolve, reject) => {
+      this.pending.set(id, {
+        take: (reply) => {
+          const i = indexOf(reply);
+          if (!(i >= 0 && i < expected) || got[i] !== undefined) return false;
+          got[i] = reply;
+          if (--left > 0) return false;
+          resolve(got);
+          return true;
+        },
+        reject,
+      });
+    });
+    return { id, replies };
+  }
+
+  private takeId(): number {
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
-    const reply = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    return { id, reply };
+    return id;
   }
 
   /** Delivers a reply; false when nobody waits for that id (late or bogus). */
   settle(id: number, reply: T): boolean {
     const waiter = this.pending.get(id);
     if (!waiter) return false;
-    this.pending.delete(id);
-    waiter.resolve(reply);
+    if (waiter.take(reply)) this.pending.delete(id);
     return true;
   }
 

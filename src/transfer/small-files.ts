@@ -1,8 +1,8 @@
 /**
  * Small files pulled as a batch. A file shorter than the smallest chunk is one
  * chunk whose list is known without asking (singleChunkOf), so a batch needs no
- * round trip but the chunk requests themselves, all sent at once and answered
- * back to back on the link. Each chunk comes from a local copy when the index
+ * round trip but the chunk requests themselves: the chunks of the whole batch
+ * in as few ChunkRequests as the limits allow, answered back to back. Each chunk comes from a local copy when the index
  * knows one (a renamed or copied file), else from the peer, verified either
  * way; the temp files are then written and made durable together
  * (writeDurableTempFiles). No partial-download records: a kill costs at most
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fromSystemError } from '../errors.js';
 import { writeDurableTempFiles } from '../fs/batch-write.js';
 import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
+import type { Fetched, Want } from './chunk-fetch.js';
 import type { PullEvents } from './progress.js';
 import { readVerifiedAt, tempDirOf } from './chunk-io.js';
 import type { PullCounts, VerifiedFile } from './verified-file.js';
@@ -26,8 +27,8 @@ export interface SmallFilesContext {
   shareDir: string;
   stateDir: string;
   events: PullEvents;
-  /** One chunk from the peer, verified; 'gone' when it no longer has that version. */
-  fetch(remote: IndexEntry, chunk: StoredChunk): Promise<{ data: Buffer; wireLength: number } | 'gone'>;
+  /** Chunks from the peer, each verified (or gone, or failed on its own); rejects when the link fails them all. */
+  fetch(wants: Want[]): Promise<Fetched[]>;
 }
 
 /** Pulls every remote (each a live file with singleChunkOf(remote) !== null) into a durable temp file. */
@@ -41,28 +42,48 @@ export async function pullSmallFiles(remotes: IndexEntry[], chunksOf: StoredChun
   }
   const results: SmallPull[] = new Array(remotes.length);
   const ready: { i: number; file: VerifiedFile; data: Buffer }[] = [];
+  const counts: PullCounts[] = remotes.map(() => ({ reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, treeNodes: 0, treeBytes: 0 }));
+  const startedMs = Date.now();
+  const progress = remotes.map((remote) => ctx.events.transfer(remote, 0));
+  const done = (i: number, data: Buffer): void => {
+    progress[i]!.add(data.length);
+    const tempPath = path.join(tempDir, `batch-${randomBytes(8).toString('hex')}.tmp`);
+    ready.push({ i, data, file: { tempPath, tempName: '', chunks: chunksOf[i]!, counts: counts[i]!, startedMs, progress: progress[i]! } });
+  };
+  const fail = (i: number, outcome: SmallPull): void => {
+    progress[i]!.end();
+    results[i] = outcome;
+  };
+  // Local copies first (a renamed or copied file); the rest from the peer, together.
+  const fromPeer: number[] = [];
   await Promise.all(
     remotes.map(async (remote, i) => {
       const chunks = chunksOf[i]!;
-      const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, treeNodes: 0, treeBytes: 0 };
-      const startedMs = Date.now();
-      const progress = ctx.events.transfer(remote, 0);
-      try {
-        const data = chunks.length === 0 ? Buffer.alloc(0) : await chunkData(remote, chunks[0]!, counts, ctx);
-        if (data === 'gone') {
-          progress.end();
-          results[i] = { outcome: 'gone' };
-          return;
-        }
-        progress.add(data.length);
-        const tempPath = path.join(tempDir, `batch-${randomBytes(8).toString('hex')}.tmp`);
-        ready.push({ i, data, file: { tempPath, tempName: '', chunks, counts, startedMs, progress } });
-      } catch (error) {
-        progress.end();
-        results[i] = { outcome: 'failed', error };
-      }
+      if (chunks.length === 0) return done(i, Buffer.alloc(0));
+      const local = await localCopy(chunks[0]!, ctx);
+      if (local === undefined) return void fromPeer.push(i);
+      counts[i]!.reused++;
+      done(i, local);
     }),
   );
+  if (fromPeer.length > 0) {
+    let fetched: Fetched[];
+    try {
+      fetched = await ctx.fetch(fromPeer.map((i) => ({ remote: remotes[i]!, chunk: chunksOf[i]![0]! })));
+    } catch (error) {
+      fetched = fromPeer.map(() => ({ outcome: 'failed', error }) as Fetched);
+    }
+    fromPeer.forEach((i, k) => {
+      const result = fetched[k]!;
+      if (result.outcome === 'gone') fail(i, { outcome: 'gone' });
+      else if (result.outcome === 'failed') fail(i, { outcome: 'failed', error: result.error });
+      else {
+        counts[i]!.fetched++;
+        counts[i]!.bytesReceived += result.wireLength;
+        done(i, result.data);
+      }
+    });
+  }
   const errors = await writeDurableTempFiles(
     ready.map(({ i, file, data }) => ({ tempPath: file.tempPath, data, mode: remotes[i]!.mode, mtimeMs: remotes[i]!.mtimeMs })),
   );
@@ -78,19 +99,9 @@ export async function pullSmallFiles(remotes: IndexEntry[], chunksOf: StoredChun
   return results;
 }
 
-/** The chunk's bytes: a verified local copy when the index knows one, else from the peer. */
-async function chunkData(remote: IndexEntry, chunk: StoredChunk, counts: PullCounts, ctx: SmallFilesContext): Promise<Buffer | 'gone'> {
+/** The chunk's bytes from a verified local copy, when the index knows one. */
+async function localCopy(chunk: StoredChunk, ctx: SmallFilesContext): Promise<Buffer | undefined> {
   const location = ctx.index.findChunk(chunk.hash);
-  if (location !== undefined && location.length === chunk.length) {
-    const local = await readVerifiedAt(location, chunk.hash, ctx.shareDir, ctx.stateDir);
-    if (local !== undefined) {
-      counts.reused++;
-      return local;
-    }
-  }
-  const fetched = await ctx.fetch(remote, chunk);
-  if (fetched === 'gone') return 'gone';
-  counts.fetched++;
-  counts.bytesReceived += fetched.wireLength;
-  return fetched.data;
+  if (location === undefined || location.length !== chunk.length) return undefined;
+  return readVerifiedAt(location, chunk.hash, ctx.shareDir, ctx.stateDir);
 }

@@ -1,18 +1,13 @@
 /**
  * The supplier answers a peer's transfer requests from our index and disk:
- * nodes of the chunk trees of the versions we have, and chunk bytes, each verified against its
- * hash before it leaves (a file edited since it was indexed yields VERSION_GONE,
- * never wrong bytes). One chunk is read at a time per request; nothing reads a
- * whole file.
- *
- * Memory stays bounded whatever the peer asks for: at most MAX_ANSWERS_AT_ONCE
- * requests are read and sent at once (each send waits for the socket's buffer
- * to drain below its mark), the rest wait as small request objects, and once
- * MAX_WAITING_REQUESTS wait, reading from the peer stops until half of them are
- * answered, so a peer that floods requests and never reads is held back by TCP.
- * The mark is far above what a well-behaved puller has outstanding (its window
- * is 32 chunks), because a link whose two sides both stop reading while both
- * have replies to send would never move again.
+ * nodes of the chunk trees of the versions we have, and chunk bytes, each
+ * verified against its hash before it leaves (a file edited since it was
+ * indexed yields VERSION_GONE, never wrong bytes). A ChunkRequest names many
+ * chunks; each run of contiguous chunks of one version in it is resolved once
+ * (path, index entry, stats) and read with one read of at most
+ * MAX_REQUEST_BYTES; nothing reads a whole file. Each chunk is one ChunkReply,
+ * sent as soon as it is verified. How many answers run at once and how much
+ * they hold is SupplyTurns' job.
  */
 import { encodeChunk } from '../codec/lz4.js';
 import { ErrorCode, LeftsyncError } from '../errors.js';
@@ -20,13 +15,14 @@ import { resolveSharePath } from '../fs/paths.js';
 import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
-import type { ChunkRequest, Frame, TreeRequest } from '../protocol/messages.js';
+import type { ChunkRequest, ChunkWant, Frame, TreeRequest } from '../protocol/messages.js';
 import { wireBytes } from '../protocol/entries.js';
 import type { PeerConnection } from '../transport/connection.js';
-import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
+import { MAX_REQUEST_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
 import { ReadHandles } from './read-handles.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { StatsCounter } from './stats.js';
+import { SupplyTurns, type SupplierLoad } from './supply-turns.js';
 import { TreeCache } from './tree-cache.js';
 
 export interface SupplierOptions {
@@ -57,84 +53,46 @@ interface Sending {
 /** Files being sent that are remembered at most (a peer that never confirms must not grow this). */
 const MAX_SENDING = 1_000;
 
-/** Requests read from disk and sent at once; each holds at most one chunk (or chunk list). */
-export const MAX_ANSWERS_AT_ONCE = 4;
-/** Waiting requests at which reading from the peer pauses (resumes at half). */
-export const MAX_WAITING_REQUESTS = 256;
+export { MAX_ANSWERS_AT_ONCE, MAX_ANSWERING_BYTES, MAX_WAITING_REQUESTS, MAX_WAITING_WEIGHT, type SupplierLoad } from './supply-turns.js';
 
-/** What the supplier holds right now (tests and logs). */
-export interface SupplierLoad {
-  answering: number;
-  waiting: number;
-  readingPaused: boolean;
-}
+/** What a waiting request costs besides its wants' paths (hashes, digests, object overhead). */
+const WANT_WEIGHT = 160;
 
 export class Supplier {
   private readonly handles = new ReadHandles();
-  private answering = 0;
-  private readonly waiting: Array<() => void> = [];
-  private readingPaused = false;
-  private closed = false;
+  private readonly turns: SupplyTurns;
   private readonly sending = new Map<string, Sending>();
   private readonly trees: TreeCache;
   private readonly chunkOffsets = new Map<string, Map<number, StoredChunk>>();
 
   constructor(private readonly options: SupplierOptions) {
     this.trees = new TreeCache(options.index);
+    this.turns = new SupplyTurns(options.reading, options.log);
   }
 
   get load(): SupplierLoad {
-    return { answering: this.answering, waiting: this.waiting.length, readingPaused: this.readingPaused };
+    return this.turns.load;
   }
 
   /** Closes the files kept open between requests; waiting requests fail without touching the disk. */
   close(): void {
-    this.closed = true;
-    for (const start of this.waiting.splice(0)) {
-      this.answering++;
-      start();
-    }
+    this.turns.close();
     this.handles.closeAll();
   }
 
   answerTree(request: TreeRequest): Promise<void> {
-    return this.inTurn(() => this.tree(request));
+    return this.turns.run(0, WANT_WEIGHT + request.path.length + request.nodes.length * 40, () => this.tree(request));
   }
 
+  /** Every want of `request` gets its own ChunkReply, in want order. */
   answerChunk(request: ChunkRequest): Promise<void> {
-    return this.inTurn(() => this.chunk(request));
-  }
-
-  private async inTurn(answer: () => Promise<void>): Promise<void> {
-    if (this.answering < MAX_ANSWERS_AT_ONCE && this.waiting.length === 0) this.answering++;
-    else {
-      // The finishing answer hands its slot over, so `answering` stays as is.
-      const turn = new Promise<void>((resolve) => this.waiting.push(resolve));
-      this.updateReading();
-      await turn;
+    let bytes = 0;
+    let weight = 0;
+    for (const want of request.wants) {
+      bytes += want.length;
+      weight += WANT_WEIGHT + want.path.length;
     }
-    try {
-      if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, 'link closed before the request was answered');
-      await answer();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.answering--;
-      this.updateReading();
-    }
-  }
-
-  private updateReading(): void {
-    if (this.closed) return; // the link is gone; its socket is not ours to touch
-    if (!this.readingPaused && this.waiting.length >= MAX_WAITING_REQUESTS) {
-      this.readingPaused = true;
-      this.options.log.info('supplier.reading_paused', { waiting: this.waiting.length, msg: 'the peer asks faster than it reads' });
-      this.options.reading.pauseReading();
-    } else if (this.readingPaused && this.waiting.length <= MAX_WAITING_REQUESTS / 2) {
-      this.readingPaused = false;
-      this.options.log.debug('supplier.reading_resumed', { waiting: this.waiting.length });
-      this.options.reading.resumeReading();
-    }
+    return this.turns.run(bytes, weight, () => this.chunks(request));
   }
 
   /** Nodes of the tree of the version named by its root; VERSION_GONE when that is not our current version. */
@@ -154,32 +112,36 @@ export class Supplier {
     return reply(nodes, '');
   }
 
-  private async chunk(request: ChunkRequest): Promise<void> {
+  private async chunks(request: ChunkRequest): Promise<void> {
+    const { wants } = request;
+    for (let start = 0; start < wants.length; ) {
+      let end = start + 1;
+      while (end < wants.length && continues(wants[end - 1]!, wants[end]!)) end++;
+      const run = wants.slice(start, end);
+      const entry = this.options.index.get(run[0]!.path);
+      const found = await this.findRun(run, entry);
+      const sending = this.sendingOf(run[0]!.path, Buffer.from(run[0]!.digest), entry?.size ?? 0);
+      for (let k = 0; k < run.length; k++) await this.sendChunk(request.requestId, start + k, run[k]!, found[k], sending);
+      start = end;
+    }
+  }
+
+  private async sendChunk(requestId: number, index: number, want: ChunkWant, data: Buffer | undefined, sending: Sending): Promise<void> {
     const { send, stats } = this.options;
-    const data = await this.findChunk(request);
     if (data === undefined) {
       await send({
-        chunkReply: {
-          requestId: request.requestId,
-          hash: request.hash,
-          compressed: false,
-          payload: new Uint8Array(0),
-          errorCode: ErrorCode.VERSION_GONE,
-        },
+        chunkReply: { requestId, index, hash: want.hash, compressed: false, payload: new Uint8Array(0), errorCode: ErrorCode.VERSION_GONE },
       });
       return;
     }
     const { compressed, payload } = encodeChunk(data);
     // The payload is copied out of the codec's scratch buffer (or is `data`), so waiting here is safe.
     if (this.options.uploadLimit) await this.options.uploadLimit.take(payload.length);
-    stats.addSent(request.path, payload.length, data.length);
-    const sending = this.sendingOf(request.path, Buffer.from(request.digest), this.options.index.get(request.path)?.size ?? 0);
+    stats.addSent(want.path, payload.length, data.length);
     sending.wireBytes += payload.length;
     sending.rawBytes += data.length;
     sending.chunks++;
-    await send({
-      chunkReply: { requestId: request.requestId, hash: request.hash, compressed, payload: wireBytes(payload), errorCode: '' },
-    });
+    await send({ chunkReply: { requestId, index, hash: want.hash, compressed, payload: wireBytes(payload), errorCode: '' } });
   }
 
   /**
@@ -212,11 +174,10 @@ export class Supplier {
     return sending;
   }
 
-  /** `entry` (the path's current index entry) lists this chunk (offset, length, hash) in the requested version. */
-  private indexed(request: ChunkRequest, hash: Buffer, entry: IndexEntry): boolean {
-    if (!entry.digest.equals(Buffer.from(request.digest))) return false;
-    const chunk = this.chunkAt(request.path, entry.digest, request.offset);
-    return chunk !== undefined && chunk.length === request.length && chunk.hash.equals(hash);
+  /** `entry` (the path's current index entry, of the wanted version) lists this chunk (offset, length, hash). */
+  private indexed(want: ChunkWant, hash: Buffer, entry: IndexEntry): boolean {
+    const chunk = this.chunkAt(want.path, entry.digest, want.offset);
+    return chunk !== undefined && chunk.length === want.length && chunk.hash.equals(hash);
   }
 
   /** The chunk at `offset` in the version `digest` of `path` (the few versions being pulled are kept by offset). */
@@ -231,24 +192,42 @@ export class Supplier {
     return byOffset.get(offset);
   }
 
-  /** The bytes of the requested chunk, from the named file or anywhere else we hold them. */
-  private async findChunk(request: ChunkRequest): Promise<Buffer | undefined> {
+  /**
+   * The bytes of each chunk of `run` (contiguous chunks of one version; `entry`
+   * its path's index entry), from the named file with one read, or from anywhere else we hold them; undefined
+   * for a chunk found nowhere as asked.
+   */
+  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined): Promise<(Buffer | undefined)[]> {
     const { index, shareDir, stateDir, log } = this.options;
-    if (request.length > MAX_CHUNK_BYTES) return undefined;
-    const hash = Buffer.from(request.hash);
-    const entry = index.get(request.path);
-    if (entry && !entry.deleted && entry.type === 'file') {
+    const found: (Buffer | undefined)[] = run.map(() => undefined);
+    const first = run[0]!;
+    const last = run[run.length - 1]!;
+    const length = last.offset + last.length - first.offset;
+    if (entry && !entry.deleted && entry.type === 'file' && length <= MAX_REQUEST_BYTES) {
       try {
-        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, request.path), request.offset, request.length);
+        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path), first.offset, length);
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
-        if (matchesStats(entry, stats) && this.indexed(request, hash, entry)) return data;
-        if (sha256(data).equals(hash)) return data;
+        const asIndexed = matchesStats(entry, stats) && Buffer.compare(entry.digest, first.digest) === 0;
+        run.forEach((want, k) => {
+          const bytes = data.subarray(want.offset - first.offset, want.offset - first.offset + want.length);
+          const hash = Buffer.from(want.hash);
+          if ((asIndexed && this.indexed(want, hash, entry)) || sha256(bytes).equals(hash)) found[k] = bytes;
+        });
       } catch (err) {
-        log.debug('supplier.read_failed', { path: request.path, err });
+        log.debug('supplier.read_failed', { path: first.path, err });
       }
     }
-    const location = index.findChunk(hash);
-    if (location === undefined || location.length !== request.length) return undefined;
-    return readVerifiedAt(location, hash, shareDir, stateDir);
+    for (let k = 0; k < run.length; k++) {
+      if (found[k] !== undefined) continue;
+      const hash = Buffer.from(run[k]!.hash);
+      const location = index.findChunk(hash);
+      if (location !== undefined && location.length === run[k]!.length) found[k] = await readVerifiedAt(location, hash, shareDir, stateDir);
+    }
+    return found;
   }
+}
+
+/** `next` is the chunk right after `want` in the same version of the same file. */
+function continues(want: ChunkWant, next: ChunkWant): boolean {
+  return next.path === want.path && next.offset === want.offset + want.length && Buffer.compare(next.digest, want.digest) === 0;
 }

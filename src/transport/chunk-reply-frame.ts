@@ -9,7 +9,8 @@
  *
  * Wire layout (proto/leftsync.proto): Frame field 12 (chunk_reply), length-
  * delimited, holding ChunkReply fields 1 request_id (varint), 2 hash (bytes),
- * 3 compressed (bool), 4 payload (bytes), 5 error_code (string); proto3 leaves
+ * 3 compressed (bool), 4 payload (bytes), 5 error_code (string), 6 index
+ * (varint, protocol version 4); proto3 leaves
  * out fields equal to their default, in field order.
  */
 import type { ChunkReply } from '../protocol/messages.js';
@@ -20,6 +21,7 @@ const TAG_HASH = (2 << 3) | 2;
 const TAG_COMPRESSED = (3 << 3) | 0;
 const TAG_PAYLOAD = (4 << 3) | 2;
 const TAG_ERROR_CODE = (5 << 3) | 2;
+const TAG_INDEX = (6 << 3) | 0;
 
 function varintLength(value: number): number {
   let length = 1;
@@ -47,6 +49,7 @@ function bodyLength(reply: ChunkReply, errorCodeBytes: number): number {
   if (reply.compressed) length += 2;
   if (reply.payload.byteLength > 0) length += 1 + varintLength(reply.payload.byteLength) + reply.payload.byteLength;
   if (errorCodeBytes > 0) length += 1 + varintLength(errorCodeBytes) + errorCodeBytes;
+  if (reply.index !== 0) length += 1 + varintLength(reply.index);
   return length;
 }
 
@@ -91,6 +94,10 @@ export function encodeChunkReplyFrame(reply: ChunkReply, target: Buffer): Buffer
     target[at++] = TAG_ERROR_CODE;
     at = writeVarint(target, at, errorCodeBytes);
     at += target.write(reply.errorCode, at, 'utf8');
+  }
+  if (reply.index !== 0) {
+    target[at++] = TAG_INDEX;
+    at = writeVarint(target, at, reply.index);
   }
   return target.subarray(0, at);
 }

@@ -52,7 +52,7 @@ test('a ChunkRequest flood from a peer that never reads stays bounded; a normal 
   for (let i = 0; i < REQUESTS; i++) {
     const offset = (i % chunks) * CHUNK;
     const hash = createHash('sha256').update(data.subarray(offset, offset + CHUNK)).digest();
-    intruder.send({ chunkRequest: { requestId: i + 1, path: 'big.bin', digest: digest!, offset, length: CHUNK, hash } });
+    intruder.send({ chunkRequest: { requestId: i + 1, wants: [{ path: 'big.bin', digest: digest!, offset, length: CHUNK, hash }] } });
   }
 
   let paused = false;

@@ -68,6 +68,8 @@ const zeros = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(n);
 export function ruleBreakers(): Array<{ name: string; bytes: Uint8Array }> {
   const entry = SAMPLE_FRAMES.index.index!.entries[0];
   const withPath = (path: string) => encodeFrameUnchecked({ indexUpdate: { indexId: 'x', entries: [{ ...entry, path }] } });
+  const want = { path: 'a', digest: zeros(32), offset: 0, length: 1, hash: zeros(32) };
+  const withWant = (bad: Partial<typeof want>) => encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants: [want, { ...want, ...bad }] } });
   return [
     { name: 'empty frame', bytes: new Uint8Array(0) },
     { name: 'two bodies', bytes: Uint8Array.from([...VALID[0], ...VALID[4]]) },
@@ -80,8 +82,10 @@ export function ruleBreakers(): Array<{ name: string; bytes: Uint8Array }> {
     { name: 'empty path', bytes: withPath('') },
     { name: 'trailing slash', bytes: withPath('a/') },
     { name: 'overlong path', bytes: withPath('a/'.repeat(2100) + 'b') },
-    { name: 'hash of 31 bytes', bytes: encodeFrameUnchecked({ chunkRequest: { requestId: 1, path: 'a', digest: zeros(32), offset: 0, length: 1, hash: zeros(31) } }) },
-    { name: 'chunk too long', bytes: encodeFrameUnchecked({ chunkRequest: { requestId: 1, path: 'a', digest: zeros(32), offset: 0, length: 300_000, hash: zeros(32) } }) },
+    { name: 'hash of 31 bytes', bytes: withWant({ hash: zeros(31) }) },
+    { name: 'chunk too long', bytes: withWant({ length: 300_000 }) },
+    { name: 'want with a bad path', bytes: withWant({ path: 'a/../../b' }) },
+    { name: 'chunk request without wants', bytes: encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants: [] } }) },
     { name: 'hello without chunker', bytes: encodeFrameUnchecked({ hello: { protocolVersion: 1, peerId: 'a', capabilities: [], clientVersion: '', instanceId: '' } }) },
     { name: 'bad error code', bytes: encodeFrameUnchecked({ error: { code: 'lower case', message: '', requestId: 0 } }) },
     { name: 'nested groups', bytes: new Uint8Array(200_000).fill(0x0b) },

@@ -53,7 +53,7 @@ test('every uint64 field round-trips the largest safe integer', () => {
   const frames: Frame[] = [
     { index: { indexId: 'i', entries: [entry], last: true } },
     { indexRequest: { indexId: 'i', since: max } },
-    { chunkRequest: { ...SAMPLE_FRAMES.chunkRequest.chunkRequest!, offset: max } },
+    { chunkRequest: { requestId: 1, wants: [{ ...SAMPLE_FRAMES.chunkRequest.chunkRequest!.wants[0]!, offset: max }] } },
   ];
   for (const frame of frames) assert.deepEqual(decodeFrame(encodeFrame(frame)), frame);
 });

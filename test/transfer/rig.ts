@@ -27,7 +27,9 @@ export interface Rig {
   conn: PeerConnection;
   /** Offsets of every chunk the supplier was asked for, in arrival order. */
   requestedOffsets: number[];
-  /** Most chunk requests outstanding at once, seen from the supplier. */
+  /** ChunkRequests the supplier was sent (each may name many chunks). */
+  chunkRequests: number;
+  /** Most chunks asked for and not yet answered at once, seen from the supplier. */
   maxInFlight: number;
   /** TreeRequests the supplier was sent. */
   treeRequests: number;
@@ -35,7 +37,7 @@ export interface Rig {
   treeNodesAsked: number;
 }
 
-export interface RigOptions extends Partial<Pick<PullerOptions, 'windowChunks' | 'windowBytes' | 'maxChunkTries'>> {
+export interface RigOptions extends Partial<Pick<PullerOptions, 'windowChunks' | 'windowBytes' | 'requestBytes' | 'maxChunkTries'>> {
   /** Sees every reply frame the supplier sends; returns the frame to deliver (or a changed one). */
   tamper?: (frame: Frame) => Frame | Promise<Frame>;
 }
@@ -53,6 +55,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     supplierStats,
     conn: toSrc,
     requestedOffsets: [],
+    chunkRequests: 0,
     maxInFlight: 0,
     treeRequests: 0,
     treeNodesAsked: 0,
@@ -77,9 +80,10 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
       supplier.answerTree(frame.treeRequest).catch(() => undefined);
     }
     if (frame.chunkRequest) {
-      inFlight++;
+      rig.chunkRequests++;
+      inFlight += frame.chunkRequest.wants.length;
       rig.maxInFlight = Math.max(rig.maxInFlight, inFlight);
-      rig.requestedOffsets.push(frame.chunkRequest.offset);
+      for (const want of frame.chunkRequest.wants) rig.requestedOffsets.push(want.offset);
       supplier.answerChunk(frame.chunkRequest).catch(() => undefined);
     }
   });
@@ -95,6 +99,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     log,
     windowChunks: options.windowChunks,
     windowBytes: options.windowBytes,
+    requestBytes: options.requestBytes,
     maxChunkTries: options.maxChunkTries,
   });
   const applier = new Applier({

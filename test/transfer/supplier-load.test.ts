@@ -22,7 +22,7 @@ function requestsFor(data: Buffer, count: number, path: string, digest: Uint8Arr
   return Array.from({ length: count }, (_, i) => {
     const offset = (i % chunks) * CHUNK;
     const hash = createHash('sha256').update(data.subarray(offset, offset + CHUNK)).digest();
-    return { requestId: i + 1, path, digest: new Uint8Array(digest), offset, length: CHUNK, hash };
+    return { requestId: i + 1, wants: [{ path, digest: new Uint8Array(digest), offset, length: CHUNK, hash }] };
   });
 }
 

@@ -9,7 +9,7 @@ import { FrameBufferPool, chunkReplyFrameLength, encodeChunkReplyFrame } from '.
 const bytes = (n: number) => randomBytes(n) as unknown as Uint8Array<ArrayBuffer>;
 
 function reply(fields: Partial<ChunkReply>): ChunkReply {
-  return { requestId: 1, hash: bytes(32), compressed: false, payload: bytes(10), errorCode: '', ...fields };
+  return { requestId: 1, hash: bytes(32), compressed: false, payload: bytes(10), errorCode: '', index: 0, ...fields };
 }
 
 const cases: Array<[string, ChunkReply]> = [
@@ -24,6 +24,8 @@ const cases: Array<[string, ChunkReply]> = [
   ['64 KiB payload', reply({ payload: bytes(65_536) })],
   ['largest payload', reply({ payload: bytes(MAX_CHUNK_PAYLOAD_BYTES), compressed: true })],
   ['VERSION_GONE with an empty payload', reply({ payload: bytes(0), errorCode: 'LS_VERSION_GONE' })],
+  ['want index 1', reply({ index: 1 })],
+  ['want index 255 (two-byte varint)', reply({ index: 255, errorCode: 'LS_VERSION_GONE', payload: bytes(0) })],
 ];
 
 for (const [name, value] of cases) {

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { ErrorCode } from '../../src/errors.js';
 import { encodeFrameUnchecked } from '../../src/protocol/frame.js';
-import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';
+import { MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_REQUEST_BYTES, MAX_WANTS_PER_REQUEST } from '../../src/protocol/limits.js';
 import type { Frame } from '../../src/protocol/messages.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { SEND_HIGH_WATER_BYTES } from '../../src/transport/frame-channel.js';
@@ -25,7 +25,7 @@ after(async () => {
 });
 
 const addr = (port: number) => ({ host: '127.0.0.1', port });
-const chunkReply = (size: number): Frame => ({ chunkReply: { requestId: 1, hash: new Uint8Array(32), compressed: false, payload: new Uint8Array(size), errorCode: '' } });
+const chunkReply = (size: number): Frame => ({ chunkReply: { requestId: 1, hash: new Uint8Array(32), compressed: false, payload: new Uint8Array(size), errorCode: '', index: 0 } });
 
 test('the listener accepts full-size frames once the dialer is authenticated', async () => {
   const p = ports.take();
@@ -164,7 +164,12 @@ test('after the handshake: malformed, unexpected and oversized frames close the 
     ['handshake frame again', (raw) => raw.send({ authOk: {} }), ErrorCode.PROTO_UNEXPECTED],
     ['text message', (raw) => raw.ws.send('hello'), ErrorCode.PROTO_MALFORMED],
     ['oversized', (raw) => raw.ws.send(new Uint8Array(MAX_FRAME_BYTES + 1)), ErrorCode.PROTO_TOO_LARGE],
+    ['chunk request for too many bytes', (raw) => raw.sendBytes(encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants: tooManyBytes } })), ErrorCode.PROTO_TOO_LARGE],
+    ['chunk request of too many wants', (raw) => raw.sendBytes(encodeFrameUnchecked({ chunkRequest: { requestId: 1, wants: tooManyWants } })), ErrorCode.PROTO_TOO_LARGE],
   ];
+  const want = (length: number) => ({ path: 'big.bin', digest: new Uint8Array(32), offset: 0, length, hash: new Uint8Array(32) });
+  const tooManyBytes = Array.from({ length: MAX_REQUEST_BYTES / MAX_CHUNK_BYTES + 1 }, () => want(MAX_CHUNK_BYTES));
+  const tooManyWants = Array.from({ length: MAX_WANTS_PER_REQUEST + 1 }, () => want(1));
   // Before authentication even 64 KiB is refused by ws itself (nothing buffered).
   const stranger = await RawPeer.connect(p);
   stranger.ws.send(new Uint8Array(64 * 1024));
@@ -179,9 +184,10 @@ test('after the handshake: malformed, unexpected and oversized frames close the 
     const closed = await raw.closed;
     const event = await logs.waitFor((e) => e.module === 'transport:strict-a' && e.event === 'peer.disconnected' && e.peer === id);
     assert.equal(event.code, code, name);
-    if (code !== ErrorCode.PROTO_TOO_LARGE) {
+    if (name !== 'oversized') {
       assert.equal(closed.reason, code, `${name}: close reason`);
       assert.equal(raw.frames.at(-1)?.error?.code, code, `${name}: Error frame explains it`);
+      if (name.startsWith('chunk request')) assert.match(raw.frames.at(-1)!.error!.message, /chunkRequest too large/, `${name}: the limit is named`);
     } else {
       assert.equal(closed.status, 1009, 'ws maxPayload refuses the oversized message');
     }

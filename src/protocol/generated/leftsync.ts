@@ -2182,8 +2182,7 @@ export namespace leftsync {
     }
   }
 
-  export interface ChunkRequest {
-    requestId: number
+  export interface ChunkWant {
     path: string
     digest: Uint8Array<ArrayBuffer>
     offset: number
@@ -2191,43 +2190,38 @@ export namespace leftsync {
     hash: Uint8Array<ArrayBuffer>
   }
 
-  export namespace ChunkRequest {
-    let _codec: Codec<ChunkRequest>
+  export namespace ChunkWant {
+    let _codec: Codec<ChunkWant>
 
-    export const codec = (): Codec<ChunkRequest> => {
+    export const codec = (): Codec<ChunkWant> => {
       if (_codec == null) {
-        _codec = message<ChunkRequest>((obj, w, opts = {}) => {
+        _codec = message<ChunkWant>((obj, w, opts = {}) => {
           if (opts.lengthDelimited !== false) {
             w.fork()
           }
 
-          if ((obj.requestId != null && obj.requestId !== 0)) {
-            w.uint32(8)
-            w.uint32(obj.requestId)
-          }
-
           if ((obj.path != null && obj.path !== '')) {
-            w.uint32(18)
+            w.uint32(10)
             w.string(obj.path)
           }
 
           if ((obj.digest != null && obj.digest.byteLength > 0)) {
-            w.uint32(26)
+            w.uint32(18)
             w.bytes(obj.digest)
           }
 
           if ((obj.offset != null && obj.offset !== 0)) {
-            w.uint32(32)
+            w.uint32(24)
             w.uint64Number(obj.offset)
           }
 
           if ((obj.length != null && obj.length !== 0)) {
-            w.uint32(40)
+            w.uint32(32)
             w.uint32(obj.length)
           }
 
           if ((obj.hash != null && obj.hash.byteLength > 0)) {
-            w.uint32(50)
+            w.uint32(42)
             w.bytes(obj.hash)
           }
 
@@ -2236,7 +2230,6 @@ export namespace leftsync {
           }
         }, (reader, length, opts = {}) => {
           const obj: any = {
-            requestId: 0,
             path: '',
             digest: uint8ArrayAlloc(0),
             offset: 0,
@@ -2251,26 +2244,22 @@ export namespace leftsync {
 
             switch (tag >>> 3) {
               case 1: {
-                obj.requestId = reader.uint32()
-                break
-              }
-              case 2: {
                 obj.path = reader.string()
                 break
               }
-              case 3: {
+              case 2: {
                 obj.digest = reader.bytes()
                 break
               }
-              case 4: {
+              case 3: {
                 obj.offset = reader.uint64Number()
                 break
               }
-              case 5: {
+              case 4: {
                 obj.length = reader.uint32()
                 break
               }
-              case 6: {
+              case 5: {
                 obj.hash = reader.bytes()
                 break
               }
@@ -2291,44 +2280,187 @@ export namespace leftsync {
             switch (tag >>> 3) {
               case 1: {
                 yield {
-                  field: `${prefix}.requestId`,
-                  value: reader.uint32()
-                }
-                break
-              }
-              case 2: {
-                yield {
                   field: `${prefix}.path`,
                   value: reader.string()
                 }
                 break
               }
-              case 3: {
+              case 2: {
                 yield {
                   field: `${prefix}.digest`,
                   value: reader.bytes()
                 }
                 break
               }
-              case 4: {
+              case 3: {
                 yield {
                   field: `${prefix}.offset`,
                   value: reader.uint64Number()
                 }
                 break
               }
-              case 5: {
+              case 4: {
                 yield {
                   field: `${prefix}.length`,
                   value: reader.uint32()
                 }
                 break
               }
-              case 6: {
+              case 5: {
                 yield {
                   field: `${prefix}.hash`,
                   value: reader.bytes()
                 }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface ChunkWantPathFieldEvent {
+      field: '$.path'
+      value: string
+    }
+
+    export interface ChunkWantDigestFieldEvent {
+      field: '$.digest'
+      value: Uint8Array<ArrayBuffer>
+    }
+
+    export interface ChunkWantOffsetFieldEvent {
+      field: '$.offset'
+      value: number
+    }
+
+    export interface ChunkWantLengthFieldEvent {
+      field: '$.length'
+      value: number
+    }
+
+    export interface ChunkWantHashFieldEvent {
+      field: '$.hash'
+      value: Uint8Array<ArrayBuffer>
+    }
+
+    export function encode (obj: Partial<ChunkWant>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, ChunkWant.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkWant>): ChunkWant {
+      return decodeMessage(buf, ChunkWant.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkWant>): Generator<ChunkWantPathFieldEvent | ChunkWantDigestFieldEvent | ChunkWantOffsetFieldEvent | ChunkWantLengthFieldEvent | ChunkWantHashFieldEvent> {
+      return streamMessage(buf, ChunkWant.codec(), opts)
+    }
+  }
+
+  export interface ChunkRequest {
+    requestId: number
+    wants: leftsync.ChunkWant[]
+  }
+
+  export namespace ChunkRequest {
+    let _codec: Codec<ChunkRequest>
+
+    export const codec = (): Codec<ChunkRequest> => {
+      if (_codec == null) {
+        _codec = message<ChunkRequest>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if ((obj.requestId != null && obj.requestId !== 0)) {
+            w.uint32(8)
+            w.uint32(obj.requestId)
+          }
+
+          if (obj.wants != null && obj.wants.length > 0) {
+            for (const value of obj.wants) {
+              w.uint32(18)
+              leftsync.ChunkWant.codec().encode(value, w)
+            }
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            requestId: 0,
+            wants: []
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.requestId = reader.uint32()
+                break
+              }
+              case 2: {
+                if (opts.limits?.wants != null && obj.wants.length === opts.limits.wants) {
+                  throw new MaxLengthError('Decode error - repeated field "wants" had too many elements')
+                }
+
+                obj.wants.push(leftsync.ChunkWant.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.wants$
+                }))
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const obj = {
+            wants: 0
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.requestId`,
+                  value: reader.uint32()
+                }
+                break
+              }
+              case 2: {
+                if (opts.limits?.wants != null && obj.wants === opts.limits.wants) {
+                  throw new MaxLengthError('Streaming decode error - repeated field "wants" had too many elements')
+                }
+
+                for (const evt of leftsync.ChunkWant.codec().stream(reader, reader.uint32(), `${prefix}.wants[]`, {
+                  limits: opts.limits?.wants$
+                })) {
+                  yield {
+                    ...evt,
+                    index: obj.wants
+                  }
+                }
+
+                obj.wants++
+
                 break
               }
               default: {
@@ -2348,29 +2480,34 @@ export namespace leftsync {
       value: number
     }
 
-    export interface ChunkRequestPathFieldEvent {
-      field: '$.path'
+    export interface ChunkRequestWantsPathFieldEvent {
+      field: '$.wants[].path'
       value: string
+      index: number
     }
 
-    export interface ChunkRequestDigestFieldEvent {
-      field: '$.digest'
+    export interface ChunkRequestWantsDigestFieldEvent {
+      field: '$.wants[].digest'
       value: Uint8Array<ArrayBuffer>
+      index: number
     }
 
-    export interface ChunkRequestOffsetFieldEvent {
-      field: '$.offset'
+    export interface ChunkRequestWantsOffsetFieldEvent {
+      field: '$.wants[].offset'
       value: number
+      index: number
     }
 
-    export interface ChunkRequestLengthFieldEvent {
-      field: '$.length'
+    export interface ChunkRequestWantsLengthFieldEvent {
+      field: '$.wants[].length'
       value: number
+      index: number
     }
 
-    export interface ChunkRequestHashFieldEvent {
-      field: '$.hash'
+    export interface ChunkRequestWantsHashFieldEvent {
+      field: '$.wants[].hash'
       value: Uint8Array<ArrayBuffer>
+      index: number
     }
 
     export function encode (obj: Partial<ChunkRequest>): Uint8Array<ArrayBuffer> {
@@ -2381,7 +2518,7 @@ export namespace leftsync {
       return decodeMessage(buf, ChunkRequest.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestRequestIdFieldEvent | ChunkRequestPathFieldEvent | ChunkRequestDigestFieldEvent | ChunkRequestOffsetFieldEvent | ChunkRequestLengthFieldEvent | ChunkRequestHashFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkRequest>): Generator<ChunkRequestRequestIdFieldEvent | ChunkRequestWantsPathFieldEvent | ChunkRequestWantsDigestFieldEvent | ChunkRequestWantsOffsetFieldEvent | ChunkRequestWantsLengthFieldEvent | ChunkRequestWantsHashFieldEvent> {
       return streamMessage(buf, ChunkRequest.codec(), opts)
     }
   }
@@ -2392,6 +2529,7 @@ export namespace leftsync {
     compressed: boolean
     payload: Uint8Array<ArrayBuffer>
     errorCode: string
+    index: number
   }
 
   export namespace ChunkReply {
@@ -2429,6 +2567,11 @@ export namespace leftsync {
             w.string(obj.errorCode)
           }
 
+          if ((obj.index != null && obj.index !== 0)) {
+            w.uint32(48)
+            w.uint32(obj.index)
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim()
           }
@@ -2438,7 +2581,8 @@ export namespace leftsync {
             hash: uint8ArrayAlloc(0),
             compressed: false,
             payload: uint8ArrayAlloc(0),
-            errorCode: ''
+            errorCode: '',
+            index: 0
           }
 
           const end = length == null ? reader.len : reader.pos + length
@@ -2465,6 +2609,10 @@ export namespace leftsync {
               }
               case 5: {
                 obj.errorCode = reader.string()
+                break
+              }
+              case 6: {
+                obj.index = reader.uint32()
                 break
               }
               default: {
@@ -2517,6 +2665,13 @@ export namespace leftsync {
                 }
                 break
               }
+              case 6: {
+                yield {
+                  field: `${prefix}.index`,
+                  value: reader.uint32()
+                }
+                break
+              }
               default: {
                 reader.skipType(tag & 7)
                 break
@@ -2554,6 +2709,11 @@ export namespace leftsync {
       value: string
     }
 
+    export interface ChunkReplyIndexFieldEvent {
+      field: '$.index'
+      value: number
+    }
+
     export function encode (obj: Partial<ChunkReply>): Uint8Array<ArrayBuffer> {
       return encodeMessage(obj, ChunkReply.codec())
     }
@@ -2562,7 +2722,7 @@ export namespace leftsync {
       return decodeMessage(buf, ChunkReply.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkReply>): Generator<ChunkReplyRequestIdFieldEvent | ChunkReplyHashFieldEvent | ChunkReplyCompressedFieldEvent | ChunkReplyPayloadFieldEvent | ChunkReplyErrorCodeFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChunkReply>): Generator<ChunkReplyRequestIdFieldEvent | ChunkReplyHashFieldEvent | ChunkReplyCompressedFieldEvent | ChunkReplyPayloadFieldEvent | ChunkReplyErrorCodeFieldEvent | ChunkReplyIndexFieldEvent> {
       return streamMessage(buf, ChunkReply.codec(), opts)
     }
   }
@@ -3685,29 +3845,34 @@ export namespace leftsync {
       value: number
     }
 
-    export interface FrameChunkRequestPathFieldEvent {
-      field: '$.chunkRequest.path'
+    export interface FrameChunkRequestWantsPathFieldEvent {
+      field: '$.chunkRequest.wants[].path'
       value: string
+      index: number
     }
 
-    export interface FrameChunkRequestDigestFieldEvent {
-      field: '$.chunkRequest.digest'
+    export interface FrameChunkRequestWantsDigestFieldEvent {
+      field: '$.chunkRequest.wants[].digest'
       value: Uint8Array<ArrayBuffer>
+      index: number
     }
 
-    export interface FrameChunkRequestOffsetFieldEvent {
-      field: '$.chunkRequest.offset'
+    export interface FrameChunkRequestWantsOffsetFieldEvent {
+      field: '$.chunkRequest.wants[].offset'
       value: number
+      index: number
     }
 
-    export interface FrameChunkRequestLengthFieldEvent {
-      field: '$.chunkRequest.length'
+    export interface FrameChunkRequestWantsLengthFieldEvent {
+      field: '$.chunkRequest.wants[].length'
       value: number
+      index: number
     }
 
-    export interface FrameChunkRequestHashFieldEvent {
-      field: '$.chunkRequest.hash'
+    export interface FrameChunkRequestWantsHashFieldEvent {
+      field: '$.chunkRequest.wants[].hash'
       value: Uint8Array<ArrayBuffer>
+      index: number
     }
 
     export interface FrameChunkReplyRequestIdFieldEvent {
@@ -3735,6 +3900,11 @@ export namespace leftsync {
       value: string
     }
 
+    export interface FrameChunkReplyIndexFieldEvent {
+      field: '$.chunkReply.index'
+      value: number
+    }
+
     export interface FrameErrorCodeFieldEvent {
       field: '$.error.code'
       value: string
@@ -3758,7 +3928,7 @@ export namespace leftsync {
       return decodeMessage(buf, Frame.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameTreeRequestRequestIdFieldEvent | FrameTreeRequestPathFieldEvent | FrameTreeRequestDigestFieldEvent | FrameTreeRequestNodesFieldEvent | FrameTreeReplyRequestIdFieldEvent | FrameTreeReplyNodesFieldEvent | FrameTreeReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestPathFieldEvent | FrameChunkRequestDigestFieldEvent | FrameChunkRequestOffsetFieldEvent | FrameChunkRequestLengthFieldEvent | FrameChunkRequestHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameTreeRequestRequestIdFieldEvent | FrameTreeRequestPathFieldEvent | FrameTreeRequestDigestFieldEvent | FrameTreeRequestNodesFieldEvent | FrameTreeReplyRequestIdFieldEvent | FrameTreeReplyNodesFieldEvent | FrameTreeReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestWantsPathFieldEvent | FrameChunkRequestWantsDigestFieldEvent | FrameChunkRequestWantsOffsetFieldEvent | FrameChunkRequestWantsLengthFieldEvent | FrameChunkRequestWantsHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameChunkReplyIndexFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
       return streamMessage(buf, Frame.codec(), opts)
     }
   }
