@@ -13,6 +13,7 @@ import {
   MAX_COUNTERS_PER_ENTRY,
   MAX_ENTRIES_PER_FRAME,
   MAX_FRAME_BYTES,
+  MAX_STREAM_CHUNKS_PER_FRAME,
   MAX_TREE_NODES_PER_FRAME,
 } from './limits.js';
 import type { Frame, FrameKind } from './messages.js';
@@ -28,6 +29,7 @@ const DECODE_LIMITS = {
   indexUpdate: { entries: MAX_ENTRIES_PER_FRAME + 1, entries$: entryLimits },
   treeRequest: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
   treeReply: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
+  growingFile: { chunks: MAX_STREAM_CHUNKS_PER_FRAME + 1 },
 };
 
 export interface DecodeFrameOptions {

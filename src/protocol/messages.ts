@@ -21,6 +21,8 @@ export type TreeReply = leftsync.TreeReply;
 export type ChunkRequest = leftsync.ChunkRequest;
 export type ChunkReply = leftsync.ChunkReply;
 export type ErrorMessage = leftsync.Error;
+export type GrowingFile = leftsync.GrowingFile;
+export type StreamChunk = leftsync.StreamChunk;
 
 export const FileType = leftsync.FileType;
 export type FileType = leftsync.FileType;
@@ -28,9 +30,9 @@ export type FileType = leftsync.FileType;
 /**
  * Bumped on every incompatible change of proto/leftsync.proto. 2: sint64 mtimes
  * (before 1970 round-trip); 3: the chunk-tree exchange (TreeRequest/TreeReply) and
- * FileEntry.digest as the tree root.
+ * FileEntry.digest as the tree root; 4: GrowingFile (streaming sync of a file still being hashed).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The name of the one field set in a frame. */
 export type FrameKind = keyof Frame;

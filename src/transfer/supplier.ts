@@ -42,6 +42,8 @@ export interface SupplierOptions {
   peerId?: string;
   /** The node's upload cap (--bwlimit), shared by every link; each chunk reply waits for its payload's tokens. */
   uploadLimit?: TokenBucket;
+  /** Paths being hashed and published (streaming sync): their chunks are served, hashed first, before they are indexed. */
+  isStreaming?(path: string): boolean;
 }
 
 /** What one file version cost to send so far; logged once the peer announces it has it. */
@@ -237,11 +239,12 @@ export class Supplier {
     if (request.length > MAX_CHUNK_BYTES) return undefined;
     const hash = Buffer.from(request.hash);
     const entry = index.get(request.path);
-    if (entry && !entry.deleted && entry.type === 'file') {
+    const live = entry !== undefined && !entry.deleted && entry.type === 'file' ? entry : undefined;
+    if (live !== undefined || this.options.isStreaming?.(request.path) === true) {
       try {
         const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, request.path), request.offset, request.length);
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
-        if (matchesStats(entry, stats) && this.indexed(request, hash, entry)) return data;
+        if (live !== undefined && matchesStats(live, stats) && this.indexed(request, hash, live)) return data;
         if (sha256(data).equals(hash)) return data;
       } catch (err) {
         log.debug('supplier.read_failed', { path: request.path, err });
