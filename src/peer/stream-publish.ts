@@ -48,6 +48,8 @@ interface Stream {
   /** chunks[0, sent) went to every link. */
   sent: number;
   timer: NodeJS.Timeout | null;
+  /** The test hook's chain of waits: slices are released one paceMs after another. */
+  paced: Promise<void>;
 }
 
 export class StreamPublisher implements HashStreams {
@@ -68,7 +70,7 @@ export class StreamPublisher implements HashStreams {
 
   begin(path: string, size: number): HashStream | undefined {
     if (size < this.minBytes || this.streams.size >= MAX_STREAMS || this.streams.has(path)) return undefined;
-    const stream: Stream = { path, id: this.nextId++, size, chunks: [], sent: 0, timer: null };
+    const stream: Stream = { path, id: this.nextId++, size, chunks: [], sent: 0, timer: null, paced: Promise.resolve() };
     this.streams.set(path, stream);
     this.options.log.debug('stream.begin', { path, stream: stream.id, size });
     const paceMs = this.options.paceMs ?? 0;
@@ -78,7 +80,10 @@ export class StreamPublisher implements HashStreams {
         stream.chunks.push(...chunks);
         if (stream.chunks.length - stream.sent >= BATCH_CHUNKS) this.flush(stream, {});
         else stream.timer ??= setTimeout(() => this.flush(stream, {}), BATCH_MS);
-        return paceMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, paceMs)) : undefined;
+        if (paceMs === 0) return undefined;
+        // Chained: the hasher keeps several slices in flight, and each must wait its turn.
+        stream.paced = stream.paced.then(() => new Promise<void>((resolve) => setTimeout(resolve, paceMs)));
+        return stream.paced;
       },
       end: (recorded) => {
         if (this.streams.get(path) !== stream) return;

@@ -74,12 +74,12 @@ export function replaceableBy(index: SyncIndex, peerId: string, relPath: string)
   return order === 'equal' || order === 'lesser';
 }
 
-/** Ids of passes that ended, remembered so their late frames start nothing. */
+/** Passes that ended, remembered by id so their late frames start nothing (and a late abandon still drops their partial). */
 const FINISHED_KEPT = 64;
 
 export class StreamPrefetch {
   private readonly passes = new Map<string, Pass>();
-  private readonly finished = new Set<number>();
+  private readonly finished = new Map<number, GrowingPartial | null>();
   private readonly windowChunks: number;
   private readonly windowBytes: number;
   private closed = false;
@@ -90,7 +90,13 @@ export class StreamPrefetch {
   }
 
   onGrowing(message: GrowingFile): void {
-    if (this.closed || this.finished.has(message.streamId)) return;
+    if (this.closed) return;
+    if (this.finished.has(message.streamId)) {
+      // A pass that stopped early (the supplier no longer had a chunk: the file changed) hears now why.
+      const partial = this.finished.get(message.streamId);
+      if (message.abandoned && partial) void this.dropAbandoned(message.path, partial);
+      return;
+    }
     let pass = this.passes.get(message.path);
     if (pass !== undefined && pass.id !== message.streamId) {
       // A new hash pass of the path: the old one is over (its partial serves the new one if the size is the same).
@@ -113,7 +119,6 @@ export class StreamPrefetch {
       pass.queue.push(chunk);
     }
     if (message.abandoned) {
-      this.options.log.debug('stream.abandoned', { path: pass.path, stream: pass.id });
       void this.abandon(pass);
       return;
     }
@@ -141,7 +146,7 @@ export class StreamPrefetch {
         if (!(await this.options.wants(pass.path))) return void (pass.stopped = true);
         pass.partial = (await this.options.growing.claim(pass.path, pass.size, pass.stopWriter)) ?? null;
         if (pass.partial === null) pass.stopped = true;
-        else this.options.log.info('stream.following', { path: pass.path, stream: pass.id, size: pass.size });
+        else this.options.log.info('stream.following', { path: pass.path, stream: pass.id, size: pass.size, resumable: pass.partial.earlier.size });
       } catch (err) {
         pass.stopped = true;
         this.options.log.warn('stream.open_failed', { path: pass.path, err });
@@ -204,7 +209,12 @@ export class StreamPrefetch {
 
   private async abandon(pass: Pass): Promise<void> {
     await this.stop(pass);
-    if (pass.partial !== null) await this.options.growing.drop(pass.path, pass.partial);
+    if (pass.partial !== null) await this.dropAbandoned(pass.path, pass.partial);
+  }
+
+  private async dropAbandoned(relPath: string, partial: GrowingPartial): Promise<void> {
+    this.options.log.info('stream.abandoned', { path: relPath });
+    await this.options.growing.drop(relPath, partial);
   }
 
   /** A stopped pass with nothing in flight: waiters told, partial handed back, the pass forgotten. */
@@ -214,8 +224,8 @@ export class StreamPrefetch {
     if (pass.ended) return;
     pass.ended = true;
     if (this.passes.get(pass.path) === pass) this.passes.delete(pass.path);
-    this.finished.add(pass.id);
-    if (this.finished.size > FINISHED_KEPT) this.finished.delete(this.finished.values().next().value!);
+    this.finished.set(pass.id, pass.partial);
+    if (this.finished.size > FINISHED_KEPT) this.finished.delete(this.finished.keys().next().value!);
     if (pass.partial !== null) this.options.growing.release(pass.partial, pass.stopWriter);
   }
 }
