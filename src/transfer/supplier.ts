@@ -24,6 +24,7 @@ import type { ChunkRequest, Frame, TreeRequest } from '../protocol/messages.js';
 import { wireBytes } from '../protocol/entries.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { MAX_CHUNK_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
+import { STREAM_DIGEST } from './growing-files.js';
 import { ReadHandles } from './read-handles.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { StatsCounter } from './stats.js';
@@ -206,6 +207,9 @@ export class Supplier {
 
   private sendingOf(path: string, digest: Buffer, size: number): Sending {
     let sending = this.sending.get(path);
+    // What goes out while the file streams counts toward the path's transfer, named by the version its entry then names.
+    if (sending !== undefined && digest.equals(STREAM_DIGEST)) return sending;
+    if (sending !== undefined && sending.digest.equals(STREAM_DIGEST)) Object.assign(sending, { digest, size });
     if (sending === undefined || !sending.digest.equals(digest)) {
       if (this.sending.size >= MAX_SENDING) this.sending.delete(this.sending.keys().next().value!);
       sending = { digest, size, started: Date.now(), wireBytes: 0, rawBytes: 0, chunks: 0 };
