@@ -53,6 +53,10 @@ export interface NodeConfig {
    * nothing and sending the peers no index of ours (so they change nothing either).
    */
   dryRun?: boolean;
+  /** Files at least this large publish their chunk list while hashed (streaming sync); default STREAM_MIN_BYTES. */
+  streamMinBytes?: number;
+  /** Test hook: ms each hashed 1 MiB slice of a streaming file waits (a slow hash to watch a list grow). */
+  hashPaceMs?: number;
 }
 
 export const DEFAULTS = {

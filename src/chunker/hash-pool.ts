@@ -21,6 +21,13 @@ const SLICES = 8;
 /** Fills `buffer` from the stream's current position; 0 at its end. */
 export type ReadInto = (buffer: Buffer) => Promise<number>;
 
+/**
+ * Sees the chunks of a stream as they are hashed, in file order (streaming
+ * sync publishes them). A promise it returns holds that slice's read buffer
+ * until it settles, so a slow sink slows the reading (bounded memory).
+ */
+export type ChunksHashed = (chunks: StoredChunk[]) => void | Promise<void>;
+
 interface WorkerSlot {
   worker: Worker;
   /** Per stream, the callbacks of its jobs in the order posted (a worker answers in order). */
@@ -37,8 +44,8 @@ export class HashPool {
 
   constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism() - 1))) {}
 
-  /** Signs a stream read through `read`, in slices of `sliceSize` bytes. */
-  async sign(read: ReadInto, params: ChunkerParams, sliceSize: number): Promise<FileSignature> {
+  /** Signs a stream read through `read`, in slices of `sliceSize` bytes; `onChunks` sees each slice's chunks once hashed. */
+  async sign(read: ReadInto, params: ChunkerParams, sliceSize: number, onChunks?: ChunksHashed): Promise<FileSignature> {
     const scanner = await createBoundaryScanner(params);
     const stream = this.nextStream++;
     const slot = this.slot(stream);
@@ -73,9 +80,11 @@ export class HashPool {
         const cuts = ends.map((end) => end - sliceStart);
         const slots = ends.map((end, i) => chunks.push({ offset: starts[i]!, length: end - starts[i]!, hash: EMPTY }) - 1);
         const hashed = this.post(slot, { stream, buffer: buffer.buffer as ArrayBuffer, length, cuts, last }).then(
-          (result) => {
+          async (result) => {
             const hashes = Buffer.from(result.hashes);
             slots.forEach((at, i) => (chunks[at]!.hash = hashes.subarray(32 * i, 32 * i + 32)));
+            // Answers arrive in order, so the sink sees the chunks in file order.
+            if (onChunks !== undefined && slots.length > 0) await onChunks(slots.map((at) => chunks[at]!));
             free.push(Buffer.from(result.buffer));
             wake();
           },

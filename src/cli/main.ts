@@ -100,7 +100,10 @@ function addNodeOptions(program: Command): Command {
         'link, exchange indexes, print what would be pulled, deleted, created and kept as conflicts, change nothing in the share, exit 0 (the state folder records the scan as usual; exits 1 if no peer links within 15 s)',
       ),
     )
-    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr); with --dry-run, the plan'));
+    .addOption(new Option('--json', 'print events as JSON lines on stdout (logs stay on stderr); with --dry-run, the plan'))
+    // Streaming sync knobs for tests and the bench, not for users.
+    .addOption(new Option('--stream-min-bytes <n>').hideHelp().argParser(intOption('--stream-min-bytes', 1, Number.MAX_SAFE_INTEGER)))
+    .addOption(new Option('--test-hash-pace-ms <ms>').hideHelp().argParser(intOption('--test-hash-pace-ms', 0, 10_000)));
 }
 
 function collectPattern(value: string, previous: string[]): string[] {

@@ -53,6 +53,10 @@ export interface RunOptions {
   bwlimit?: number;
   /** --dry-run: print the plan, change nothing, exit. */
   dryRun?: boolean;
+  /** Hidden (tests, bench): smallest file that streams while hashed, bytes. */
+  streamMinBytes?: number;
+  /** Hidden test hook: ms each hashed slice of a streaming file waits. */
+  testHashPaceMs?: number;
 }
 
 /** The secret from the options and environment; null when none is configured. */
@@ -118,6 +122,8 @@ export async function buildConfig(options: RunOptions, env: NodeJS.ProcessEnv = 
     exclude: options.exclude ?? [],
     uploadLimitBytesPerSec: options.bwlimit ? Number(options.bwlimit) : 0,
     dryRun: options.dryRun === true,
+    streamMinBytes: options.streamMinBytes,
+    hashPaceMs: options.testHashPaceMs,
   };
   if (config.pingTimeoutMs <= config.pingIntervalMs) {
     throw new LeftsyncError(ErrorCode.USAGE, `--ping-timeout (${config.pingTimeoutMs}) must be larger than --ping-interval (${config.pingIntervalMs})`);

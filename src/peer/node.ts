@@ -14,6 +14,7 @@ import { createScanLock } from '../scanner/scan-lock.js';
 import { createScanner } from '../scanner/scanner.js';
 import type { ScanResult } from '../scanner/scan-types.js';
 import { DiskFull, isDiskFull } from '../transfer/disk-full.js';
+import { GrowingFiles } from '../transfer/growing-files.js';
 import { cleanStalePartials } from '../transfer/partials.js';
 import { TokenBucket } from '../transfer/rate-limit.js';
 import type { TransferStats } from '../transfer/stats.js';
@@ -29,6 +30,7 @@ import type { StatusServer } from '../status/server.js';
 import { runDryRun, type DryRunSummary, type PlanItem } from './dry-run.js';
 import { loadOrCreatePeerId } from './identity.js';
 import { SessionSet } from './sessions.js';
+import { StreamPublisher } from './stream-publish.js';
 import { acquireStateLock } from './state-lock.js';
 
 const log = createLogger('node');
@@ -92,6 +94,12 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
   const chunker = chunkerParams(config.engine);
   const index = openIndex(config.stateDir, peerId);
   const cleanup = await cleanStalePartials(index, config.stateDir);
+  // Streaming sync: large files publish their chunks while hashed; peers' growing files are fetched ahead.
+  const streams = {
+    publisher: new StreamPublisher({ minBytes: config.streamMinBytes, paceMs: config.hashPaceMs, log: createLogger('stream') }),
+    growing: new GrowingFiles({ index, stateDir: config.stateDir, log: createLogger('stream') }),
+  };
+  streams.growing.start();
   // Scans and apply steps take turns: one lock, held by the scanner and by every session's applier.
   const scanLock = createScanLock();
   // Reported and announced as recorded (announces coalesce; before the first link there is nobody to tell).
@@ -103,6 +111,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     lock: scanLock,
     excludes: config.exclude ?? [],
     share,
+    streams: streams.publisher,
     onRecorded: (entries) => {
       reportLocalChanges(events, entries);
       for (const entry of entries) logLocalChange(entry);
@@ -134,6 +143,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
     events,
     uploadLimit: config.uploadLimitBytesPerSec ? new TokenBucket(config.uploadLimitBytesPerSec) : undefined,
     planOnly: config.dryRun === true,
+    streams,
   });
   const status = new NodeStatus(events, {
     peerId,
@@ -257,6 +267,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
       await transportStopped;
       // Let a scan or apply step that is under way finish before the index closes.
       await scanLock.exclusive(async () => undefined);
+      await streams.growing.close();
       index.close();
       releaseLock();
       log.info('node.stopped', { peer: peerId });

@@ -9,6 +9,8 @@ import type { PeerConnection } from '../transport/connection.js';
 import type { ScanLock } from '../scanner/scan-lock.js';
 import type { PathLocks } from '../transfer/path-locks.js';
 import type { DiskFull } from '../transfer/disk-full.js';
+import type { GrowingFiles } from '../transfer/growing-files.js';
+import type { StreamPublisher } from './stream-publish.js';
 import type { TokenBucket } from '../transfer/rate-limit.js';
 import type { TransferStats } from '../transfer/stats.js';
 import type { EventBus } from '../status/events.js';
@@ -67,6 +69,8 @@ export interface SessionOptions {
   statsLogIntervalMs?: number;
   /** The node's upload cap (--bwlimit), shared by every session. */
   uploadLimit?: TokenBucket;
+  /** Streaming sync, the node's two halves; absent: this node neither publishes nor follows growing files. */
+  streams?: { publisher: StreamPublisher; growing: GrowingFiles };
   /** --dry-run: remote entries are stored, never applied, and the peer is sent no index of ours. */
   planOnly?: boolean;
   log?: Logger;

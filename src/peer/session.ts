@@ -15,6 +15,7 @@ import { reconcile } from '../reconcile/reconcile.js';
 import { Puller, singleChunkOf } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
+import { StreamPrefetch, replaceableBy } from '../transfer/stream-prefetch.js';
 import { PeerEvents } from '../status/peer-events.js';
 import { Applier } from './applier.js';
 import { LinkStatsLog } from './stats-log.js';
@@ -38,6 +39,9 @@ class SyncSession implements Session {
   /** Requests being answered, so idleness also waits for the supplier. */
   private supplying = 0;
   private readonly statsLog: LinkStatsLog;
+  /** Streaming sync: this link's following of the peer's growing files, and our publishing to it. */
+  private readonly prefetch: StreamPrefetch | null = null;
+  private readonly unpublish: (() => void) | null = null;
 
   constructor(private readonly options: SessionOptions) {
     const { conn, index } = options;
@@ -57,6 +61,7 @@ class SyncSession implements Session {
       windowChunks: options.windowChunks,
       windowBytes: options.windowBytes,
       maxChunkTries: options.maxChunkTries,
+      growing: options.streams?.growing,
     });
     this.supplier = new Supplier({
       index,
@@ -68,6 +73,7 @@ class SyncSession implements Session {
       log: this.log,
       peerId: conn.peerId,
       uploadLimit: options.uploadLimit,
+      isStreaming: (relPath) => options.streams?.publisher.isStreaming(relPath) === true,
     });
     this.applier = new Applier({
       index,
@@ -111,6 +117,15 @@ class SyncSession implements Session {
       page: (after, limit) => index.remoteEntriesAfter(conn.peerId, after, limit),
       offer: (remote) => this.consider(remote),
     });
+    if (options.streams && !options.planOnly) {
+      this.prefetch = new StreamPrefetch({
+        growing: options.streams.growing,
+        fetch: (relPath, chunk) => this.puller.fetchStreamChunk(relPath, chunk),
+        wants: (relPath) => this.wantsGrowing(relPath),
+        log: this.log,
+      });
+      this.unpublish = options.streams.publisher.attach((frame) => this.sendFrame(frame));
+    }
     conn.onFrame((frame) => this.onFrame(frame));
     conn.onClose((reason) => this.shutDown(reason));
     this.statsLog = new LinkStatsLog(this.counters, this.remotePeerId, this.log, options.statsLogIntervalMs ?? 5000);
@@ -167,6 +182,7 @@ class SyncSession implements Session {
       else if (frame.chunkRequest) this.supply(frame.chunkRequest.requestId, () => this.supplier.answerChunk(frame.chunkRequest!));
       else if (frame.treeReply) this.routeReply(frame.treeReply.requestId, this.puller.onReply(frame.treeReply));
       else if (frame.chunkReply) this.routeReply(frame.chunkReply.requestId, this.puller.onReply(frame.chunkReply));
+      else if (frame.growingFile) this.prefetch?.onGrowing(frame.growingFile);
       else if (frame.error) this.receiveError(frame.error.code, frame.error.message, frame.error.requestId);
       else this.unexpected(`${Object.keys(frame).join(',') || 'empty'} frame during sync`, 0);
     } catch (err) {
@@ -217,8 +233,15 @@ class SyncSession implements Session {
     this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none', remote.deleted);
   }
 
+  /** A growing file of the peer's is followed if we would take its new version now, and the share is there. */
+  private async wantsGrowing(relPath: string): Promise<boolean> {
+    const { index, conn, share, disk } = this.options;
+    if (this.closed || disk.isFull || !this.mayApply({ path: relPath, type: 'file' }) || !replaceableBy(index, conn.peerId, relPath)) return false;
+    return share.check().then(() => true, () => false);
+  }
+
   /** Safe and not ignored (the state folder is always ignored). */
-  private mayApply(remote: IndexEntry): boolean {
+  private mayApply(remote: Pick<IndexEntry, 'path' | 'type'>): boolean {
     try {
       checkRelativePath(remote.path);
     } catch (err) {
@@ -320,6 +343,8 @@ class SyncSession implements Session {
     this.exchange.close();
     this.puller.close(reason);
     this.supplier.close();
+    this.unpublish?.();
+    this.prefetch?.close();
     this.log.info('session.closed', { reason, ...this.statsLog.summary() });
     this.checkIdle();
   }

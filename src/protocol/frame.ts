@@ -14,6 +14,7 @@ import {
   MAX_COUNTERS_PER_ENTRY,
   MAX_ENTRIES_PER_FRAME,
   MAX_FRAME_BYTES,
+  MAX_STREAM_CHUNKS_PER_FRAME,
   MAX_TREE_NODES_PER_FRAME,
   MAX_WANTS_PER_REQUEST,
 } from './limits.js';
@@ -31,6 +32,7 @@ const DECODE_LIMITS = {
   treeRequest: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
   treeReply: { nodes: MAX_TREE_NODES_PER_FRAME + 1 },
   chunkRequest: { wants: MAX_WANTS_PER_REQUEST + 1 },
+  growingFile: { chunks: MAX_STREAM_CHUNKS_PER_FRAME + 1 },
 };
 
 export interface DecodeFrameOptions {

@@ -58,6 +58,8 @@ export const MAX_COUNTERS_PER_ENTRY = 1_024;
 export const MAX_TREE_NODES_PER_FRAME = 256;
 /** Largest encoded chunk-tree node: a 6-byte header and 256 children of 40 bytes (src/chunker/tree.ts). */
 export const MAX_TREE_NODE_BYTES = 6 + 256 * 40;
+/** Chunks in one GrowingFile frame (~45 bytes each). */
+export const MAX_STREAM_CHUNKS_PER_FRAME = 1024;
 /** Capabilities in one Hello. */
 export const MAX_CAPABILITIES = 64;
 

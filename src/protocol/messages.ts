@@ -22,6 +22,8 @@ export type ChunkWant = leftsync.ChunkWant;
 export type ChunkRequest = leftsync.ChunkRequest;
 export type ChunkReply = leftsync.ChunkReply;
 export type ErrorMessage = leftsync.Error;
+export type GrowingFile = leftsync.GrowingFile;
+export type StreamChunk = leftsync.StreamChunk;
 
 export const FileType = leftsync.FileType;
 export type FileType = leftsync.FileType;
@@ -30,7 +32,8 @@ export type FileType = leftsync.FileType;
  * Bumped on every incompatible change of proto/leftsync.proto. 2: sint64 mtimes
  * (before 1970 round-trip); 3: the chunk-tree exchange (TreeRequest/TreeReply) and
  * FileEntry.digest as the tree root; 4: a ChunkRequest names many chunks
- * (ChunkWant), each answered by its own ChunkReply (index).
+ * (ChunkWant), each answered by its own ChunkReply (index), and GrowingFile
+ * (streaming sync of a file still being hashed).
  */
 export const PROTOCOL_VERSION = 4;
 

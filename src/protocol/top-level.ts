@@ -7,8 +7,10 @@
  */
 const FIRST_BODY_FIELD = 1;
 const LAST_BODY_FIELD = 13;
+/** Body fields of protocol 4 beyond the first run (GrowingFile). */
+const LATER_BODY_FIELDS: ReadonlySet<number> = new Set([20]);
 
-/** Returns the number of body fields (1..13) at the top level, or null when the bytes are not protobuf. */
+/** Returns the number of body fields (1..13, 20) at the top level, or null when the bytes are not protobuf. */
 export function countBodyFields(bytes: Uint8Array): number | null {
   let pos = 0;
   let bodies = 0;
@@ -31,7 +33,7 @@ export function countBodyFields(bytes: Uint8Array): number | null {
     if (tag === null) return null;
     const field = Math.floor(tag / 8);
     const wireType = tag % 8;
-    if (field >= FIRST_BODY_FIELD && field <= LAST_BODY_FIELD) {
+    if ((field >= FIRST_BODY_FIELD && field <= LAST_BODY_FIELD) || LATER_BODY_FIELDS.has(field)) {
       if (wireType !== 2) return null;
       bodies++;
     }

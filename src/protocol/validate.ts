@@ -20,6 +20,7 @@ import {
   MAX_PEER_ID_LENGTH,
   MAX_REQUEST_BYTES,
   MAX_TREE_NODE_BYTES,
+  MAX_STREAM_CHUNKS_PER_FRAME,
   MAX_TREE_NODES_PER_FRAME,
   MAX_WANTS_PER_REQUEST,
   NONCE_BYTES,
@@ -30,6 +31,7 @@ import { pathProblem } from '../model/path.js';
 const FRAME_KINDS: readonly FrameKind[] = [
   'authChallenge', 'authResponse', 'authProof', 'authOk', 'hello', 'indexRequest', 'index',
   'indexUpdate', 'treeRequest', 'treeReply', 'chunkRequest', 'chunkReply', 'error',
+  'growingFile',
 ];
 
 const PEER_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -205,6 +207,21 @@ export function validateFrame(frame: Frame): FrameKind {
       if (m.errorCode === '') bytesOfSize(m.hash, HASH_BYTES, kind, 'hash');
       ensure(m.payload.length <= MAX_CHUNK_PAYLOAD_BYTES, kind, `payload larger than ${MAX_CHUNK_PAYLOAD_BYTES} bytes`);
       ensure(m.index < MAX_WANTS_PER_REQUEST, kind, `index ${m.index} beyond the ${MAX_WANTS_PER_REQUEST} wants a request may have`);
+      break;
+    }
+    case 'growingFile': {
+      const m = frame.growingFile!;
+      wirePath(m.path, kind);
+      count(m.streamId, kind, 'stream_id');
+      count(m.size, kind, 'size');
+      ensure(!(m.done && m.abandoned), kind, 'both done and abandoned');
+      ensure(m.chunks.length <= MAX_STREAM_CHUNKS_PER_FRAME, kind, `more than ${MAX_STREAM_CHUNKS_PER_FRAME} chunks`);
+      for (const chunk of m.chunks) {
+        count(chunk.offset, kind, 'chunk offset');
+        ensure(chunk.length >= 1 && chunk.length <= MAX_CHUNK_BYTES, kind, `chunk length outside 1..${MAX_CHUNK_BYTES}`);
+        ensure(chunk.offset + chunk.length <= m.size, kind, 'a chunk past the announced size');
+        bytesOfSize(chunk.hash, HASH_BYTES, kind, 'chunk hash');
+      }
       break;
     }
     case 'error':

@@ -1,7 +1,7 @@
 /** Reads a file and computes its chunk signature with bounded memory. */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { HashPool } from '../chunker/hash-pool.js';
+import { HashPool, type ChunksHashed } from '../chunker/hash-pool.js';
 import { signStream } from '../chunker/sign.js';
 import { type ChunkerParams, type FileSignature } from '../chunker/types.js';
 
@@ -47,17 +47,18 @@ async function mostlyHoles(handle: FileHandle): Promise<boolean> {
  * `expectedSize` (from lstat) keeps the buffer small for small files.
  * O_NOFOLLOW: if the path was swapped for a symlink since it was lstat'ed, the
  * open fails (ELOOP) instead of reading the link's target, which may lie outside
- * the share.
+ * the share. `onChunks` sees the chunks as they are hashed, in file order
+ * (streaming sync); a promise it returns slows the reading down.
  */
-export async function hashFile(absPath: string, params: ChunkerParams, expectedSize = READ_SLICE): Promise<FileSignature> {
+export async function hashFile(absPath: string, params: ChunkerParams, expectedSize = READ_SLICE, onChunks?: ChunksHashed): Promise<FileSignature> {
   const handle = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     if (expectedSize >= POOL_MIN_BYTES && !(await mostlyHoles(handle))) {
       pool ??= new HashPool();
-      return await pool.sign(async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead, params, READ_SLICE);
+      return await pool.sign(async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead, params, READ_SLICE, onChunks);
     }
     const bufferSize = Math.max(MIN_SLICE, Math.min(READ_SLICE, expectedSize + 1));
-    return await signStream(readSlices(handle, bufferSize), params);
+    return await signStream(readSlices(handle, bufferSize), params, onChunks && ((chunk) => onChunks([chunk])));
   } finally {
     await handle.close();
   }

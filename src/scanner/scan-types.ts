@@ -2,6 +2,7 @@
  * What the scanner is given and what it answers: its options, the result of one
  * scan, and the scanner's interface (src/scanner/scanner.ts implements it).
  */
+import type { ChunksHashed } from '../chunker/hash-pool.js';
 import type { ChunkerParams } from '../chunker/types.js';
 import type { LeftsyncError } from '../errors.js';
 import type { ShareCheck } from '../fs/share-guard.js';
@@ -24,8 +25,23 @@ export interface ScannerOptions {
   share: ShareCheck;
   /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
   hashFile?: typeof hashFile;
+  /** Streaming sync: large files publish their chunks while they are hashed (src/peer/stream-publish.ts). */
+  streams?: HashStreams;
   /** Each group of changes once recorded, mid-scan: a burst is announced as it is recorded, not once all is hashed. */
   onRecorded?(entries: IndexEntry[]): void;
+}
+
+/** Where a file being hashed can publish its chunk list as it grows. */
+export interface HashStreams {
+  /** A stream for this file, or undefined (too small, too many at once): then it is hashed as any other. */
+  begin(relPath: string, size: number): HashStream | undefined;
+}
+
+export interface HashStream {
+  /** Given to hashFile: the chunks as they are hashed. */
+  onChunks: ChunksHashed;
+  /** The pass is over: `recorded` when its entry is being recorded; otherwise the stream is abandoned. */
+  end(recorded: boolean): void;
 }
 
 export interface ScanResult {

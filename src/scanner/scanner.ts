@@ -314,10 +314,13 @@ class ScanRun {
       this.queue(() => index.recordLocalDeletion(movedFrom.path));
       return;
     }
+    // A large file publishes its chunks while it is hashed; the entry recorded below stays the only authority.
+    const stream = this.opts.streams?.begin(relPath, stats.size);
     let signature;
     try {
-      signature = await (this.opts.hashFile ?? hashFile)(absPath, this.opts.params, stats.size);
+      signature = await (this.opts.hashFile ?? hashFile)(absPath, this.opts.params, stats.size, stream?.onChunks);
     } catch (err) {
+      stream?.end(false);
       if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ELOOP') {
         this.seen.delete(relPath); // vanished (or became a link) while we looked: the next event tells
         return;
@@ -328,6 +331,7 @@ class ScanRun {
     this.result.hashed++;
     const after = await lstat(absPath).catch(() => null);
     if (!after || !matchesStats(observed, after) || signature.size !== stats.size) {
+      stream?.end(false);
       // Still being written: skip this round, keep the old entry, let the next event or rescan take it.
       this.result.unstable.push(relPath);
       log.debug('scan.unstable', { path: relPath });
@@ -336,6 +340,7 @@ class ScanRun {
     observed.digest = signature.digest;
     if (live && live.digest.equals(signature.digest) && live.mode === observed.mode && live.mtimeMs === observed.mtimeMs) {
       // Same bytes, same mtime, new inode (rewritten in place): nothing to announce.
+      stream?.end(false);
       this.queue(() => {
         index.recordInode(relPath, observed.inode);
         return undefined;
@@ -343,6 +348,7 @@ class ScanRun {
       this.result.unchanged++;
       return;
     }
+    stream?.end(true);
     this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 

@@ -20,7 +20,8 @@ import type { StatsCounter } from './stats.js';
 
 /** One chunk of one remote version. */
 export interface Want {
-  remote: IndexEntry;
+  /** The version: its path and root (a file the peer still hashes has STREAM_DIGEST). */
+  remote: Pick<IndexEntry, 'path' | 'digest'>;
   chunk: StoredChunk;
 }
 
@@ -100,7 +101,7 @@ export class ChunkFetcher {
   }
 
   /** One reply against its want: decoded and verified, or 'bad' (to be asked again). */
-  private check(remote: IndexEntry, chunk: StoredChunk, reply: ChunkReply): Fetched | 'bad' {
+  private check(remote: Want['remote'], chunk: StoredChunk, reply: ChunkReply): Fetched | 'bad' {
     const { stats, log, peerId } = this.options;
     if (reply.errorCode === ErrorCode.VERSION_GONE) return { outcome: 'gone' };
     if (reply.errorCode !== '') {

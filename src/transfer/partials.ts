@@ -8,8 +8,9 @@
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fromSystemError } from '../errors.js';
-import type { IndexEntry, PartialDownload, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
 import { tempDirOf } from './chunk-io.js';
+import type { GrowingFiles } from './growing-files.js';
 
 export interface PartialCleanup {
   /** Partials kept for resuming. */
@@ -42,8 +43,19 @@ export async function cleanStalePartials(index: SyncIndex, stateDir: string): Pr
   return result;
 }
 
-/** The partial download of this version, resumed if its temp file is intact. */
-export async function openPartial(index: SyncIndex, stateDir: string, remote: IndexEntry): Promise<{ partial: PartialDownload; tempPath: string }> {
+/**
+ * The partial download of this version: resumed if its temp file is intact,
+ * else the stream partial of its path when one was filled while the sender
+ * hashed it (streaming sync; `trusted`: offsets of chunks this process wrote
+ * and verified, which need not be read back), else a new one.
+ */
+export async function openPartial(
+  index: SyncIndex,
+  stateDir: string,
+  remote: IndexEntry,
+  chunks: StoredChunk[],
+  growing?: GrowingFiles,
+): Promise<{ partial: PartialDownload; tempPath: string; trusted: Set<number> }> {
   const tempDir = tempDirOf(stateDir);
   await mkdir(tempDir, { recursive: true }).catch((err) => {
     throw fromSystemError(err, `mkdir ${tempDir}`);
@@ -52,13 +64,15 @@ export async function openPartial(index: SyncIndex, stateDir: string, remote: In
   if (existing !== undefined) {
     const tempPath = path.join(tempDir, existing.tempName);
     const size = await stat(tempPath).then((s) => s.size, () => -1);
-    if (size === existing.size && existing.size === remote.size) return { partial: existing, tempPath };
+    if (size === existing.size && existing.size === remote.size) return { partial: existing, tempPath, trusted: new Set() };
     // Its temp file is gone or wrong: the recorded chunks are not on disk.
     index.dropPartial(existing.tempName);
     await unlink(tempPath).catch(() => undefined);
   }
+  const adopted = await growing?.adopt(remote, chunks);
+  if (adopted !== undefined) return adopted;
   const partial = index.startPartial(remote.path, remote.digest, remote.size);
-  return { partial, tempPath: path.join(tempDir, partial.tempName) };
+  return { partial, tempPath: path.join(tempDir, partial.tempName), trusted: new Set() };
 }
 
 /** Partials of older versions of these paths are useless once a version is in place. */

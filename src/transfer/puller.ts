@@ -30,6 +30,7 @@ import type { PullCounts, VerifiedFile } from './verified-file.js';
 import { TempFile, isZeroChunk } from './temp-file.js';
 import { TreeCache } from './tree-cache.js';
 import { VersionGone, fetchChunkList } from './tree-fetch.js';
+import { STREAM_DIGEST, type GrowingFiles } from './growing-files.js';
 
 export interface PullerOptions {
   index: SyncIndex;
@@ -50,6 +51,8 @@ export interface PullerOptions {
   requestBytes?: number;
   /** Attempts per chunk before a file is given up (default 3). */
   maxChunkTries?: number;
+  /** The node's stream partials (streaming sync): a pull adopts the one of its path. */
+  growing?: GrowingFiles;
 }
 
 /**
@@ -147,7 +150,7 @@ export class Puller {
   private async fill(remote: IndexEntry, chunks: StoredChunk[], tree: { treeNodes: number; treeBytes: number }): Promise<PullResult> {
     const { index, shareDir, stateDir } = this.options;
     const startedMs = Date.now();
-    const { partial, tempPath } = await openPartial(this.options.index, this.options.stateDir, remote);
+    const { partial, tempPath, trusted } = await openPartial(index, stateDir, remote, chunks, this.options.growing);
     const counts: PullCounts = { reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, ...tree };
     const file = await TempFile.open(tempPath, partial, remote.size, chunks, index);
     const progress = this.options.events.transfer(remote, chunks.reduce((n, c) => n + (partial.verifiedOffsets.has(c.offset) ? c.length : 0), 0));
@@ -159,7 +162,10 @@ export class Puller {
       // No whole-file check follows, so chunks of an earlier attempt are read back
       // and verified before they count (a machine crash may have lost their bytes
       // but not their record); only those that fail are taken again.
-      const again = await verifyResumed(chunks, partial, { shareDir, stateDir, resumed: (chunk) => file.resumed(chunk) });
+      // Chunks this process streamed in (trusted) were verified as they were written: not read back.
+      for (const chunk of chunks) if (trusted.has(chunk.offset)) file.resumed(chunk);
+      const toCheck = trusted.size === 0 ? chunks : chunks.filter((chunk) => !trusted.has(chunk.offset));
+      const again = await verifyResumed(toCheck, partial, { shareDir, stateDir, resumed: (chunk) => file.resumed(chunk) });
       const spoiled = new Set(again.map((chunk) => chunk.offset));
       counts.resumed = chunks.filter((c) => partial.verifiedOffsets.has(c.offset)).length - spoiled.size;
       for (const chunk of chunks) {
@@ -325,6 +331,14 @@ export class Puller {
       };
       pump();
     });
+  }
+
+  /** One chunk of a file the peer is still hashing (streaming sync), verified as any other. */
+  async fetchStreamChunk(path: string, chunk: StoredChunk): Promise<Buffer> {
+    const [fetched] = await this.fetcher.fetch([{ remote: { path, digest: STREAM_DIGEST }, chunk }]);
+    if (fetched!.outcome === 'gone') throw new VersionGone();
+    if (fetched!.outcome === 'failed') throw fetched!.error;
+    return fetched!.data;
   }
 
   /** Sends a request frame with a fresh request id and waits for its reply. */

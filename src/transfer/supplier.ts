@@ -19,6 +19,7 @@ import type { ChunkRequest, ChunkWant, Frame, TreeRequest } from '../protocol/me
 import { wireBytes } from '../protocol/entries.js';
 import type { PeerConnection } from '../transport/connection.js';
 import { MAX_REQUEST_BYTES, readVerifiedAt, sha256 } from './chunk-io.js';
+import { STREAM_DIGEST } from './growing-files.js';
 import { ReadHandles } from './read-handles.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { StatsCounter } from './stats.js';
@@ -38,6 +39,8 @@ export interface SupplierOptions {
   peerId?: string;
   /** The node's upload cap (--bwlimit), shared by every link; each chunk reply waits for its payload's tokens. */
   uploadLimit?: TokenBucket;
+  /** Paths being hashed and published (streaming sync): their chunks are served, hashed first, before they are indexed. */
+  isStreaming?(path: string): boolean;
 }
 
 /** What one file version cost to send so far; logged once the peer announces it has it. */
@@ -166,6 +169,9 @@ export class Supplier {
 
   private sendingOf(path: string, digest: Buffer, size: number): Sending {
     let sending = this.sending.get(path);
+    // What goes out while the file streams counts toward the path's transfer, named by the version its entry then names.
+    if (sending !== undefined && digest.equals(STREAM_DIGEST)) return sending;
+    if (sending !== undefined && sending.digest.equals(STREAM_DIGEST)) Object.assign(sending, { digest, size });
     if (sending === undefined || !sending.digest.equals(digest)) {
       if (this.sending.size >= MAX_SENDING) this.sending.delete(this.sending.keys().next().value!);
       sending = { digest, size, started: Date.now(), wireBytes: 0, rawBytes: 0, chunks: 0 };
@@ -203,15 +209,17 @@ export class Supplier {
     const first = run[0]!;
     const last = run[run.length - 1]!;
     const length = last.offset + last.length - first.offset;
-    if (entry && !entry.deleted && entry.type === 'file' && length <= MAX_REQUEST_BYTES) {
+    const live = entry !== undefined && !entry.deleted && entry.type === 'file' ? entry : undefined;
+    // A file the node is still hashing (streaming sync) is read too: every chunk of it is hashed below.
+    if ((live !== undefined || this.options.isStreaming?.(first.path) === true) && length <= MAX_REQUEST_BYTES) {
       try {
         const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path), first.offset, length);
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
-        const asIndexed = matchesStats(entry, stats) && Buffer.compare(entry.digest, first.digest) === 0;
+        const asIndexed = live !== undefined && matchesStats(live, stats) && Buffer.compare(live.digest, first.digest) === 0;
         run.forEach((want, k) => {
           const bytes = data.subarray(want.offset - first.offset, want.offset - first.offset + want.length);
           const hash = Buffer.from(want.hash);
-          if ((asIndexed && this.indexed(want, hash, entry)) || sha256(bytes).equals(hash)) found[k] = bytes;
+          if ((asIndexed && this.indexed(want, hash, live)) || sha256(bytes).equals(hash)) found[k] = bytes;
         });
       } catch (err) {
         log.debug('supplier.read_failed', { path: first.path, err });

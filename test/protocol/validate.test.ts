@@ -7,6 +7,7 @@ import {
   MAX_FRAME_BYTES,
   MAX_PATH_BYTES,
   MAX_REQUEST_BYTES,
+  MAX_STREAM_CHUNKS_PER_FRAME,
   MAX_TREE_NODE_BYTES,
   MAX_TREE_NODES_PER_FRAME,
   MAX_WANTS_PER_REQUEST,
@@ -96,4 +97,22 @@ test('unknown fields are skipped (forward compatibility)', () => {
   const withUnknown = Uint8Array.from([...known, 0x78, 0x01]);
   assert.deepEqual(decodeFrame(withUnknown), SAMPLE_FRAMES.authOk);
   assert.ok(encodeFrameUnchecked(SAMPLE_FRAMES.authOk).length === known.length);
+});
+
+test('a GrowingFile names chunks inside its size, of valid lengths and 32-byte hashes, at most MAX_STREAM_CHUNKS_PER_FRAME, never both done and abandoned', () => {
+  const chunk = { offset: 0, length: 65_536, hash: new Uint8Array(32) };
+  const growing = (over: object, chunks = [chunk]) => ({
+    growingFile: { path: 'big.bin', streamId: 7, size: 1_000_000, chunks, done: false, abandoned: false, ...over },
+  });
+  assert.equal(decodeFrame(encodeFrame(growing({}))).growingFile!.chunks.length, 1);
+  rejects(() => encodeFrame(growing({ path: '../x' })), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(growing({ done: true, abandoned: true })), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(growing({}, [{ ...chunk, offset: 999_999 }])), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(growing({}, [{ ...chunk, length: 0 }])), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(growing({}, [{ ...chunk, length: 300_000 }])), ErrorCode.PROTO_MALFORMED);
+  rejects(() => encodeFrame(growing({}, [{ ...chunk, hash: new Uint8Array(31) }])), ErrorCode.PROTO_MALFORMED);
+  const many = Array.from({ length: MAX_STREAM_CHUNKS_PER_FRAME + 1 }, () => ({ ...chunk, length: 1 }));
+  rejects(() => encodeFrame(growing({}, many)), ErrorCode.PROTO_MALFORMED);
+  // The decoder caps the repeated field before validation sees it.
+  rejects(() => decodeFrame(encodeFrameUnchecked(growing({}, many))), ErrorCode.PROTO_MALFORMED);
 });

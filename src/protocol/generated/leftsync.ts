@@ -2727,6 +2727,381 @@ export namespace leftsync {
     }
   }
 
+  export interface GrowingFile {
+    path: string
+    streamId: number
+    size: number
+    chunks: leftsync.StreamChunk[]
+    done: boolean
+    abandoned: boolean
+  }
+
+  export namespace GrowingFile {
+    let _codec: Codec<GrowingFile>
+
+    export const codec = (): Codec<GrowingFile> => {
+      if (_codec == null) {
+        _codec = message<GrowingFile>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if ((obj.path != null && obj.path !== '')) {
+            w.uint32(10)
+            w.string(obj.path)
+          }
+
+          if ((obj.streamId != null && obj.streamId !== 0)) {
+            w.uint32(16)
+            w.uint64Number(obj.streamId)
+          }
+
+          if ((obj.size != null && obj.size !== 0)) {
+            w.uint32(24)
+            w.uint64Number(obj.size)
+          }
+
+          if (obj.chunks != null && obj.chunks.length > 0) {
+            for (const value of obj.chunks) {
+              w.uint32(34)
+              leftsync.StreamChunk.codec().encode(value, w)
+            }
+          }
+
+          if ((obj.done != null && obj.done !== false)) {
+            w.uint32(40)
+            w.bool(obj.done)
+          }
+
+          if ((obj.abandoned != null && obj.abandoned !== false)) {
+            w.uint32(48)
+            w.bool(obj.abandoned)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            path: '',
+            streamId: 0,
+            size: 0,
+            chunks: [],
+            done: false,
+            abandoned: false
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.path = reader.string()
+                break
+              }
+              case 2: {
+                obj.streamId = reader.uint64Number()
+                break
+              }
+              case 3: {
+                obj.size = reader.uint64Number()
+                break
+              }
+              case 4: {
+                if (opts.limits?.chunks != null && obj.chunks.length === opts.limits.chunks) {
+                  throw new MaxLengthError('Decode error - repeated field "chunks" had too many elements')
+                }
+
+                obj.chunks.push(leftsync.StreamChunk.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.chunks$
+                }))
+                break
+              }
+              case 5: {
+                obj.done = reader.bool()
+                break
+              }
+              case 6: {
+                obj.abandoned = reader.bool()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const obj = {
+            chunks: 0
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.path`,
+                  value: reader.string()
+                }
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.streamId`,
+                  value: reader.uint64Number()
+                }
+                break
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.size`,
+                  value: reader.uint64Number()
+                }
+                break
+              }
+              case 4: {
+                if (opts.limits?.chunks != null && obj.chunks === opts.limits.chunks) {
+                  throw new MaxLengthError('Streaming decode error - repeated field "chunks" had too many elements')
+                }
+
+                for (const evt of leftsync.StreamChunk.codec().stream(reader, reader.uint32(), `${prefix}.chunks[]`, {
+                  limits: opts.limits?.chunks$
+                })) {
+                  yield {
+                    ...evt,
+                    index: obj.chunks
+                  }
+                }
+
+                obj.chunks++
+
+                break
+              }
+              case 5: {
+                yield {
+                  field: `${prefix}.done`,
+                  value: reader.bool()
+                }
+                break
+              }
+              case 6: {
+                yield {
+                  field: `${prefix}.abandoned`,
+                  value: reader.bool()
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface GrowingFilePathFieldEvent {
+      field: '$.path'
+      value: string
+    }
+
+    export interface GrowingFileStreamIdFieldEvent {
+      field: '$.streamId'
+      value: number
+    }
+
+    export interface GrowingFileSizeFieldEvent {
+      field: '$.size'
+      value: number
+    }
+
+    export interface GrowingFileChunksOffsetFieldEvent {
+      field: '$.chunks[].offset'
+      value: number
+      index: number
+    }
+
+    export interface GrowingFileChunksLengthFieldEvent {
+      field: '$.chunks[].length'
+      value: number
+      index: number
+    }
+
+    export interface GrowingFileChunksHashFieldEvent {
+      field: '$.chunks[].hash'
+      value: Uint8Array<ArrayBuffer>
+      index: number
+    }
+
+    export interface GrowingFileDoneFieldEvent {
+      field: '$.done'
+      value: boolean
+    }
+
+    export interface GrowingFileAbandonedFieldEvent {
+      field: '$.abandoned'
+      value: boolean
+    }
+
+    export function encode (obj: Partial<GrowingFile>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, GrowingFile.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrowingFile>): GrowingFile {
+      return decodeMessage(buf, GrowingFile.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrowingFile>): Generator<GrowingFilePathFieldEvent | GrowingFileStreamIdFieldEvent | GrowingFileSizeFieldEvent | GrowingFileChunksOffsetFieldEvent | GrowingFileChunksLengthFieldEvent | GrowingFileChunksHashFieldEvent | GrowingFileDoneFieldEvent | GrowingFileAbandonedFieldEvent> {
+      return streamMessage(buf, GrowingFile.codec(), opts)
+    }
+  }
+
+  export interface StreamChunk {
+    offset: number
+    length: number
+    hash: Uint8Array<ArrayBuffer>
+  }
+
+  export namespace StreamChunk {
+    let _codec: Codec<StreamChunk>
+
+    export const codec = (): Codec<StreamChunk> => {
+      if (_codec == null) {
+        _codec = message<StreamChunk>((obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if ((obj.offset != null && obj.offset !== 0)) {
+            w.uint32(8)
+            w.uint64Number(obj.offset)
+          }
+
+          if ((obj.length != null && obj.length !== 0)) {
+            w.uint32(16)
+            w.uint32(obj.length)
+          }
+
+          if ((obj.hash != null && obj.hash.byteLength > 0)) {
+            w.uint32(26)
+            w.bytes(obj.hash)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        }, (reader, length, opts = {}) => {
+          const obj: any = {
+            offset: 0,
+            length: 0,
+            hash: uint8ArrayAlloc(0)
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.offset = reader.uint64Number()
+                break
+              }
+              case 2: {
+                obj.length = reader.uint32()
+                break
+              }
+              case 3: {
+                obj.hash = reader.bytes()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        }, function * (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.offset`,
+                  value: reader.uint64Number()
+                }
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.length`,
+                  value: reader.uint32()
+                }
+                break
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.hash`,
+                  value: reader.bytes()
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        })
+      }
+
+      return _codec
+    }
+
+    export interface StreamChunkOffsetFieldEvent {
+      field: '$.offset'
+      value: number
+    }
+
+    export interface StreamChunkLengthFieldEvent {
+      field: '$.length'
+      value: number
+    }
+
+    export interface StreamChunkHashFieldEvent {
+      field: '$.hash'
+      value: Uint8Array<ArrayBuffer>
+    }
+
+    export function encode (obj: Partial<StreamChunk>): Uint8Array<ArrayBuffer> {
+      return encodeMessage(obj, StreamChunk.codec())
+    }
+
+    export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StreamChunk>): StreamChunk {
+      return decodeMessage(buf, StreamChunk.codec(), opts)
+    }
+
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StreamChunk>): Generator<StreamChunkOffsetFieldEvent | StreamChunkLengthFieldEvent | StreamChunkHashFieldEvent> {
+      return streamMessage(buf, StreamChunk.codec(), opts)
+    }
+  }
+
   export interface Error {
     code: string
     message: string
@@ -2876,6 +3251,7 @@ export namespace leftsync {
     chunkRequest?: leftsync.ChunkRequest
     chunkReply?: leftsync.ChunkReply
     error?: leftsync.Error
+    growingFile?: leftsync.GrowingFile
   }
 
   export namespace Frame {
@@ -2890,7 +3266,24 @@ export namespace leftsync {
 
           obj = { ...obj }
 
+          if (obj.growingFile != null) {
+            obj.error = undefined
+            obj.chunkReply = undefined
+            obj.chunkRequest = undefined
+            obj.treeReply = undefined
+            obj.treeRequest = undefined
+            obj.indexUpdate = undefined
+            obj.index = undefined
+            obj.indexRequest = undefined
+            obj.hello = undefined
+            obj.authOk = undefined
+            obj.authProof = undefined
+            obj.authResponse = undefined
+            obj.authChallenge = undefined
+          }
+
           if (obj.error != null) {
+            obj.growingFile = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
             obj.treeReply = undefined
@@ -2906,6 +3299,7 @@ export namespace leftsync {
           }
 
           if (obj.chunkReply != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkRequest = undefined
             obj.treeReply = undefined
@@ -2921,6 +3315,7 @@ export namespace leftsync {
           }
 
           if (obj.chunkRequest != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.treeReply = undefined
@@ -2936,6 +3331,7 @@ export namespace leftsync {
           }
 
           if (obj.treeReply != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -2951,6 +3347,7 @@ export namespace leftsync {
           }
 
           if (obj.treeRequest != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -2966,6 +3363,7 @@ export namespace leftsync {
           }
 
           if (obj.indexUpdate != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -2981,6 +3379,7 @@ export namespace leftsync {
           }
 
           if (obj.index != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -2996,6 +3395,7 @@ export namespace leftsync {
           }
 
           if (obj.indexRequest != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -3011,6 +3411,7 @@ export namespace leftsync {
           }
 
           if (obj.hello != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -3026,6 +3427,7 @@ export namespace leftsync {
           }
 
           if (obj.authOk != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -3041,6 +3443,7 @@ export namespace leftsync {
           }
 
           if (obj.authProof != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -3056,6 +3459,7 @@ export namespace leftsync {
           }
 
           if (obj.authResponse != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -3071,6 +3475,7 @@ export namespace leftsync {
           }
 
           if (obj.authChallenge != null) {
+            obj.growingFile = undefined
             obj.error = undefined
             obj.chunkReply = undefined
             obj.chunkRequest = undefined
@@ -3148,6 +3553,11 @@ export namespace leftsync {
           if (obj.error != null) {
             w.uint32(106)
             leftsync.Error.codec().encode(obj.error, w)
+          }
+
+          if (obj.growingFile != null) {
+            w.uint32(162)
+            leftsync.GrowingFile.codec().encode(obj.growingFile, w)
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3240,6 +3650,12 @@ export namespace leftsync {
                 })
                 break
               }
+              case 20: {
+                obj.growingFile = leftsync.GrowingFile.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.growingFile
+                })
+                break
+              }
               default: {
                 reader.skipType(tag & 7)
                 break
@@ -3247,7 +3663,24 @@ export namespace leftsync {
             }
           }
 
+          if (obj.growingFile != null) {
+            delete obj.error
+            delete obj.chunkReply
+            delete obj.chunkRequest
+            delete obj.treeReply
+            delete obj.treeRequest
+            delete obj.indexUpdate
+            delete obj.index
+            delete obj.indexRequest
+            delete obj.hello
+            delete obj.authOk
+            delete obj.authProof
+            delete obj.authResponse
+            delete obj.authChallenge
+          }
+
           if (obj.error != null) {
+            delete obj.growingFile
             delete obj.chunkReply
             delete obj.chunkRequest
             delete obj.treeReply
@@ -3263,6 +3696,7 @@ export namespace leftsync {
           }
 
           if (obj.chunkReply != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkRequest
             delete obj.treeReply
@@ -3278,6 +3712,7 @@ export namespace leftsync {
           }
 
           if (obj.chunkRequest != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.treeReply
@@ -3293,6 +3728,7 @@ export namespace leftsync {
           }
 
           if (obj.treeReply != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3308,6 +3744,7 @@ export namespace leftsync {
           }
 
           if (obj.treeRequest != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3323,6 +3760,7 @@ export namespace leftsync {
           }
 
           if (obj.indexUpdate != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3338,6 +3776,7 @@ export namespace leftsync {
           }
 
           if (obj.index != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3353,6 +3792,7 @@ export namespace leftsync {
           }
 
           if (obj.indexRequest != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3368,6 +3808,7 @@ export namespace leftsync {
           }
 
           if (obj.hello != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3383,6 +3824,7 @@ export namespace leftsync {
           }
 
           if (obj.authOk != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3398,6 +3840,7 @@ export namespace leftsync {
           }
 
           if (obj.authProof != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3413,6 +3856,7 @@ export namespace leftsync {
           }
 
           if (obj.authResponse != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3428,6 +3872,7 @@ export namespace leftsync {
           }
 
           if (obj.authChallenge != null) {
+            delete obj.growingFile
             delete obj.error
             delete obj.chunkReply
             delete obj.chunkRequest
@@ -3537,6 +3982,13 @@ export namespace leftsync {
               case 13: {
                 yield * leftsync.Error.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                   limits: opts.limits?.error
+                })
+
+                break
+              }
+              case 20: {
+                yield * leftsync.GrowingFile.codec().stream(reader, reader.uint32(), `${prefix}.growingFile`, {
+                  limits: opts.limits?.growingFile
                 })
 
                 break
@@ -3920,6 +4372,49 @@ export namespace leftsync {
       value: number
     }
 
+    export interface FrameGrowingFilePathFieldEvent {
+      field: '$.growingFile.path'
+      value: string
+    }
+
+    export interface FrameGrowingFileStreamIdFieldEvent {
+      field: '$.growingFile.streamId'
+      value: number
+    }
+
+    export interface FrameGrowingFileSizeFieldEvent {
+      field: '$.growingFile.size'
+      value: number
+    }
+
+    export interface FrameGrowingFileChunksOffsetFieldEvent {
+      field: '$.growingFile.chunks[].offset'
+      value: number
+      index: number
+    }
+
+    export interface FrameGrowingFileChunksLengthFieldEvent {
+      field: '$.growingFile.chunks[].length'
+      value: number
+      index: number
+    }
+
+    export interface FrameGrowingFileChunksHashFieldEvent {
+      field: '$.growingFile.chunks[].hash'
+      value: Uint8Array<ArrayBuffer>
+      index: number
+    }
+
+    export interface FrameGrowingFileDoneFieldEvent {
+      field: '$.growingFile.done'
+      value: boolean
+    }
+
+    export interface FrameGrowingFileAbandonedFieldEvent {
+      field: '$.growingFile.abandoned'
+      value: boolean
+    }
+
     export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
       return encodeMessage(obj, Frame.codec())
     }
@@ -3928,7 +4423,7 @@ export namespace leftsync {
       return decodeMessage(buf, Frame.codec(), opts)
     }
 
-    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameTreeRequestRequestIdFieldEvent | FrameTreeRequestPathFieldEvent | FrameTreeRequestDigestFieldEvent | FrameTreeRequestNodesFieldEvent | FrameTreeReplyRequestIdFieldEvent | FrameTreeReplyNodesFieldEvent | FrameTreeReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestWantsPathFieldEvent | FrameChunkRequestWantsDigestFieldEvent | FrameChunkRequestWantsOffsetFieldEvent | FrameChunkRequestWantsLengthFieldEvent | FrameChunkRequestWantsHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameChunkReplyIndexFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent> {
+    export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameAuthChallengeNonceFieldEvent | FrameAuthChallengePeerIdFieldEvent | FrameAuthResponseNonceFieldEvent | FrameAuthResponsePeerIdFieldEvent | FrameAuthResponseMacFieldEvent | FrameAuthProofMacFieldEvent | FrameHelloProtocolVersionFieldEvent | FrameHelloPeerIdFieldEvent | FrameHelloChunkerEngineFieldEvent | FrameHelloChunkerHashFieldEvent | FrameHelloChunkerMinSizeFieldEvent | FrameHelloChunkerAvgSizeFieldEvent | FrameHelloChunkerMaxSizeFieldEvent | FrameHelloCapabilitiesFieldEvent | FrameHelloClientVersionFieldEvent | FrameHelloInstanceIdFieldEvent | FrameIndexRequestIndexIdFieldEvent | FrameIndexRequestSinceFieldEvent | FrameIndexIndexIdFieldEvent | FrameIndexEntriesPathFieldEvent | FrameIndexEntriesTypeFieldEvent | FrameIndexEntriesSizeFieldEvent | FrameIndexEntriesMtimeMsFieldEvent | FrameIndexEntriesModeFieldEvent | FrameIndexEntriesVersionPeerIdFieldEvent | FrameIndexEntriesVersionValueFieldEvent | FrameIndexEntriesDeletedFieldEvent | FrameIndexEntriesDigestFieldEvent | FrameIndexEntriesSequenceFieldEvent | FrameIndexEntriesSymlinkTargetFieldEvent | FrameIndexEntriesModifiedByFieldEvent | FrameIndexLastFieldEvent | FrameIndexUpdateIndexIdFieldEvent | FrameIndexUpdateEntriesPathFieldEvent | FrameIndexUpdateEntriesTypeFieldEvent | FrameIndexUpdateEntriesSizeFieldEvent | FrameIndexUpdateEntriesMtimeMsFieldEvent | FrameIndexUpdateEntriesModeFieldEvent | FrameIndexUpdateEntriesVersionPeerIdFieldEvent | FrameIndexUpdateEntriesVersionValueFieldEvent | FrameIndexUpdateEntriesDeletedFieldEvent | FrameIndexUpdateEntriesDigestFieldEvent | FrameIndexUpdateEntriesSequenceFieldEvent | FrameIndexUpdateEntriesSymlinkTargetFieldEvent | FrameIndexUpdateEntriesModifiedByFieldEvent | FrameTreeRequestRequestIdFieldEvent | FrameTreeRequestPathFieldEvent | FrameTreeRequestDigestFieldEvent | FrameTreeRequestNodesFieldEvent | FrameTreeReplyRequestIdFieldEvent | FrameTreeReplyNodesFieldEvent | FrameTreeReplyErrorCodeFieldEvent | FrameChunkRequestRequestIdFieldEvent | FrameChunkRequestWantsPathFieldEvent | FrameChunkRequestWantsDigestFieldEvent | FrameChunkRequestWantsOffsetFieldEvent | FrameChunkRequestWantsLengthFieldEvent | FrameChunkRequestWantsHashFieldEvent | FrameChunkReplyRequestIdFieldEvent | FrameChunkReplyHashFieldEvent | FrameChunkReplyCompressedFieldEvent | FrameChunkReplyPayloadFieldEvent | FrameChunkReplyErrorCodeFieldEvent | FrameChunkReplyIndexFieldEvent | FrameErrorCodeFieldEvent | FrameErrorMessageFieldEvent | FrameErrorRequestIdFieldEvent | FrameGrowingFilePathFieldEvent | FrameGrowingFileStreamIdFieldEvent | FrameGrowingFileSizeFieldEvent | FrameGrowingFileChunksOffsetFieldEvent | FrameGrowingFileChunksLengthFieldEvent | FrameGrowingFileChunksHashFieldEvent | FrameGrowingFileDoneFieldEvent | FrameGrowingFileAbandonedFieldEvent> {
       return streamMessage(buf, Frame.codec(), opts)
     }
   }
