@@ -17,7 +17,7 @@ import { track } from './processes.js';
 /** dist/src/cli/main.js, resolved from this compiled file (dist/bench/). */
 export const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** Node flags the bench runs leftsync with: the ones the installed `leftsync` bin passes (src/cli/main.ts shebang). */
-export const NODE_FLAGS = ['--max-semi-space-size=1', ...splitFlags(process.env.BENCH_NODE_FLAGS)];
+export const NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50', ...splitFlags(process.env.BENCH_NODE_FLAGS)];
 /**
  * BENCH_LEFTSYNC_FLAGS="--no-tls" adds flags to every leftsync command line, so
  * variants (TLS or not, another engine) are measured by the same script.

@@ -17,6 +17,12 @@ import type { StoredChunk } from '../model/entries.js';
 
 /** Read buffers in flight per stream: one being read, the others being hashed. */
 const SLICES = 8;
+/**
+ * A worker with nothing to do for this long is ended: each is a V8 isolate of
+ * several MB, and a node that signed one large file at start-up may sign
+ * nothing more for hours. Starting one again costs ~30 ms, once per burst.
+ */
+export const WORKER_IDLE_MS = 10_000;
 
 /** Fills `buffer` from the stream's current position; 0 at its end. */
 export type ReadInto = (buffer: Buffer) => Promise<number>;
@@ -35,6 +41,10 @@ interface WorkerSlot {
   failed: Error | null;
   /** Jobs posted and not yet answered. */
   busy: number;
+  /** Streams signing on this worker (between their posts it may have no job). */
+  streams: number;
+  /** Ends the worker once it has been idle for WORKER_IDLE_MS. */
+  idleTimer: NodeJS.Timeout | null;
 }
 
 export class HashPool {
@@ -42,13 +52,39 @@ export class HashPool {
   private nextStream = 1;
   private closed = false;
 
-  constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism() - 1))) {}
+  constructor(
+    private readonly size = Math.max(1, Math.min(2, availableParallelism() - 1)),
+    private readonly idleMs = WORKER_IDLE_MS,
+  ) {}
+
+  /** Worker threads running now (started at the first large file, ended when idle). */
+  get workers(): number {
+    return this.slots.filter((slot) => slot !== undefined).length;
+  }
 
   /** Signs a stream read through `read`, in slices of `sliceSize` bytes; `onChunks` sees each slice's chunks once hashed. */
   async sign(read: ReadInto, params: ChunkerParams, sliceSize: number, onChunks?: ChunksHashed): Promise<FileSignature> {
-    const scanner = await createBoundaryScanner(params);
     const stream = this.nextStream++;
     const slot = this.slot(stream);
+    slot.streams++;
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    try {
+      return await this.signOn(slot, stream, read, params, sliceSize, onChunks);
+    } finally {
+      if (--slot.streams === 0 && slot.busy === 0) this.endWhenIdle(slot);
+    }
+  }
+
+  private async signOn(
+    slot: WorkerSlot,
+    stream: number,
+    read: ReadInto,
+    params: ChunkerParams,
+    sliceSize: number,
+    onChunks: ChunksHashed | undefined,
+  ): Promise<FileSignature> {
+    const scanner = await createBoundaryScanner(params);
     const chunks: StoredChunk[] = [];
     const free: Buffer[] = Array.from({ length: SLICES }, () => Buffer.allocUnsafeSlow(sliceSize));
     const pending: Promise<void>[] = [];
@@ -112,7 +148,8 @@ export class HashPool {
   /** Ends the workers; signing after this fails. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    for (const slot of this.slots) if (slot?.idleTimer) clearTimeout(slot.idleTimer);
+    await Promise.all(this.slots.filter((slot) => slot !== undefined).map((slot) => slot.worker.terminate()));
   }
 
   private slot(stream: number): WorkerSlot {
@@ -130,13 +167,16 @@ export class HashPool {
     const worker = new Worker(new URL('./hash-worker.js', import.meta.url));
     // Idle workers must not keep the process alive.
     worker.unref();
-    const slot: WorkerSlot = { worker, waiting: new Map(), failed: null, busy: 0 };
+    const slot: WorkerSlot = { worker, waiting: new Map(), failed: null, busy: 0, streams: 0, idleTimer: null };
     worker.on('message', (result: HashResult) => {
       const callbacks = slot.waiting.get(result.stream);
       const callback = callbacks?.shift();
       if (callbacks?.length === 0) slot.waiting.delete(result.stream);
       // Referenced only while it has work: an idle pool never keeps the process alive.
-      if (--slot.busy === 0) worker.unref();
+      if (--slot.busy === 0) {
+        worker.unref();
+        if (slot.streams === 0) this.endWhenIdle(slot);
+      }
       callback?.(result);
     });
     const fail = (err: Error): void => {
@@ -147,6 +187,19 @@ export class HashPool {
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
     return slot;
+  }
+
+  private endWhenIdle(slot: WorkerSlot): void {
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = null;
+      const at = this.slots.indexOf(slot);
+      if (slot.busy > 0 || slot.streams > 0 || at < 0) return;
+      // Forgotten first: a sign() starting meanwhile gets a new worker.
+      delete this.slots[at];
+      void slot.worker.terminate();
+    }, this.idleMs);
+    slot.idleTimer.unref();
   }
 
   private post(slot: WorkerSlot, job: HashJob): Promise<HashResult> {

@@ -26,10 +26,17 @@ const ENTRY_COLUMNS = `
   sequence INTEGER NOT NULL,
   modified_by TEXT NOT NULL`;
 
+/** SQLite page cache of the index connection, in KiB. */
+export const CACHE_KIB = 4096;
+
 export function applySchema(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection, a sixth of
+  // the 100 MB a node may use; 4 MB holds the inner pages of every table and index
+  // of a 100,000-file share, and what misses it is in the OS page cache.
+  db.pragma(`cache_size = -${CACHE_KIB}`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (
       key TEXT PRIMARY KEY,

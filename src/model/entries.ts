@@ -90,6 +90,11 @@ export interface SyncIndex {
   entriesAfter(afterPath: string, limit: number): IndexEntry[];
   /** Up to `limit` live (not deleted) paths > afterPath with their types, in path order: entriesAfter, lighter. */
   livePathsAfter(afterPath: string, limit: number): { path: string; type: EntryType }[];
+  /**
+   * Up to `limit` entries with from <= path < to (no upper bound when `to` is null),
+   * tombstones included, in path order: only what the scanner's sweep compares.
+   */
+  pathsInRange(from: string, to: string | null, limit: number): { path: string; type: EntryType; deleted: boolean }[];
   /** Only what "the file is as I last saw it" compares (get(), lighter: a restart does one per file). */
   seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined;
   /** Entries with sequence > since, ascending by sequence. */

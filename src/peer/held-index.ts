@@ -13,7 +13,8 @@ import type { IndexEntry } from '../model/entries.js';
 import { isDiskFull, type DiskFull } from '../transfer/disk-full.js';
 import { pauseDelayMs } from './pause.js';
 
-export const MAX_HELD_ENTRIES = 100_000;
+/** ~400 bytes of heap each: 20,000 are ~8 MB, a few Index frames of the largest kind. */
+export const MAX_HELD_ENTRIES = 20_000;
 
 export interface ReceivedIndexFrame {
   indexId: string;

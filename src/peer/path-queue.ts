@@ -102,9 +102,13 @@ export class PathQueue {
     return this.active.size + this.retryTimers.size + this.queued.size + this.deferred.size;
   }
 
-  /** Paths waiting for their turn (queued or deferred), not those being worked on. */
+  /**
+   * Paths waiting for their turn (queued, deferred, or for a retry), not those
+   * being worked on. Retries count: when every path fails, a bounded queue
+   * that forgot them would take the whole store into retry timers.
+   */
   get waiting(): number {
-    return this.queued.size + this.deferred.size;
+    return this.queued.size + this.deferred.size + this.retryTimers.size;
   }
 
   get idle(): boolean {
@@ -217,6 +221,9 @@ export class PathQueue {
 
   private settle(relPath: string, outcome: WorkOutcome): void {
     if (outcome !== 'paused') this.pauses.delete(relPath);
+    // Done with (or waiting for the peer's next version): its count of retries starts over,
+    // and the map holds only paths whose work keeps failing.
+    if (outcome === 'applied' || outcome === 'unchanged' || outcome === 'waiting') this.requeues.delete(relPath);
     this.active.delete(relPath);
     const wasDeletion = this.activeDeletions.delete(relPath);
     if (!wasDeletion) this.activeOther--;

@@ -29,6 +29,15 @@ export const DEFAULT_IGNORES = [
   '.DS_Store', '._*', 'Thumbs.db', 'desktop.ini', // OS metadata
 ];
 
+/**
+ * Answers kept before both caches start over. The ignore library keeps every
+ * answer (and its parents') for the life of its instance: over a scan of 100,000
+ * files or a peer announcing 500,000 entries that was tens of MB, so the
+ * instance is rebuilt from the same rules when ours is cleared (rules compile in
+ * well under a millisecond; a cache of this size still answers a folder's files).
+ */
+const CACHE_LIMIT = 4096;
+
 export interface IgnoreMatcher {
   /** True when `relPath` (share-relative, '/' separated) or one of its parents is ignored. */
   ignores(relPath: string, isDir: boolean): boolean;
@@ -42,7 +51,8 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
   const inStateFolder = stateFolderTest(shareDir, stateDir);
 
   let userRules: string | null = null;
-  let rules: Ignore = ignore().add(fixed).add([...excludes]);
+  const build = (): Ignore => ignore().add(fixed).add(userRules ?? '').add([...excludes]);
+  let rules = build();
   const cache = new Map<string, boolean>();
 
   const matcher: IgnoreMatcher = {
@@ -51,8 +61,11 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
       const key = isDir ? `${relPath}/` : relPath;
       let hit = cache.get(key);
       if (hit === undefined) {
+        if (cache.size >= CACHE_LIMIT) {
+          cache.clear();
+          rules = build();
+        }
         hit = rules.ignores(key);
-        if (cache.size > 100_000) cache.clear();
         cache.set(key, hit);
       }
       return hit;
@@ -67,7 +80,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
       }
       if (text === userRules) return false;
       userRules = text;
-      rules = ignore().add(fixed).add(text).add([...excludes]);
+      rules = build();
       cache.clear();
       return true;
     },

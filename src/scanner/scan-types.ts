@@ -57,6 +57,12 @@ export interface ScanResult {
   unstable: string[];
   /** Paths that could not be read (permissions...); left as they were in the index. */
   failed: { path: string; error: LeftsyncError }[];
+  /**
+   * The most paths this run kept in memory at once to tell what is gone: a full
+   * scan holds one folder's names at a time, so this follows the largest folder,
+   * not the size of the share.
+   */
+  heldPaths: number;
 }
 
 export interface Scanner {

@@ -17,6 +17,7 @@ import { hashFile } from './hash.js';
 import { eachLimited, isMissing, locate, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import { MovedFiles, goneFirst } from './moved.js';
+import { indexChildren, livePathsUnder } from './sweep.js';
 import type { ScanResult, Scanner, ScannerOptions } from './scan-types.js';
 
 const log = createLogger('scanner');
@@ -42,19 +43,27 @@ export async function createScanner(options: ScannerOptions): Promise<Scanner> {
 
 /** One scan: its counters, what it has seen, and the index lookups it uses. */
 class ScanRun {
-  private readonly result: ScanResult = { changed: [], changedCount: 0, hashed: 0, unchanged: 0, unstable: [], failed: [] };
-  /** NFC paths found on disk (or deliberately kept) during this run. */
+  private readonly result: ScanResult = { changed: [], changedCount: 0, hashed: 0, unchanged: 0, unstable: [], failed: [], heldPaths: 0 };
+  /**
+   * NFC paths found on disk (or deliberately kept) during this run. A full scan
+   * drops a folder's names once the folder is swept (see sweep()); a batch of
+   * paths keeps them to the end of the batch.
+   */
   private readonly seen = new Set<string>();
+  /** A full scan: seen paths are dropped folder by folder. */
+  private full = false;
+  /** Paths found in this run, for the log. */
+  private found = 0;
   /** Directories we could not list: nothing below them may be declared deleted. */
   private readonly unreadable: string[] = [];
   private writes: (() => IndexEntry | undefined)[] = [];
   /**
-   * Paths scanPaths found gone, recorded after the rest of the batch: a renamed file's new name is
+   * Paths found gone, recorded after the rest of the run: a renamed file's new name is
    * announced before the old name's tombstone, so a peer copies its chunks from the old file
    * (a file recognised as moved gets its tombstone right after its new name instead: see MovedFiles).
    */
-  private goneInBatch: string[] = [];
-  /** The gone files of this batch by inode: a moved file is not hashed again (see MovedFiles). */
+  private goneFound: string[] = [];
+  /** The files of a watcher batch found gone, by inode: a moved file is not hashed again (see MovedFiles). */
   private readonly moved = new MovedFiles();
 
   constructor(
@@ -66,16 +75,14 @@ class ScanRun {
     const started = Date.now();
     await this.opts.share.check();
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
-    // Point lookups during the walk and pages of the index afterwards: a share of
-    // 100,000 files never has its whole index in memory at once.
+    // Point lookups during the walk, and each folder compared with the index's
+    // pages of it once walked: a share of 100,000 files never has its whole index,
+    // nor a set of all its paths, in memory at once.
+    this.full = true;
     await this.walk('', this.opts.shareDir);
-    const gone: string[] = [];
-    for (let after = '', page; (page = this.opts.index.livePathsAfter(after, 1000)).length > 0; after = page[page.length - 1]!.path) {
-      gone.push(...this.gone(page));
-    }
-    await this.recordGone(gone);
+    await this.recordGone(this.goneFound);
     this.finish();
-    log.info('scan.done', { ms: Date.now() - started, entries: this.seen.size, ...this.counts() });
+    log.info('scan.done', { ms: Date.now() - started, entries: this.found, ...this.counts() });
     return this.result;
   }
 
@@ -98,7 +105,7 @@ class ScanRun {
       await this.ensureParents(relPath);
       await this.one(relPath);
     }
-    await this.recordGone([...new Set(this.goneInBatch)].filter((p) => !this.seen.has(p) && !this.moved.taken(p)));
+    await this.recordGone([...new Set(this.goneFound)].filter((p) => !this.seen.has(p) && !this.moved.taken(p)));
     this.finish();
     log.debug('scan.paths_done', { paths: unique.length, ...this.counts() });
     return this.result;
@@ -110,6 +117,7 @@ class ScanRun {
   }
 
   private finish(): void {
+    this.result.heldPaths = Math.max(this.result.heldPaths, this.seen.size);
     this.result.changed.sort((a, b) => a.sequence - b.sequence);
   }
 
@@ -155,28 +163,30 @@ class ScanRun {
     if (present) {
       await this.examine(relPath, stats!, absPath);
       this.flush();
-      if (stats!.isDirectory()) await this.walk(relPath, absPath);
+      // A folder's walk sweeps what is below it.
+      if (stats!.isDirectory()) return this.walk(relPath, absPath);
     }
-    // Everything indexed below it that is not there now is deleted (all of it when the
-    // path is gone or is no longer a folder), and the path itself when it is gone.
-    const below = this.opts.index.listUnder(relPath);
-    const candidates = present ? below : [...below, ...(previous ? [previous] : [])];
-    const gone = this.gone(candidates);
-    this.goneInBatch.push(...gone);
-    this.moved.note(candidates, gone);
+    // Everything indexed below it is deleted (it is gone or no longer a folder),
+    // and the path itself when it is gone.
+    this.goneBelow(relPath);
+    if (!present && previous) this.goneIf(previous);
   }
 
   /** Depth-first walk below `dirRel`: every entry examined, directories before their contents. */
   private async walk(dirRel: string, dirAbs: string): Promise<void> {
-    let dirents: Dirent[];
+    let dirents: Dirent[] = [];
     try {
       dirents = await readdir(dirAbs, { withFileTypes: true });
     } catch (err) {
-      if (isMissing(err) && dirRel !== '') return;
-      this.unreadable.push(dirRel);
-      this.fail(dirRel, err);
-      return;
+      // Gone since its lstat: swept as empty, everything below it is gone.
+      if (!isMissing(err) || dirRel === '') {
+        this.unreadable.push(dirRel);
+        this.fail(dirRel, err);
+        return;
+      }
     }
+    /** Folders walked from here: each sweeps its own contents. */
+    const walked = new Set<string>();
     const candidates: { rel: string; abs: string }[] = [];
     for (const dirent of dirents) {
       const rel = joinRelPath(dirRel, dirent.name.normalize('NFC'));
@@ -211,14 +221,41 @@ class ScanRun {
       await eachLimited(toExamine, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
       this.flush();
       for (const { rel, abs, st } of found) {
-        if (st.isDirectory()) await this.walk(rel, abs);
+        if (!st.isDirectory()) continue;
+        walked.add(rel);
+        await this.walk(rel, abs);
       }
     }
+    this.sweep(dirRel, walked);
+    this.result.heldPaths = Math.max(this.result.heldPaths, this.seen.size);
+    if (this.full) for (const { rel } of candidates) this.seen.delete(rel);
+  }
+
+  /**
+   * After the walk of `dirRel`: what the index holds there that the walk did not
+   * see is gone, and so is everything below a child that was not walked as a
+   * folder (gone, ignored, or now a file or link). Walked children sweep themselves.
+   */
+  private sweep(dirRel: string, walked: Set<string>): void {
+    for (const child of indexChildren(this.opts.index, dirRel)) {
+      if (child.kind === 'entry') this.goneIf(child);
+      else if (!walked.has(child.path)) this.goneBelow(child.path);
+    }
+  }
+
+  private goneBelow(dirRel: string): void {
+    for (const entry of livePathsUnder(this.opts.index, dirRel)) this.goneIf(entry);
+  }
+
+  private see(relPath: string): void {
+    if (this.seen.has(relPath)) return;
+    this.seen.add(relPath);
+    this.found++;
   }
 
   private fail(relPath: string, err: unknown): void {
     const error = fromSystemError(err, `scan ${relPath}`);
-    this.seen.add(relPath); // keep its index entry as it is
+    this.see(relPath); // keep its index entry as it is
     this.result.failed.push({ path: relPath, error });
     log.warn('scan.failed', { path: relPath, err: error });
   }
@@ -253,7 +290,7 @@ class ScanRun {
     if (!stats.isFile()) return false;
     const previous = this.opts.index.seenOf(relPath);
     if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats) || previous.mode !== (stats.mode & 0o777)) return false;
-    this.seen.add(relPath);
+    this.see(relPath);
     this.result.unchanged++;
     return true;
   }
@@ -262,7 +299,7 @@ class ScanRun {
   private async examine(relPath: string, stats: Stats, absPath: string): Promise<void> {
     const type = typeOf(stats);
     if (type === null) return;
-    this.seen.add(relPath);
+    this.see(relPath);
     const previous = this.lookup(relPath);
     const live = previous && !previous.deleted && previous.type === type ? previous : undefined;
     const observed: ObservedEntry = {
@@ -352,13 +389,18 @@ class ScanRun {
     this.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
-  /** The paths of live entries among `candidates` that this run did not see on disk. */
-  private gone(candidates: { path: string; type: IndexEntry['type']; deleted?: boolean }[]): string[] {
-    return candidates
-      .filter((e) => e.deleted !== true && !this.seen.has(e.path))
-      .filter((e) => !this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`)))
-      .filter((e) => !this.ignore.ignores(e.path, e.type === 'dir'))
-      .map((e) => e.path);
+  /** Notes an index entry as gone if it is live, this run did not see it, and it is not below an unreadable folder or ignored. */
+  private goneIf(e: { path: string; type: IndexEntry['type']; deleted?: boolean }): void {
+    if (e.deleted === true || this.seen.has(e.path)) return;
+    if (this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`))) return;
+    if (this.ignore.ignores(e.path, e.type === 'dir')) return;
+    this.goneFound.push(e.path);
+    // A file a watcher batch finds gone may turn up under a new name in the same batch (a full
+    // scan does not look: it would hold every gone entry).
+    if (!this.full && e.type === 'file') {
+      const entry = this.opts.index.get(e.path);
+      if (entry !== undefined) this.moved.note([entry], [e.path]);
+    }
   }
 
   /**

@@ -54,3 +54,27 @@ test('a read that fails fails the signature, and the pool keeps working', async 
     await pool.close();
   }
 });
+
+test('idle workers are ended, and the next signature starts one again', async () => {
+  const pool = new HashPool(2, 50);
+  try {
+    const params = chunkerParams();
+    const data = randomBytes(2 * MiB);
+    const expected = await signBuffer(data, params);
+    assert.deepEqual(await pool.sign(reader(data, MiB), params, MiB), expected);
+    assert.equal(pool.workers, 1);
+    // A slow reader keeps its worker even when no job is posted for longer than the idle time.
+    const slow = reader(data, MiB);
+    const signing = pool.sign(async (buffer) => {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      return slow(buffer);
+    }, params, MiB);
+    assert.deepEqual(await signing, expected);
+    const deadline = Date.now() + 5000;
+    while (pool.workers > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(pool.workers, 0, 'no worker thread left once idle');
+    assert.deepEqual(await pool.sign(reader(data, MiB), params, MiB), expected);
+  } finally {
+    await pool.close();
+  }
+});

@@ -286,6 +286,9 @@ describe('SQLite index', () => {
     index.recordLocalDeletion('b');
     assert.deepEqual(index.livePathsAfter('', 10), [{ path: 'a', type: 'file' }, { path: 'a/x', type: 'file' }, { path: 'c', type: 'file' }]);
     assert.deepEqual(index.livePathsAfter('a', 1), [{ path: 'a/x', type: 'file' }]);
+    assert.deepEqual(index.pathsInRange('a/', 'a0', 10), [{ path: 'a/x', type: 'file', deleted: false }]);
+    assert.deepEqual(index.pathsInRange('b', null, 10).map((e) => [e.path, e.deleted]), [['b', true], ['c', false]]);
+    assert.deepEqual(index.pathsInRange('', null, 1).map((e) => e.path), ['a']);
     const full = index.get('c')!;
     assert.deepEqual(index.seenOf('c'), { type: 'file', size: full.size, mtimeMs: full.mtimeMs, inode: full.inode, mode: full.mode, deleted: false });
     assert.equal(index.seenOf('b')!.deleted, true);

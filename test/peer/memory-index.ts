@@ -53,6 +53,16 @@ export class MemoryIndex implements SyncIndex {
       .map((e) => ({ path: e.path, type: e.type }));
   }
 
+  pathsInRange(from: string, to: string | null, limit: number): { path: string; type: IndexEntry['type']; deleted: boolean }[] {
+    // Byte order, as SQLite compares TEXT (JS < compares UTF-16 code units).
+    const key = (p: string) => Buffer.from(p);
+    return this.all()
+      .filter((e) => Buffer.compare(key(e.path), key(from)) >= 0 && (to === null || Buffer.compare(key(e.path), key(to)) < 0))
+      .sort((a, b) => Buffer.compare(key(a.path), key(b.path)))
+      .slice(0, limit)
+      .map((e) => ({ path: e.path, type: e.type, deleted: e.deleted }));
+  }
+
   seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined {
     return this.get(path);
   }

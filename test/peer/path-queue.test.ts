@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { MAX_REQUEUES, PathQueue, type WorkOutcome } from '../../src/peer/path-queue.js';
+import type { IndexEntry } from '../../src/model/entries.js';
+import { StoredNeeds } from '../../src/peer/stored-needs.js';
 import { waitFor } from './harness.js';
 
 function makeQueue(concurrency: number, run: (p: string) => Promise<WorkOutcome>) {
@@ -170,4 +172,41 @@ test('a path deleted and then re-created before its turn leaves the deletion lan
   release();
   await waitFor('all done', () => settled.length === 3);
   assert.deepEqual(runs, ['busy', 'flip', 'later'], 'the re-created path runs in arrival order');
+});
+
+test('an announce far above the queue limit whose every path fails keeps the paths waiting for a retry within the limit', async () => {
+  // 50,000 stored entries, a queue of 100: the paths whose work failed wait for their
+  // retry in the queue's count, so the store is not read into retry timers without end.
+  const stored = Array.from({ length: 50_000 }, (_, i) => `d${String(i % 100).padStart(3, '0')}/f${String(i).padStart(6, '0')}`).sort();
+  const entry = (p: string) => ({ path: p }) as IndexEntry;
+  let runs = 0;
+  let peak = 0;
+  let needs: StoredNeeds | undefined;
+  const queue = new PathQueue({
+    concurrency: 4,
+    run: async () => {
+      runs++;
+      return 'failed';
+    },
+    onSettled: () => {
+      peak = Math.max(peak, queue.pending);
+      needs?.refill();
+    },
+    log: createLogger('path-queue-test'),
+  });
+  needs = new StoredNeeds({
+    limit: 100,
+    waiting: () => queue.waiting,
+    page: (after, limit) => {
+      const from = stored.findIndex((p) => p > after);
+      return from < 0 ? [] : stored.slice(from, from + limit).map(entry);
+    },
+    offer: (remote) => queue.offer(remote.path, () => true),
+  });
+  needs.rescan();
+  await waitFor('a round of work', () => runs >= 100);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  queue.close();
+  assert.ok(peak <= 100 + 4, `at most ${peak} paths pending at once`);
+  assert.ok(needs.pending, 'the rest still waits in the store');
 });

@@ -24,3 +24,37 @@ test('the state folder stays ignored whatever .leftsyncignore says; other defaul
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('asking about 200,000 distinct paths does not keep an answer for each (a peer may announce any number)', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const root = await mkdtemp(path.join(os.tmpdir(), 'leftsync-ignore-'));
+  try {
+    const share = path.join(root, 'share');
+    await mkdir(share, { recursive: true });
+    await writeFile(path.join(share, '.leftsyncignore'), 'build/\n*.o\n');
+    const matcher = await createIgnoreMatcher(share, path.join(share, '.leftsync'));
+    const ask = (from: number, to: number) => {
+      let ignored = 0;
+      for (let i = from; i < to; i++) if (matcher.ignores(`d${i % 1000}/sub/file-${i}.${i % 7 === 0 ? 'o' : 'txt'}`, false)) ignored++;
+      return ignored;
+    };
+    ask(0, 20_000); // past any fixed cost (compiled rules, first pages of a cache)
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let objects = 0;
+    for (let i = 20_000; i < 220_000; i++) if (i % 7 === 0) objects++;
+    assert.equal(ask(20_000, 220_000), objects, 'every *.o file ignored, nothing else');
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    // An answer per path held (the ignore library's cache and ours) is over 30 MB here.
+    assert.ok(grown < 8e6, `heap grew by ${(grown / 1e6).toFixed(1)} MB`);
+    assert.equal(matcher.ignores('build', true), true);
+    assert.equal(matcher.ignores('build/x.txt', false), true);
+    assert.equal(matcher.ignores('src/x.txt', false), false);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
