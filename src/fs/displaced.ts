@@ -106,7 +106,7 @@ export async function renameOverSeen(
  * moment ago: moved aside first (the name is free at once, so a save by name
  * makes a new file), looked at, then unlinked. If it was written meanwhile it
  * goes back to its name (unless a new file took the name: then that one stays
- * and the written one is kept beside it, under `keptName`), and LOCAL_CHANGED is thrown.
+ * and the written one is kept beside it as name.local-N.ext), and LOCAL_CHANGED is thrown.
  */
 export function removeSeen(relPath: string, target: string, expect: SeenFile): void {
   const aside = path.join(path.dirname(target), `.${path.basename(target)}.leftsync-${randomBytes(4).toString('hex')}.tmp`);

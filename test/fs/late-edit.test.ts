@@ -6,6 +6,7 @@
  * write went into the old inode, which the rename then unlinked.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,10 +83,18 @@ describe('a local edit between the check and the rename or removal', () => {
     assert.deepEqual(await readFile(target), EDIT);
   });
 
+  it('removeEntry keeps the edit beside the path when a new file took the name meanwhile', async () => {
+    const { target, seen } = await placedEarlier('taken.bin');
+    late = writeBeforeNextRename(target, EDIT, () => writeFileSync(target, 'saved anew'));
+    await assert.rejects(removeEntry(root, 'taken.bin', seen), localChanged);
+    assert.equal(await readFile(target, 'utf8'), 'saved anew');
+    assert.deepEqual(await readFile(path.join(root, 'taken.local-1.bin')), EDIT);
+  });
+
   it('leaves nothing of its own behind in the share or the temp folder', async () => {
     const names = (await readdir(root)).filter((name) => name !== '.leftsync').sort();
-    assert.deepEqual(names, ['batch-1.bin', 'batch-2.bin', 'gone.bin', 'single.bin']);
+    assert.deepEqual(names, ['batch-1.bin', 'batch-2.bin', 'gone.bin', 'single.bin', 'taken.bin', 'taken.local-1.bin']);
     // Each refused temp file is the caller's (kept for the next attempt); nothing else is there.
-    assert.deepEqual((await readdir(tmp)).sort(), ['t-0', 't-1', 't-3']);
+    assert.deepEqual((await readdir(tmp)).sort(), ['t-0', 't-1', 't-3', 't-4']);
   });
 });

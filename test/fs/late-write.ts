@@ -18,7 +18,8 @@ export interface LateWrite {
   restore(): void;
 }
 
-export function writeBeforeNextRename(target: string, bytes: Buffer): LateWrite {
+/** `afterRename`: runs once right after that rename, if it was one (another save by name, say). */
+export function writeBeforeNextRename(target: string, bytes: Buffer, afterRename?: () => void): LateWrite {
   const originals = { renameSync: fs.renameSync, unlinkSync: fs.unlinkSync, unlink: fsp.unlink };
   let fired = false;
   const maybeWrite = (...paths: unknown[]): void => {
@@ -27,8 +28,10 @@ export function writeBeforeNextRename(target: string, bytes: Buffer): LateWrite 
     fs.writeFileSync(target, bytes);
   };
   fs.renameSync = (from, to) => {
+    const first = !fired;
     maybeWrite(from, to);
     originals.renameSync(from, to);
+    if (first && fired) afterRename?.();
   };
   fs.unlinkSync = (p) => {
     maybeWrite(p);
