@@ -8,13 +8,13 @@
  * time). Each file is still atomic on its own: a kill at any point leaves every
  * path with its old content or its new one, never a partial file.
  */
-import { lstatSync, renameSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, fromSystemError, type LeftsyncError } from '../errors.js';
 import type { SeenFile } from '../model/file-stats.js';
 import { checkRelativePath } from './paths.js';
-import { checkExpected, diskSteps, makeDir, type ReplaceSteps } from './write.js';
+import { diskSteps, makeDir, renameChecked, type ReplaceSteps } from './write.js';
 
 export interface TempFileContent {
   /** Under the state folder, on the share's filesystem; created (must not exist). */
@@ -74,8 +74,9 @@ export interface Placement {
  * fsyncs each folder that received one, once. Returns per file the lstat of
  * what was placed (taken from the temp file, see atomicReplace) or the error:
  * LOCAL_CHANGED leaves the temp file for the caller, any other error before the
- * rename removes it. Synchronous metadata calls, as in atomicReplace: the
- * caller holds the scan lock, and an await per call would be paid per file.
+ * rename removes it. Synchronous metadata calls, as in atomicReplace (the
+ * steps' rename too, awaited as a settled promise): the caller holds the scan
+ * lock, and an event-loop turn per call would be paid per file.
  */
 export async function placeTempFiles(root: string, items: Placement[], steps: ReplaceSteps = diskSteps): Promise<(Stats | LeftsyncError)[]> {
   const results: (Stats | LeftsyncError)[] = [];
@@ -97,9 +98,7 @@ export async function placeTempFiles(root: string, items: Placement[], steps: Re
         if (failed) throw failed;
       }
       const target = path.join(root, ...segments);
-      await checkExpected(item.relPath, target, item.expect);
-      const placed = lstatSync(item.tempPath);
-      renameSync(item.tempPath, target);
+      const placed = await renameChecked(item.relPath, target, item.tempPath, item.expect, steps);
       renamed = true;
       results.push(placed);
       const dir = path.dirname(target);

@@ -9,7 +9,8 @@ import { lstat, lutimes, mkdir, open, readlink, rename, rmdir, symlink, unlink, 
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
-import { matchesStats, type SeenFile } from '../model/file-stats.js';
+import type { SeenFile } from '../model/file-stats.js';
+import { assertExpected, removeSeen, renameOverSeen } from './displaced.js';
 import { checkRelativePath, resolveSharePath } from './paths.js';
 
 
@@ -109,9 +110,22 @@ async function lstatOrNull(absPath: string): Promise<Stats | null> {
 /** LOCAL_CHANGED unless `absPath` is what `expect` says (undefined: no check). */
 export async function checkExpected(relPath: string, absPath: string, expect: SeenFile | null | undefined): Promise<void> {
   if (expect === undefined) return;
-  const stats = await lstatOrNull(absPath);
-  const matches = expect === null ? stats === null : stats !== null && matchesStats(expect, stats);
-  if (!matches) throw new LeftsyncError(ErrorCode.LOCAL_CHANGED, `${relPath} changed locally; not replacing it`);
+  assertExpected(relPath, await lstatOrNull(absPath), expect);
+}
+
+/**
+ * The check against `expect` and the rename of a finished temp file to `target`.
+ * Returns the temp file's lstat, not the target's after the rename: rename keeps
+ * inode, size, mtime and mode, and a user's write into the target during the
+ * folder fsync must not be recorded as the version we placed. Over a file, a
+ * save into it that lands after the check is not lost (renameOverSeen).
+ */
+export async function renameChecked(relPath: string, target: string, tempPath: string, expect: SeenFile | null | undefined, steps: ReplaceSteps): Promise<Stats> {
+  await checkExpected(relPath, target, expect);
+  if (expect !== undefined && expect !== null) return renameOverSeen(relPath, target, tempPath, expect, steps.rename, steps.fsyncDir);
+  const placed = lstatSync(tempPath);
+  await steps.rename(tempPath, target);
+  return placed;
 }
 
 /**
@@ -137,12 +151,7 @@ export async function atomicReplace(
     const parentRel = path.posix.dirname(relPath);
     if (parentRel !== '.') await makeDir(root, parentRel);
     if (options.tempFinished !== true) await steps.finishTemp(tempPath, options);
-    await checkExpected(relPath, target, options.expect);
-    // Stat the temp file, not the target after the rename: rename keeps inode, size,
-    // mtime and mode, and a user's write into the target during the folder fsync
-    // must not be recorded as the version we placed.
-    const placed = lstatSync(tempPath);
-    await steps.rename(tempPath, target);
+    const placed = await renameChecked(relPath, target, tempPath, options.expect, steps);
     renamed = true;
     await steps.fsyncDir(path.dirname(target));
     return placed;
@@ -184,9 +193,12 @@ export async function removeEntry(root: string, relPath: string, expect?: SeenFi
   const target = await resolveSharePath(root, relPath);
   const stats = await lstatOrNull(target);
   if (stats === null) return false;
-  if (expect !== undefined) await checkExpected(relPath, target, expect);
   try {
-    if (stats.isDirectory()) await rmdir(target);
+    if (expect !== undefined) {
+      // Checked, then moved aside and checked again: a save landing after the first check is kept.
+      assertExpected(relPath, stats, expect);
+      removeSeen(relPath, target, expect);
+    } else if (stats.isDirectory()) await rmdir(target);
     else await unlink(target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
