@@ -17,8 +17,8 @@ import type { PeerConnection } from '../transport/connection.js';
 
 /** Answers read from disk and sent at once. */
 export const MAX_ANSWERS_AT_ONCE = 4;
-/** Chunk bytes the answers running at once may hold between them (two full requests). */
-export const MAX_ANSWERING_BYTES = 8 * 1024 * 1024;
+/** Chunk bytes the answers running at once may hold between them (four requests of the puller's default 512 KiB; a larger request runs alone). */
+export const MAX_ANSWERING_BYTES = 2 * 1024 * 1024;
 /** Waiting requests at which reading from the peer pauses (resumes at half). */
 export const MAX_WAITING_REQUESTS = 256;
 /** Weight (see weightOf in supplier.ts) of the waiting requests at which reading pauses too. */
