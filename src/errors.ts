@@ -116,3 +116,9 @@ export function fromSystemError(err: unknown, what: string): LeftsyncError {
   }
   return new LeftsyncError(ErrorCode.IO, `${what}: ${errorMessage(err)}`, { cause: err });
 }
+
+/** The errno code (e.g. ENOENT) of a system error, or of the one a LeftsyncError wraps. */
+export function errnoOf(err: unknown): string | undefined {
+  const cause = err instanceof LeftsyncError ? (err.cause as NodeJS.ErrnoException | undefined) : (err as NodeJS.ErrnoException);
+  return cause?.code;
+}

@@ -8,51 +8,21 @@
  */
 import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { ErrorCode, LeftsyncError, errnoOf, fromSystemError } from '../errors.js';
 import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, setAttributes } from '../fs/write.js';
 import { placeTempFiles } from '../fs/batch-write.js';
 import { unlink } from 'node:fs/promises';
 import { resolveSharePath } from '../fs/paths.js';
-import type { ShareCheck } from '../fs/share-guard.js';
-import type { IndexEntry, StoredChunk, SyncIndex, VersionVector } from '../model/entries.js';
+import type { IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
 import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
-import type { Logger } from '../log.js';
 import { reconcile, replacesFolder, sameContent, type ApplyAction, type BelowFolder } from '../reconcile/reconcile.js';
-import type { ScanLock } from '../scanner/scan-lock.js';
-import type { DiskFull } from '../transfer/disk-full.js';
 import { isPausing } from './pause.js';
-import { singleChunkOf, type Puller } from '../transfer/puller.js';
+import { singleChunkOf } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
-import type { PeerEvents } from '../status/peer-events.js';
 import { applyDeletions, type DeletionOutcome } from './apply-deletions.js';
 import { applyLocalMoves } from './local-moves.js';
+import type { ApplierOptions, ApplyOutcome } from './apply-types.js';
 
-export interface ApplierOptions {
-  index: SyncIndex;
-  /** The peer whose announced entries this applier applies (what it has seen decides a folder's fate). */
-  remotePeerId: string;
-  shareDir: string;
-  puller: Puller;
-  /** Applied files, folders, links, deletions and conflicts, for the status API and --json. */
-  events: PeerEvents;
-  /** Rescans these share paths into the index (the scanner). */
-  rescan(paths: string[]): Promise<void>;
-  /** Held by every change-then-record step, so no scan runs in between. */
-  scanLock: ScanLock;
-  /** Asked before a download and inside every change-then-record step: a missing share is never written into. */
-  share: ShareCheck;
-  /** Downloads wait for room and leave no partial on a full disk. */
-  disk: DiskFull;
-  log: Logger;
-}
-
-/**
- * 'applied': the index changed (announce it). 'unchanged': nothing to do.
- * 'rescanned': the local side changed under us; reconcile this path again.
- * 'waiting': the source no longer has that version; its next update will come.
- * 'blocked': could not apply yet (e.g. a folder that still has content); retry later.
- */
-export type ApplyOutcome = 'applied' | 'unchanged' | 'rescanned' | 'waiting' | 'blocked';
 
 export class Applier {
   constructor(private readonly options: ApplierOptions) {}
@@ -352,10 +322,6 @@ export class Applier {
   }
 }
 
-export function errnoOf(err: unknown): string | undefined {
-  const cause = err instanceof LeftsyncError ? (err.cause as NodeJS.ErrnoException | undefined) : (err as NodeJS.ErrnoException);
-  return cause?.code;
-}
 
 function isNotEmptyDir(err: unknown): boolean {
   const code = errnoOf(err);

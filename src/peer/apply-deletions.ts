@@ -7,11 +7,11 @@
  * would decide it; a path whose decision is not a plain delete (a conflict, a
  * merge of two tombstones, a newer local version) is left to Applier.apply.
  */
-import { ErrorCode, LeftsyncError } from '../errors.js';
+import { ErrorCode, LeftsyncError, errnoOf } from '../errors.js';
 import { removeEntry } from '../fs/write.js';
 import type { IndexEntry } from '../model/entries.js';
 import { reconcile } from '../reconcile/reconcile.js';
-import { errnoOf, type ApplierOptions, type ApplyOutcome } from './applier.js';
+import type { ApplierOptions, ApplyOutcome } from './apply-types.js';
 import { isPausing } from './pause.js';
 
 export type DeletionOutcome = ApplyOutcome | 'failed' | 'paused';

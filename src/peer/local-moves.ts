@@ -23,7 +23,7 @@ import { readVerifiedAt } from '../transfer/chunk-io.js';
 import type { PullProgress } from '../transfer/progress.js';
 import { singleChunkOf } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
-import type { ApplierOptions } from './applier.js';
+import type { ApplierOptions } from './apply-types.js';
 
 /** A small-file pull the batch planned: nothing at the path (`expect` null) makes it a move candidate. */
 export interface PlannedPull {

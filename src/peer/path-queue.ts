@@ -14,7 +14,7 @@
  * so a batch that runs alone finds the folder empty).
  */
 import type { Logger } from '../log.js';
-import type { ApplyOutcome } from './applier.js';
+import type { ApplyOutcome } from './apply-types.js';
 import { isPausing, pauseDelayMs } from './pause.js';
 
 /** 'paused': the disk is full or the share is missing (see pause.ts): retried without end. */

@@ -8,14 +8,39 @@ import { lstatSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError } from '../errors.js';
-import { resolveSharePath } from '../fs/paths.js';
+import { checkRelativePath, resolveSharePath } from '../fs/paths.js';
 import type { ObservedEntry } from '../model/entries.js';
+import { observedMtimeMs } from '../model/file-stats.js';
 
 export function typeOf(stats: Stats): ObservedEntry['type'] | null {
   if (stats.isFile()) return 'file';
   if (stats.isDirectory()) return 'dir';
   if (stats.isSymbolicLink()) return 'symlink';
   return null; // sockets, fifos, devices: not synced
+}
+
+/** What the disk says of a path before any hashing: the digest (files) and link target are filled in later. */
+export function observedOf(relPath: string, type: ObservedEntry['type'], stats: Stats): ObservedEntry {
+  return {
+    path: relPath,
+    type,
+    size: type === 'file' ? stats.size : 0,
+    mtimeMs: observedMtimeMs(stats),
+    mode: stats.mode & 0o777,
+    digest: Buffer.alloc(0),
+    symlinkTarget: '',
+    inode: stats.ino,
+  };
+}
+
+/** Whether a path (as the watcher reports it) keeps the one path rule. */
+export function keepsPathRule(relPath: string): boolean {
+  try {
+    checkRelativePath(relPath);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isMissing(err: unknown): boolean {

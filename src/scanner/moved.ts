@@ -50,6 +50,11 @@ export class MovedFiles {
     }
   }
 
+  /** A file found gone, by its index entry (undefined: not indexed, nothing to note). */
+  noteGone(entry: IndexEntry | undefined): void {
+    if (entry !== undefined) this.note([entry], [entry.path]);
+  }
+
   /**
    * The gone entry this file was moved from (same inode, size and mtime), taken
    * so no second path claims it; undefined when there is none.

@@ -8,13 +8,12 @@ import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fromSystemError } from '../errors.js';
-import { checkRelativePath } from '../fs/paths.js';
-import { matchesStats, observedMtimeMs } from '../model/file-stats.js';
+import { matchesStats } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
-import type { IndexEntry, ObservedEntry, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { hashFile } from './hash.js';
-import { eachLimited, isMissing, locate, typeOf } from './lookup.js';
+import { eachLimited, isMissing, keepsPathRule, locate, observedOf, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import { MovedFiles, goneFirst } from './moved.js';
 import { indexChildren, livePathsUnder } from './sweep.js';
@@ -96,9 +95,7 @@ class ScanRun {
       // Already examined by the walk of a folder earlier in this batch (a folder
       // that appeared is reported with everything in it): nothing new to learn.
       if (this.seen.has(relPath)) continue;
-      try {
-        checkRelativePath(relPath);
-      } catch {
+      if (!keepsPathRule(relPath)) {
         log.warn('scan.bad_path', { path: relPath });
         continue;
       }
@@ -302,16 +299,7 @@ class ScanRun {
     this.see(relPath);
     const previous = this.lookup(relPath);
     const live = previous && !previous.deleted && previous.type === type ? previous : undefined;
-    const observed: ObservedEntry = {
-      path: relPath,
-      type,
-      size: type === 'file' ? stats.size : 0,
-      mtimeMs: observedMtimeMs(stats),
-      mode: stats.mode & 0o777,
-      digest: Buffer.alloc(0),
-      symlinkTarget: '',
-      inode: stats.ino,
-    };
+    const observed = observedOf(relPath, type, stats);
     const index = this.opts.index;
 
     if (type === 'dir') {
@@ -395,12 +383,8 @@ class ScanRun {
     if (this.unreadable.some((dir) => dir === '' || e.path.startsWith(`${dir}/`))) return;
     if (this.ignore.ignores(e.path, e.type === 'dir')) return;
     this.goneFound.push(e.path);
-    // A file a watcher batch finds gone may turn up under a new name in the same batch (a full
-    // scan does not look: it would hold every gone entry).
-    if (!this.full && e.type === 'file') {
-      const entry = this.opts.index.get(e.path);
-      if (entry !== undefined) this.moved.note([entry], [e.path]);
-    }
+    // It may turn up under a new name in the same watcher batch (a full scan would hold every gone entry).
+    if (!this.full && e.type === 'file') this.moved.noteGone(this.opts.index.get(e.path));
   }
 
   /**
