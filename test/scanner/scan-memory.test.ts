@@ -6,19 +6,12 @@
  * exactly what is gone, in the awkward orders of a path-sorted index.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { chunkerParams } from '../../src/chunker/params.js';
-import { openIndex } from '../../src/db/sqlite-index.js';
 import type { SyncIndex } from '../../src/model/entries.js';
-import { createScanLock } from '../../src/scanner/scan-lock.js';
-import { createScanner } from '../../src/scanner/scanner.js';
 import type { Scanner } from '../../src/scanner/scan-types.js';
-import { guardOf } from '../helpers/share.js';
-
-const params = chunkerParams('fastcdc');
+import { scanFixture, type ScanFixture } from '../helpers/scan-fixture.js';
 
 describe('scanner memory', () => {
   let base: string;
@@ -27,18 +20,13 @@ describe('scanner memory', () => {
   let index: SyncIndex;
   let scanner: Scanner;
 
+  let fixture: ScanFixture;
+
   beforeEach(async () => {
-    base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-scanmem-'));
-    share = path.join(base, 'share');
-    stateDir = path.join(share, '.leftsync');
-    await mkdir(stateDir, { recursive: true });
-    index = openIndex(stateDir, 'me');
-    scanner = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir) });
+    fixture = await scanFixture('leftsync-scanmem-');
+    ({ base, share, stateDir, index, scanner } = fixture);
   });
-  afterEach(async () => {
-    index.close();
-    await rm(base, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.close());
 
   const put = async (rel: string, content: string) => {
     await mkdir(path.dirname(path.join(share, rel)), { recursive: true });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { appendFile, chmod, mkdir, mkdtemp, rename, rm, stat, symlink, unlink, utimes, writeFile, rmdir, copyFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, chmod, mkdir, rename, rm, stat, symlink, unlink, utimes, writeFile, rmdir, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
@@ -15,6 +14,7 @@ import { hashFile } from '../../src/scanner/hash.js';
 import { ShareGuard } from '../../src/fs/share-guard.js';
 import { MARKER_NAME } from '../../src/fs/share-marker.js';
 import { guardOf } from '../helpers/share.js';
+import { scanFixture, type ScanFixture } from '../helpers/scan-fixture.js';
 
 const params = chunkerParams('fastcdc');
 const sleepTicks = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -27,18 +27,13 @@ describe('scanner', () => {
   let index: SyncIndex;
   let scanner: Scanner;
 
+  let fixture: ScanFixture;
+
   beforeEach(async () => {
-    base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-scan-'));
-    share = path.join(base, 'share');
-    stateDir = path.join(share, '.leftsync');
-    await mkdir(stateDir, { recursive: true });
-    index = openIndex(stateDir, 'me');
-    scanner = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir) });
+    fixture = await scanFixture('leftsync-scan-');
+    ({ base, share, stateDir, index, scanner } = fixture);
   });
-  afterEach(async () => {
-    index.close();
-    await rm(base, { recursive: true, force: true });
-  });
+  afterEach(() => fixture.close());
 
   const put = async (rel: string, content: string | Buffer) => {
     await mkdir(path.dirname(path.join(share, rel)), { recursive: true });

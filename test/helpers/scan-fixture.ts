@@ -1,0 +1,44 @@
+/**
+ * A share with its state folder, index and scanner in a fresh temp folder: the
+ * setup of every scanner test. close() closes the index and removes the folder.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chunkerParams } from '../../src/chunker/params.js';
+import { openIndex } from '../../src/db/sqlite-index.js';
+import type { SyncIndex } from '../../src/model/entries.js';
+import { createScanLock } from '../../src/scanner/scan-lock.js';
+import { createScanner } from '../../src/scanner/scanner.js';
+import type { Scanner } from '../../src/scanner/scan-types.js';
+import { guardOf } from './share.js';
+
+export interface ScanFixture {
+  base: string;
+  share: string;
+  stateDir: string;
+  index: SyncIndex;
+  scanner: Scanner;
+  close(): Promise<void>;
+}
+
+export async function scanFixture(prefix: string): Promise<ScanFixture> {
+  const base = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const share = path.join(base, 'share');
+  const stateDir = path.join(share, '.leftsync');
+  await mkdir(stateDir, { recursive: true });
+  const index = openIndex(stateDir, 'me');
+  const scanner = await createScanner({
+    shareDir: share,
+    stateDir,
+    index,
+    params: chunkerParams('fastcdc'),
+    lock: createScanLock(),
+    share: await guardOf(share, stateDir),
+  });
+  const close = async (): Promise<void> => {
+    index.close();
+    await rm(base, { recursive: true, force: true });
+  };
+  return { base, share, stateDir, index, scanner, close };
+}
