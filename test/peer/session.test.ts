@@ -8,6 +8,7 @@ import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import type { FileEntry, Frame } from '../../src/protocol/messages.js';
 import { isLeftsyncOwn } from '../helpers/tree.js';
+import { conflictName } from '../../src/reconcile/conflict-name.js';
 
 /**
  * `conn` with the index entries `hold` picks kept back from the session until
@@ -366,6 +367,39 @@ test('three peers: the loser\'s own peer, getting the middle peer\'s conflict co
     assert.deepEqual(await treeOf(c.shareDir), await treeOf(a.shareDir));
   } finally {
     await cleanup(root, [a, b, c]);
+  }
+});
+
+test('a file with other bytes under the loser\'s conflict name stays: the loser takes the next name', async () => {
+  const root = await makeTempDir('conflict-taken');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'notes.txt'), 'base\n');
+    await a.scan();
+    link(a, b);
+    await converge(a, b, 'base');
+    unlinkPeers(a, b);
+    const taken = conflictName('notes.txt', 1_700_000_000_000, 'peer-a');
+    await writeFile(path.join(a.shareDir, 'notes.txt'), 'edited on A\n');
+    await utimes(path.join(a.shareDir, 'notes.txt'), new Date(1_700_000_000_000), new Date(1_700_000_000_000));
+    await writeFile(path.join(a.shareDir, taken), 'something else\n');
+    await writeFile(path.join(b.shareDir, 'notes.txt'), 'edited on B, later\n');
+    await utimes(path.join(b.shareDir, 'notes.txt'), new Date(1_700_000_100_000), new Date(1_700_000_100_000));
+    await a.scan();
+    await b.scan();
+    link(a, b);
+    await waitFor('converged', async () => (await sameTrees(a, b)) && Object.keys(await treeOf(a.shareDir)).length === 3);
+    await converge(a, b, 'after the conflict');
+    const contents: Record<string, string> = {};
+    for (const name of Object.keys(await treeOf(a.shareDir))) contents[name] = await readFile(path.join(a.shareDir, name), 'utf8');
+    assert.deepEqual(contents, {
+      'notes.txt': 'edited on B, later\n',
+      [taken]: 'something else\n',
+      [taken.replace(/\.txt$/, '-1.txt')]: 'edited on A\n',
+    });
+  } finally {
+    await cleanup(root, [a, b]);
   }
 });
 
