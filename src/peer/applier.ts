@@ -41,13 +41,26 @@ export class Applier {
         log.debug('sync.merged', { path: remote.path });
         return 'applied';
       case 'conflict': {
-        let kept: string;
+        let kept: string | null;
         try {
-          kept = await renameToConflict(shareDir, remote.path, decision.conflictPath);
+          // In the scan lock, as every placement is: a copy placed under the name after
+          // the rename looked for a free one would be replaced by the rename.
+          kept = await this.scanPaused(async () =>
+            (await this.keptAlready(local!, decision.conflictPath)) ? null : renameToConflict(shareDir, remote.path, decision.conflictPath),
+          );
         } catch (err) {
           // Our loser is already gone from disk: let the scanner say so, then decide again.
           if (errnoOf(err) === 'ENOENT') return this.rescanned(remote.path);
           throw err;
+        }
+        if (kept === null) {
+          // A peer that held our version resolved the same conflict first and its copy
+          // came before the winner (every peer derives the same name from the loser):
+          // a second copy of one version (`name-1`) would never go away. The copy holds
+          // our bytes, so the winner replaces ours as it would any older version.
+          log.info('sync.conflict', { path: remote.path, keptAs: decision.conflictPath, winner: remote.modifiedBy, copyExisted: true });
+          this.options.events.conflict(remote.path, decision.conflictPath, remote.modifiedBy);
+          return this.carryOut(decision.then, remote, local, false);
         }
         log.info('sync.conflict', { path: remote.path, keptAs: kept, winner: remote.modifiedBy });
         this.options.events.conflict(remote.path, kept, remote.modifiedBy);
@@ -58,6 +71,18 @@ export class Applier {
       default:
         return this.carryOut(decision.action, remote, local, false);
     }
+  }
+
+  /**
+   * True when the loser's conflict name already holds a file with the loser's bytes,
+   * as indexed and untouched on disk (a file whose bytes we cannot vouch for is not
+   * a copy of ours: the rename then takes the next free name).
+   */
+  private async keptAlready(loser: IndexEntry, conflictPath: string): Promise<boolean> {
+    const copy = this.options.index.get(conflictPath);
+    if (loser.type !== 'file' || copy === undefined || !sameContent(copy, loser)) return false;
+    const stats = await this.lstat(conflictPath).catch(() => undefined);
+    return stats !== undefined && matchesStats(copy, stats);
   }
 
   /** Our entries below a folder, each beside what the remote peer announced for its path. */

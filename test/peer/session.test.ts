@@ -5,7 +5,41 @@ import { chmod, mkdir, readFile, readdir, rm, symlink, unlink, utimes, writeFile
 import path from 'node:path';
 import { cleanup, createPeer, link, makeTempDir, sameTrees, sessionFor, treeOf, unlink as unlinkPeers, waitFor, type TestPeer } from './harness.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
+import type { PeerConnection } from '../../src/transport/connection.js';
+import type { FileEntry, Frame } from '../../src/protocol/messages.js';
 import { isLeftsyncOwn } from '../helpers/tree.js';
+import { conflictName } from '../../src/reconcile/conflict-name.js';
+
+/**
+ * `conn` with the index entries `hold` picks kept back from the session until
+ * release(), when they arrive as one IndexUpdate (the rest of each frame passes).
+ */
+function holdingBack(conn: PeerConnection, hold: (entry: FileEntry) => boolean): { conn: PeerConnection; release(): void } {
+  let handler: (frame: Frame) => void = () => {};
+  let indexId = '';
+  const kept: FileEntry[] = [];
+  conn.onFrame((frame) => {
+    const body = frame.index ?? frame.indexUpdate;
+    if (body === undefined) return handler(frame);
+    indexId = body.indexId;
+    kept.push(...body.entries.filter(hold));
+    const entries = body.entries.filter((e) => !hold(e));
+    handler(frame.index ? { index: { ...frame.index, entries } } : { indexUpdate: { ...body, entries } });
+  });
+  const wrapped: PeerConnection = {
+    get peerId() { return conn.peerId; },
+    get remoteAddress() { return conn.remoteAddress; },
+    get closed() { return conn.closed; },
+    get health() { return conn.health; },
+    send: (frame) => conn.send(frame),
+    pauseReading: () => conn.pauseReading(),
+    resumeReading: () => conn.resumeReading(),
+    onFrame: (h) => void (handler = h),
+    onClose: (h) => conn.onClose(h),
+    close: (reason) => conn.close(reason),
+  };
+  return { conn: wrapped, release: () => handler({ indexUpdate: { indexId, entries: kept.splice(0) } }) };
+}
 
 async function converge(a: TestPeer, b: TestPeer, what: string): Promise<void> {
   await waitFor(what, () => sameTrees(a, b));
@@ -277,6 +311,95 @@ test('three peers: a conflict between the ends is resolved once, with one confli
     assert.deepEqual(await treeOf(c.shareDir), tree);
   } finally {
     await cleanup(root, [a, b, c]);
+  }
+});
+
+test('three peers: the loser\'s own peer, getting the middle peer\'s conflict copy with the winner, keeps one copy', async () => {
+  // The middle peer B resolves the conflict first (it held A's version when C's
+  // came), then A meets B: B's Index brings the copy of A's version and C's
+  // winner together. The copy is placed first (a small pull of a new path), so
+  // when A resolves its own conflict the copy's name is taken, by its own bytes.
+  const root = await makeTempDir('conflict3-staged');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  const c = await createPeer(root, 'peer-c');
+  try {
+    await writeFile(path.join(a.shareDir, 'plan.md'), 'base\n');
+    await a.scan();
+    link(a, b);
+    await converge(a, b, 'base at B');
+    unlinkPeers(a, b);
+    link(b, c);
+    await converge(b, c, 'base at C');
+    unlinkPeers(b, c);
+    await writeFile(path.join(a.shareDir, 'plan.md'), 'A says\n');
+    await utimes(path.join(a.shareDir, 'plan.md'), new Date(1_800_000_000_000), new Date(1_800_000_000_000));
+    await writeFile(path.join(c.shareDir, 'plan.md'), 'C says, later\n');
+    await utimes(path.join(c.shareDir, 'plan.md'), new Date(1_800_000_060_000), new Date(1_800_000_060_000));
+    await a.scan();
+    await c.scan();
+    link(a, b);
+    await converge(a, b, "A's version at B");
+    unlinkPeers(a, b);
+    link(b, c);
+    await waitFor('conflict resolved at B', async () => (await sameTrees(b, c)) && Object.keys(await treeOf(b.shareDir)).length === 2);
+    await Promise.all([...b.sessions, ...c.sessions].map((s) => s.whenIdle()));
+    unlinkPeers(b, c);
+    const copy = 'plan.sync-conflict-20270115-080000-peer-a.md';
+    assert.deepEqual(Object.keys(await treeOf(b.shareDir)).sort(), ['plan.md', copy]);
+    // A meets B, and B's entry for plan.md (C's winner) reaches A only once B's
+    // copy of A's version is in A's share: the order a busy A sees when the copy's
+    // pull beats the rename (live, the copy comes first in B's Index or updates).
+    const [ab, ba] = createMemoryPair(a.id, b.id);
+    const held = holdingBack(ab, (entry) => entry.path === 'plan.md');
+    sessionFor(a, held.conn);
+    sessionFor(b, ba);
+    await waitFor("B's copy at A", async () => (await treeOf(a.shareDir))[copy] !== undefined);
+    await Promise.all(a.sessions.map((s) => s.whenIdle()));
+    held.release();
+    await converge(a, b, 'A meets the resolved conflict');
+    assert.deepEqual(Object.keys(await treeOf(a.shareDir)).sort(), ['plan.md', copy]);
+    assert.equal(await readFile(path.join(a.shareDir, 'plan.md'), 'utf8'), 'C says, later\n');
+    assert.equal(await readFile(path.join(a.shareDir, copy), 'utf8'), 'A says\n');
+    link(b, c);
+    await waitFor('C too', () => sameTrees(b, c));
+    await Promise.all([a, b, c].flatMap((p) => p.sessions.map((s) => s.whenIdle())));
+    assert.deepEqual(await treeOf(c.shareDir), await treeOf(a.shareDir));
+  } finally {
+    await cleanup(root, [a, b, c]);
+  }
+});
+
+test('a file with other bytes under the loser\'s conflict name stays: the loser takes the next name', async () => {
+  const root = await makeTempDir('conflict-taken');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'notes.txt'), 'base\n');
+    await a.scan();
+    link(a, b);
+    await converge(a, b, 'base');
+    unlinkPeers(a, b);
+    const taken = conflictName('notes.txt', 1_700_000_000_000, 'peer-a');
+    await writeFile(path.join(a.shareDir, 'notes.txt'), 'edited on A\n');
+    await utimes(path.join(a.shareDir, 'notes.txt'), new Date(1_700_000_000_000), new Date(1_700_000_000_000));
+    await writeFile(path.join(a.shareDir, taken), 'something else\n');
+    await writeFile(path.join(b.shareDir, 'notes.txt'), 'edited on B, later\n');
+    await utimes(path.join(b.shareDir, 'notes.txt'), new Date(1_700_000_100_000), new Date(1_700_000_100_000));
+    await a.scan();
+    await b.scan();
+    link(a, b);
+    await waitFor('converged', async () => (await sameTrees(a, b)) && Object.keys(await treeOf(a.shareDir)).length === 3);
+    await converge(a, b, 'after the conflict');
+    const contents: Record<string, string> = {};
+    for (const name of Object.keys(await treeOf(a.shareDir))) contents[name] = await readFile(path.join(a.shareDir, name), 'utf8');
+    assert.deepEqual(contents, {
+      'notes.txt': 'edited on B, later\n',
+      [taken]: 'something else\n',
+      [taken.replace(/\.txt$/, '-1.txt')]: 'edited on A\n',
+    });
+  } finally {
+    await cleanup(root, [a, b]);
   }
 });
 
