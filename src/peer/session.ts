@@ -122,6 +122,7 @@ class SyncSession implements Session {
         growing: options.streams.growing,
         fetch: (relPath, chunk) => this.puller.fetchStreamChunk(relPath, chunk),
         wants: (relPath) => this.wantsGrowing(relPath),
+        holdsLocally: (chunk) => options.index.findChunk(chunk.hash)?.length === chunk.length,
         log: this.log,
       });
       this.unpublish = options.streams.publisher.attach((frame) => this.sendFrame(frame));

@@ -339,8 +339,8 @@ class ScanRun {
       this.queue(() => index.recordLocalDeletion(movedFrom.path));
       return;
     }
-    // A large file publishes its chunks while it is hashed; the entry recorded below stays the only authority.
-    const stream = this.opts.streams?.begin(relPath, stats.size);
+    // A large new file publishes its chunks while hashed (a known file's peers hold most of it: its tree costs less).
+    const stream = previous === undefined || previous.deleted ? this.opts.streams?.begin(relPath, stats.size) : undefined;
     let signature;
     try {
       signature = await (this.opts.hashFile ?? hashFile)(absPath, this.opts.params, stats.size, stream?.onChunks);

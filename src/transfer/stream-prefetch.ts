@@ -29,6 +29,11 @@ export interface StreamPrefetchOptions {
   fetch(path: string, chunk: StoredChunk): Promise<Buffer>;
   /** Whether this node would take a new version of `path` from this peer now (ignore rules, no newer local change, share there). */
   wants(path: string): Promise<boolean>;
+  /**
+   * Whether this node already holds a chunk with this hash (any file): such a chunk is left to
+   * the final pull, which copies it locally, so a copy of a local file never crosses the wire.
+   */
+  holdsLocally(chunk: StoredChunk): boolean;
   log: Logger;
   /** Chunk requests in flight per stream (default 16). */
   windowChunks?: number;
@@ -169,6 +174,7 @@ export class StreamPrefetch {
           partial.hole(chunk);
           continue;
         }
+        if (this.options.holdsLocally(chunk)) continue;
         pass.inFlight++;
         pass.inFlightBytes += chunk.length;
         this.take(pass, partial, chunk)

@@ -10,7 +10,7 @@ import { openIndex } from '../../src/db/sqlite-index.js';
 import type { SyncIndex } from '../../src/model/entries.js';
 import { createScanLock } from '../../src/scanner/scan-lock.js';
 import { createScanner } from '../../src/scanner/scanner.js';
-import type { Scanner } from '../../src/scanner/scan-types.js';
+import type { Scanner, ScannerOptions } from '../../src/scanner/scan-types.js';
 import { guardOf } from './share.js';
 
 export interface ScanFixture {
@@ -22,7 +22,7 @@ export interface ScanFixture {
   close(): Promise<void>;
 }
 
-export async function scanFixture(prefix: string): Promise<ScanFixture> {
+export async function scanFixture(prefix: string, more: Partial<ScannerOptions> = {}): Promise<ScanFixture> {
   const base = await mkdtemp(path.join(os.tmpdir(), prefix));
   const share = path.join(base, 'share');
   const stateDir = path.join(share, '.leftsync');
@@ -35,6 +35,7 @@ export async function scanFixture(prefix: string): Promise<ScanFixture> {
     params: chunkerParams('fastcdc'),
     lock: createScanLock(),
     share: await guardOf(share, stateDir),
+    ...more,
   });
   const close = async (): Promise<void> => {
     index.close();

@@ -72,7 +72,7 @@ async function streamRig(name: string, tamper: (frame: Frame) => Frame = (f) => 
     const reply = frame.chunkReply ?? frame.treeReply;
     if (reply) puller.onReply(reply);
   });
-  const prefetch = new StreamPrefetch({ growing, fetch: (relPath, chunk) => puller.fetchStreamChunk(relPath, chunk), wants: async () => true, log });
+  const prefetch = new StreamPrefetch({ growing, fetch: (relPath, chunk) => puller.fetchStreamChunk(relPath, chunk), wants: async () => true, holdsLocally: () => false, log });
   const publish = (list: StoredChunk[]) =>
     prefetch.onGrowing({ path: NAME, streamId: 1, size: data.length, chunks: list.map((c) => ({ offset: c.offset, length: c.length, hash: wireBytes(c.hash) })), done: true, abandoned: false });
   const streamPartial = () => dst.index.partial(NAME, STREAM_DIGEST);
