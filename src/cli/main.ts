@@ -16,6 +16,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
 import { ErrorCode, LeftsyncError, errorMessage } from '../errors.js';
 import { LEFTSYNC_VERSION } from '../version.js';
+import { flushLogs } from '../log.js';
 import { parseByteRate } from './byte-rate.js';
 import { runChunks } from './chunks.js';
 import { runDiff } from './diff.js';
@@ -180,9 +181,11 @@ async function main(): Promise<void> {
       process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
     }
     if (err instanceof LeftsyncError) {
+      flushLogs();
       process.stderr.write(`leftsync: ${err.message} (${err.code})\n`);
       process.exit(exitCodeOf(err));
     }
+    flushLogs();
     process.stderr.write(`leftsync: ${errorMessage(err)}\n`);
     process.exit(EXIT_FAILURE);
   }
