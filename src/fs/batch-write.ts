@@ -42,8 +42,9 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 function fillTemp(fd: number, file: TempFileContent): void {
   for (let done = 0; done < file.data.length; ) done += writeSync(fd, file.data, done, file.data.length - done);
   fchmodSync(fd, file.mode & 0o7777);
-  const seconds = file.mtimeMs / 1000;
-  futimesSync(fd, seconds, seconds);
+  // A Date, not seconds: Node takes a negative number of seconds (a pre-1970 mtime) for "now".
+  const time = new Date(file.mtimeMs);
+  futimesSync(fd, time, time);
 }
 
 /**

@@ -100,6 +100,12 @@ describe('syncfs batches', () => {
     assert.equal(runner.calls.length, 1, 'the unavailable tool was tried once');
   });
 
+  it('a temp file keeps a pre-1970 mtime', async () => {
+    const files = batch(2).map((f, i) => ({ ...f, mtimeMs: i === 0 ? -1 : -86_400_000 }));
+    assert.deepEqual(await writeDurableTempFiles(files, new Syncfs(fakeRunner(async () => undefined))), [null, null]);
+    assert.deepEqual(await Promise.all(files.map(async (f) => Math.round((await lstat(f.tempPath)).mtimeMs))), [-1, -86_400_000]);
+  });
+
   it('a batch below SYNCFS_MIN_FILES keeps fsync', async () => {
     const runner = fakeRunner(async () => undefined);
     const syncfs = new Syncfs(runner);
