@@ -39,6 +39,13 @@ export interface WatcherOptions {
    * `stats` null: gone from disk): such settled paths are not delivered. Omitted: every settled path is.
    */
   isUnchanged?(relPath: string, stats: Stats | null): boolean;
+  /**
+   * Resolves once the apply steps queued so far have finished (the scan lock's
+   * queue). Settled paths are judged after it: a file the applier renamed into
+   * place is recorded only once the rename is durable, and judged before that
+   * it looked like a local change (a scan, waiting for that same lock, per file).
+   */
+  appliesDone?(): Promise<void>;
   onFullRescan(): void | Promise<void>;
 }
 
@@ -75,6 +82,7 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   /** The settled paths worth a scan; the lstat calls run here, not inside the scan lock. */
   const worthScanning = async (paths: string[]): Promise<string[]> => {
     if (isUnchanged === undefined) return paths;
+    await options.appliesDone?.();
     const keep = await Promise.all(
       paths.map(async (relPath) => {
         const seen = seenAtEvent.get(relPath);
