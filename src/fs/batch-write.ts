@@ -103,7 +103,11 @@ export async function writeDurableTempFiles(files: TempFileContent[], syncfs: Sy
     );
   }
   fds.forEach((fd, i) => {
-    if (fd >= 0) closeSync(fd);
+    try {
+      if (fd >= 0) closeSync(fd);
+    } catch {
+      // Its data is durable (or the file failed) already; the descriptor is released either way.
+    }
     if (errors[i] !== null && created[i]) {
       try {
         unlinkSync(files[i]!.tempPath);
