@@ -77,7 +77,9 @@ export async function openPartial(
 
 /** Partials of older versions of these paths are useless once a version is in place. */
 export async function dropPartialsOf(index: SyncIndex, stateDir: string, paths: Set<string>): Promise<void> {
-  for (const other of [...paths].flatMap((p) => index.partialsOf(p))) {
+  // One transaction for a whole batch of placed files: each lookup alone is one, with its locking, per file.
+  const stale = index.batch(() => [...paths].flatMap((p) => index.partialsOf(p)));
+  for (const other of stale) {
     index.dropPartial(other.tempName);
     await unlink(path.join(tempDirOf(stateDir), other.tempName)).catch(() => undefined);
   }
