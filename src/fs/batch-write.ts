@@ -1,19 +1,27 @@
 /**
  * Many small files made durable and placed together: the batch's temp files
- * are written (mode and mtime set), then fsync-ed all at once, then renamed
- * into the share in one go, then each folder that received files is fsync-ed
- * once. One fsync after another per file, each file's rename and folder fsync
- * inside the scan lock, cost ~1 ms per file on this disk while the CPU idled;
- * issued together they overlap in the kernel (the thread pool runs four at a
- * time). Each file is still atomic on its own: a kill at any point leaves every
- * path with its old content or its new one, never a partial file.
+ * are written (mode and mtime set), made durable together, renamed into the
+ * share in one go, and the renames made durable together. "Together" is one
+ * syncfs of the filesystem (see syncfs.ts) for a batch of SYNCFS_MIN_FILES or
+ * more, else (and where syncfs is unavailable) fsync per file issued all at
+ * once and one fsync per folder that received files. Each file is still atomic
+ * on its own: a kill at any point leaves every path with its old content or its
+ * new one, never a partial file; no file is reported durable or placed before
+ * the sync that covers it returned.
+ *
+ * The temp files are written with synchronous calls: open, write, fchmod and
+ * futimes of 4 KiB each take microseconds of CPU, and as thread-pool jobs they
+ * cost a wakeup per call and four threads contending for the temp folder's
+ * lock. A turn of the event loop writes for at most WRITE_TURN_MS.
  */
-import type { Stats } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fsync, futimesSync, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { ErrorCode, fromSystemError, type LeftsyncError } from '../errors.js';
 import type { SeenFile } from '../model/file-stats.js';
 import { checkRelativePath } from './paths.js';
+import { SYNCFS_MIN_FILES, systemSyncfs, type Syncfs } from './syncfs.js';
 import { diskSteps, makeDir, renameChecked, type ReplaceSteps } from './write.js';
 
 export interface TempFileContent {
@@ -24,40 +32,90 @@ export interface TempFileContent {
   mtimeMs: number;
 }
 
+/** Synchronous writing yields to the event loop after this long (the socket and timers wait meanwhile). */
+const WRITE_TURN_MS = 8;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
+const fsyncFd = promisify(fsync);
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Gives the new temp file its bytes, mode and mtime. */
+function fillTemp(fd: number, file: TempFileContent): void {
+  for (let done = 0; done < file.data.length; ) done += writeSync(fd, file.data, done, file.data.length - done);
+  fchmodSync(fd, file.mode & 0o7777);
+  // A Date, not seconds: Node takes a negative number of seconds (a pre-1970 mtime) for "now".
+  const time = new Date(file.mtimeMs);
+  futimesSync(fd, time, time);
+}
+
 /**
- * Writes every temp file, then fsyncs them together. Returns per file null
- * (durable) or the error (its temp file removed; ENOSPC as DISK_FULL).
+ * Writes every temp file, then makes them durable together. Returns per file
+ * null (durable) or the error (its temp file removed; ENOSPC as DISK_FULL). A
+ * failed syncfs fails every file of the batch: none of them is known durable.
  */
-export async function writeDurableTempFiles(files: TempFileContent[]): Promise<(LeftsyncError | null)[]> {
-  const handles: (FileHandle | null)[] = files.map(() => null);
-  const errors: (LeftsyncError | null)[] = files.map(() => null);
-  const step = async (i: number, what: string, run: (handle: FileHandle) => Promise<unknown>): Promise<void> => {
-    const handle = handles[i];
-    if (handle === null || errors[i] !== null) return;
-    try {
-      await run(handle);
-    } catch (err) {
-      errors[i] = fromSystemError(err, `${what} ${files[i]!.tempPath}`);
+export async function writeDurableTempFiles(files: TempFileContent[], syncfs: Syncfs = systemSyncfs): Promise<(LeftsyncError | null)[]> {
+  /** The open descriptor of each file written whole; -1 when it failed. */
+  const fds: number[] = new Array(files.length).fill(-1);
+  /** Ours to remove on failure (a name taken before O_EXCL is not ours). */
+  const created: boolean[] = new Array(files.length).fill(false);
+  const errors: (LeftsyncError | null)[] = new Array(files.length).fill(null);
+  let turnStart = performance.now();
+  for (let i = 0; i < files.length; i++) {
+    if (performance.now() - turnStart >= WRITE_TURN_MS) {
+      await nextTurn();
+      turnStart = performance.now();
     }
-  };
-  await Promise.all(
-    files.map(async (file, i) => {
+    const file = files[i]!;
+    let fd = -1;
+    try {
+      fd = openSync(file.tempPath, CREATE_FLAGS, 0o600);
+      created[i] = true;
+      fillTemp(fd, file);
+      fds[i] = fd;
+    } catch (err) {
+      if (fd >= 0) closeSync(fd);
+      errors[i] = fromSystemError(err, `write ${file.tempPath}`);
+    }
+  }
+  const written = fds.filter((fd) => fd >= 0).length;
+  let synced = false;
+  if (written >= SYNCFS_MIN_FILES) {
+    try {
+      synced = (await syncfs.sync(path.dirname(files[0]!.tempPath))) === 'synced';
+    } catch (err) {
+      const error = fromSystemError(err, `syncfs ${path.dirname(files[0]!.tempPath)}`);
+      fds.forEach((fd, i) => {
+        if (fd >= 0) errors[i] = error;
+      });
+      synced = true; // nothing left to fsync: every written file failed
+    }
+  }
+  if (!synced) {
+    // Every write is issued before the first fsync, so the disk sees them together.
+    await Promise.all(
+      fds.map(async (fd, i) => {
+        if (fd < 0) return;
+        try {
+          await fsyncFd(fd);
+        } catch (err) {
+          errors[i] = fromSystemError(err, `fsync ${files[i]!.tempPath}`);
+        }
+      }),
+    );
+  }
+  fds.forEach((fd, i) => {
+    try {
+      if (fd >= 0) closeSync(fd);
+    } catch {
+      // Its data is durable (or the file failed) already; the descriptor is released either way.
+    }
+    if (errors[i] !== null && created[i]) {
       try {
-        handles[i] = await open(file.tempPath, 'wx', 0o600);
-      } catch (err) {
-        errors[i] = fromSystemError(err, `create ${file.tempPath}`);
-        return;
+        unlinkSync(files[i]!.tempPath);
+      } catch {
+        // Gone already: nothing to remove.
       }
-      await step(i, 'write', (h) => h.writeFile(file.data));
-      await step(i, 'chmod', (h) => h.chmod(file.mode & 0o7777));
-      const time = new Date(file.mtimeMs);
-      await step(i, 'utimes', (h) => h.utimes(time, time));
-    }),
-  );
-  // Every write is issued before the first fsync, so the disk sees them together.
-  await Promise.all(files.map((_, i) => step(i, 'fsync', (h) => h.sync())));
-  await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
-  await Promise.all(files.map((file, i) => (errors[i] === null ? undefined : unlink(file.tempPath).catch(() => undefined))));
+    }
+  });
   return errors;
 }
 
@@ -71,14 +129,20 @@ export interface Placement {
 
 /**
  * Renames every temp file to its place (the check against `expect` first), then
- * fsyncs each folder that received one, once. Returns per file the lstat of
+ * makes the renames durable: one syncfs for SYNCFS_MIN_FILES or more, else one
+ * fsync per folder that received a file. Returns per file the lstat of
  * what was placed (taken from the temp file, see atomicReplace) or the error:
  * LOCAL_CHANGED leaves the temp file for the caller, any other error before the
  * rename removes it. Synchronous metadata calls, as in atomicReplace (the
  * steps' rename too, awaited as a settled promise): the caller holds the scan
  * lock, and an event-loop turn per call would be paid per file.
  */
-export async function placeTempFiles(root: string, items: Placement[], steps: ReplaceSteps = diskSteps): Promise<(Stats | LeftsyncError)[]> {
+export async function placeTempFiles(
+  root: string,
+  items: Placement[],
+  steps: ReplaceSteps = diskSteps,
+  syncfs: Syncfs = systemSyncfs,
+): Promise<(Stats | LeftsyncError)[]> {
   const results: (Stats | LeftsyncError)[] = [];
   /** Folders checked (or created) in this batch, and those a file was renamed into. */
   const checkedDirs = new Map<string, LeftsyncError | null>();
@@ -111,14 +175,26 @@ export async function placeTempFiles(root: string, items: Placement[], steps: Re
       results.push(error);
     }
   }
+  const placed = [...touchedDirs.values()].flat();
+  if (placed.length >= SYNCFS_MIN_FILES) {
+    // A rename succeeds only within one filesystem: the temp folder's is the one to sync.
+    const dir = path.dirname(items[placed[0]!]!.tempPath);
+    try {
+      if ((await syncfs.sync(dir)) === 'synced') return results;
+    } catch (err) {
+      // The files are in place but their names may not survive a power cut: report them failed.
+      const error = fromSystemError(err, `syncfs ${dir}`);
+      for (const i of placed) results[i] = error;
+      return results;
+    }
+  }
   await Promise.all(
-    [...touchedDirs].map(async ([dir, placed]) => {
+    [...touchedDirs].map(async ([dir, inDir]) => {
       try {
         await steps.fsyncDir(dir);
       } catch (err) {
-        // The files are in place but their names may not survive a power cut: report them failed.
         const error = fromSystemError(err, `fsync ${dir}`);
-        for (const i of placed) results[i] = error;
+        for (const i of inDir) results[i] = error;
       }
     }),
   );

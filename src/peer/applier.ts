@@ -113,7 +113,7 @@ export class Applier {
   /**
    * Applies several paths whose remote entries are small files (singleChunkOf):
    * pulled together, placed together in one scan-locked step (placeTempFiles:
-   * one fsync per folder) and recorded in one index transaction. A path whose
+   * one syncfs, or one fsync per folder) and recorded in one index transaction. A path whose
    * decision is not such a pull any more, or whose version the peer no longer
    * has, is applied alone. One outcome per path ('failed': logged here).
    */

@@ -8,7 +8,7 @@
  * holds). What a folder's contents mean is the scanner's job; this only says
  * which share-relative paths were touched.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -21,8 +21,10 @@ export interface DirWatchesOptions {
   /**
    * A share-relative path ('/' separated) something happened to. `whole`: a
    * folder whose events were lost, to be rescanned with everything in it.
+   * `seen`: the lstat this event's handler took (null: nothing there), when no
+   * later event touched the path before it returned (see onRename).
    */
-  onPath(relPath: string, whole?: boolean): void;
+  onPath(relPath: string, whole?: boolean, seen?: { stats: Stats | null }): void;
   log: Logger;
 }
 
@@ -31,6 +33,9 @@ export class DirWatches {
   private readonly watches = new Map<string, FSWatcher>();
   private closed = false;
   private warnedLimit = false;
+  /** The latest 'rename' event of each path whose lstat is under way. */
+  private readonly renames = new Map<string, number>();
+  private eventCount = 0;
 
   constructor(private readonly options: DirWatchesOptions) {}
 
@@ -111,28 +116,41 @@ export class DirWatches {
     if (this.closed) return;
     if (name === null || name === '') {
       // No child named (queue overflow): the folder itself is rescanned, all of it.
+      this.renames.clear(); // an lstat under way may predate a lost event
       if (relDir !== '') this.options.onPath(relDir, true);
       return;
     }
     const rel = joinRelPath(relDir, name);
     if (event === 'change') {
       // Content or attributes of an existing child: nothing to learn by stat.
+      // An lstat under way for a 'rename' of it may predate this change.
+      this.renames.delete(rel);
       if (!this.options.isIgnored(rel, this.watches.has(rel))) this.options.onPath(rel);
       return;
     }
     // 'rename': the child appeared, disappeared or was replaced.
-    void this.onRename(rel);
+    const count = ++this.eventCount;
+    this.renames.set(rel, count);
+    void this.onRename(rel, count);
   }
 
-  private async onRename(rel: string): Promise<void> {
+  /**
+   * The lstat tells a new folder (to watch) from anything else, and is handed
+   * on with the path when no other event touched it meanwhile: an event after
+   * it would have come (and the watcher's own lstat of the settled path, one
+   * per file placed by the applier, would show the same).
+   */
+  private async onRename(rel: string, count: number): Promise<void> {
     const stats = await lstat(this.absolute(rel)).catch(() => null);
+    const latest = this.renames.get(rel) === count;
+    if (latest) this.renames.delete(rel);
     if (this.closed) return;
     const isDir = stats?.isDirectory() ?? this.watches.has(rel);
     if (this.options.isIgnored(rel, isDir)) return;
     // Whatever was watched under this name is gone, moved or replaced (a watch
     // follows its inode, not the name); a folder now there is watched afresh.
     this.forgetTree(rel);
-    this.options.onPath(rel);
+    this.options.onPath(rel, false, latest ? { stats } : undefined);
     if (stats?.isDirectory()) await this.watchTree(rel, true);
   }
 

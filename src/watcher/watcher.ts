@@ -39,6 +39,13 @@ export interface WatcherOptions {
    * `stats` null: gone from disk): such settled paths are not delivered. Omitted: every settled path is.
    */
   isUnchanged?(relPath: string, stats: Stats | null): boolean;
+  /**
+   * Resolves once the apply steps queued so far have finished (the scan lock's
+   * queue). Settled paths are judged after it: a file the applier renamed into
+   * place is recorded only once the rename is durable, and judged before that
+   * it looked like a local change (a scan, waiting for that same lock, per file).
+   */
+  appliesDone?(): Promise<void>;
   onFullRescan(): void | Promise<void>;
 }
 
@@ -66,14 +73,23 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   const isUnchanged = options.isUnchanged;
   /** Folders to rescan whole (their events were lost): never dropped as unchanged. */
   const wholeTrees = new Set<string>();
+  /**
+   * The lstat an event's handler took of a path no event touched since (see
+   * DirWatches.onRename): the settled path's state, so not taken again. Most
+   * are files the applier just renamed into place: one lstat each instead of two.
+   */
+  const seenAtEvent = new Map<string, Stats | null>();
   /** The settled paths worth a scan; the lstat calls run here, not inside the scan lock. */
   const worthScanning = async (paths: string[]): Promise<string[]> => {
     if (isUnchanged === undefined) return paths;
+    await options.appliesDone?.();
     const keep = await Promise.all(
       paths.map(async (relPath) => {
+        const seen = seenAtEvent.get(relPath);
+        seenAtEvent.delete(relPath);
         if (wholeTrees.delete(relPath)) return true;
         if (relPath !== relPath.normalize('NFC')) return true; // the scanner's lookup normalizes; let it judge
-        const stats = await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
+        const stats = seen !== undefined ? seen : await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
         return !isUnchanged(relPath, stats);
       }),
     );
@@ -91,9 +107,14 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   const watches = new DirWatches({
     shareDir,
     isIgnored: (relPath, isDir) => options.ignore.ignores(relPath, isDir),
-    onPath: (relPath, whole) => {
+    onPath: (relPath, whole, seen) => {
       if (stopped) return;
-      if (whole === true) wholeTrees.add(relPath);
+      if (whole === true) {
+        wholeTrees.add(relPath);
+        seenAtEvent.clear(); // taken before events that were lost
+      }
+      if (seen !== undefined) seenAtEvent.set(relPath, seen.stats);
+      else seenAtEvent.delete(relPath);
       log.debug('watcher.event', { path: relPath });
       debouncer.touch(relPath);
     },

@@ -220,6 +220,35 @@ describe('share watcher at scale and through renames', () => {
     await sleep(300);
     assert.deepEqual([...delivered()], ['edited']);
   });
+
+  it('a file written right after it was renamed in is judged by what it holds after the write, not at the rename', async () => {
+    // "Unchanged" is a file of the 5 bytes that were renamed in; the append makes 10.
+    const judged: (number | null)[] = [];
+    watcher = await startWatcher({
+      shareDir: share,
+      settleMs: 100,
+      rescanIntervalMs: 0,
+      ignore: await createIgnoreMatcher(share, path.join(share, '.leftsync')),
+      onPaths: (paths) => {
+        batches.push(paths);
+      },
+      onFullRescan: () => undefined,
+      isUnchanged: (_relPath, stats) => {
+        judged.push(stats?.size ?? null);
+        return stats?.size === 5;
+      },
+    });
+    for (let i = 0; i < 20; i++) {
+      await writeFile(path.join(base, `staged-${i}`), '12345');
+      await rename(path.join(base, `staged-${i}`), path.join(share, `renamed-${i}`));
+      if (i % 2 === 1) await appendFile(path.join(share, `renamed-${i}`), '67890');
+    }
+    const written = Array.from({ length: 10 }, (_, k) => `renamed-${2 * k + 1}`);
+    await until(() => written.every((p) => delivered().has(p)), 'every file written after its rename');
+    await sleep(300);
+    for (let i = 0; i < 20; i += 2) assert.ok(!delivered().has(`renamed-${i}`), `renamed-${i} is as renamed in: not delivered`);
+    assert.ok(judged.includes(10));
+  });
 });
 
 describe('sameAsIndexed', () => {
