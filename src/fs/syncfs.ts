@@ -12,6 +12,8 @@
  * the next run (their writes may postdate the running one's start).
  */
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { createLogger } from '../log.js';
 
 const log = createLogger('syncfs');
@@ -36,9 +38,34 @@ export type SyncfsRunner = (dir: string) => Promise<void>;
 
 const UNSUPPORTED = /invalid option|illegal option|unrecognized option|unknown option|usage:|not supported|function not implemented/i;
 
+let found: { searched: string; binary: string } | null = null;
+
+/**
+ * `sync` looked up on PATH once (again only if PATH changes): a bare name makes
+ * every spawn try each PATH entry in turn (eight failed execve calls here, in
+ * the spawn that blocks the event loop).
+ */
+function syncBinary(): string {
+  const searched = process.env.PATH ?? '';
+  if (found?.searched === searched) return found.binary;
+  let binary = 'sync'; // not found: the spawn's ENOENT says unsupported
+  for (const dir of searched.split(path.delimiter)) {
+    if (dir === '' || !path.isAbsolute(dir)) continue;
+    try {
+      accessSync(path.join(dir, 'sync'), constants.X_OK);
+      binary = path.join(dir, 'sync');
+      break;
+    } catch {
+      // not in this folder
+    }
+  }
+  found = { searched, binary };
+  return binary;
+}
+
 export const spawnSyncF: SyncfsRunner = (dir) =>
   new Promise((resolve, reject) => {
-    execFile('sync', ['-f', dir], { timeout: 120_000 }, (err, _stdout, stderr) => {
+    execFile(syncBinary(), ['-f', dir], { timeout: 120_000 }, (err, _stdout, stderr) => {
       if (err === null) return resolve();
       const message = String(stderr).trim() || err.message;
       const errno = (err as NodeJS.ErrnoException).code;
