@@ -49,8 +49,8 @@ export interface HashedFile {
  * yields to the event loop once its budget is spent. One per scan run.
  */
 export class SmallHasher {
-  /** One byte more than the largest small file: a read that fills it saw the file grow. */
-  private readonly buffer = Buffer.allocUnsafe(SMALL_FILE_BYTES + 1);
+  /** One byte more than the largest small file: a read that fills it saw the file grow. Made at the first file (most watcher batches hash none). */
+  private buffer: Buffer | null = null;
   private since = performance.now();
 
   constructor(private readonly budgetMs = SYNC_BUDGET_MS) {}
@@ -89,16 +89,17 @@ export class SmallHasher {
    * more saw the file grow (no second read that returns 0, as a stream makes).
    */
   private read(absPath: string, size: number): Buffer {
-    const want = Math.min(size + 1, this.buffer.length);
+    const buffer = (this.buffer ??= Buffer.allocUnsafe(SMALL_FILE_BYTES + 1));
+    const want = Math.min(size + 1, buffer.length);
     const fd = openSync(absPath, OPEN_FLAGS);
     try {
       let filled = 0;
       for (;;) {
-        const n = readSync(fd, this.buffer, filled, want - filled, null);
+        const n = readSync(fd, buffer, filled, want - filled, null);
         filled += n;
         if (n === 0 || filled >= want || filled === size) break;
       }
-      return this.buffer.subarray(0, filled);
+      return buffer.subarray(0, filled);
     } finally {
       closeSync(fd);
     }
