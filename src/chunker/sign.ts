@@ -9,13 +9,88 @@ import { createHash, type Hash } from 'node:crypto';
 import { createBoundaryScanner } from './engines.js';
 import { fileRoot } from './tree.js';
 import { zeroChunkHash } from './zeros.js';
-import type { ChunkerParams, FileSignature } from './types.js';
+import type { BoundaryScanner, ChunkerParams, FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
 export type ChunkSink = (chunk: StoredChunk, bytes: Buffer) => void | Promise<void>;
 
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** A chunk closed by a buffer, with its bytes when the caller keeps them. */
+interface ClosedChunk {
+  chunk: StoredChunk;
+  bytes: Buffer;
+}
+
+/**
+ * The signing itself, synchronous: fed the stream's buffers in order, it
+ * cuts and hashes chunks and returns the ones each buffer closed. signStream
+ * drives it from an async source; signBytes from one buffer already in memory
+ * (the scanner's small files), so both give the same signature by construction.
+ */
+class Signer {
+  readonly chunks: StoredChunk[] = [];
+  private chunkStart = 0;
+  private streamOffset = 0;
+  // The open chunk (begun in an earlier buffer): its running hash and, only
+  // when the caller wants bytes, copies of its earlier parts.
+  private openHash: Hash | null = null;
+  private openParts: Buffer[] = [];
+
+  constructor(
+    private readonly scanner: BoundaryScanner,
+    private readonly keepBytes: boolean,
+  ) {}
+
+  /** The chunks that end in `buf`; their bytes may be views into it. */
+  push(buf: Buffer): ClosedChunk[] {
+    const closed: ClosedChunk[] = [];
+    if (buf.length === 0) return closed;
+    let pos = 0;
+    for (const end of this.scanner.push(buf)) {
+      const rel = end - this.streamOffset;
+      closed.push(this.close(buf.subarray(pos, rel), end));
+      pos = rel;
+    }
+    if (pos < buf.length) {
+      const rest = buf.subarray(pos);
+      this.openHash ??= createHash('sha256');
+      this.openHash.update(rest);
+      // Copied: the source may reuse its buffer for the next read.
+      if (this.keepBytes) this.openParts.push(Buffer.from(rest));
+    }
+    this.streamOffset += buf.length;
+    return closed;
+  }
+
+  /** Closes the last chunk, if one is open, at the end of the stream. */
+  end(): ClosedChunk | null {
+    return this.streamOffset > this.chunkStart ? this.close(Buffer.alloc(0), this.streamOffset) : null;
+  }
+
+  signature(minSize: number): FileSignature {
+    return { size: this.streamOffset, digest: fileRoot(this.streamOffset, this.chunks, minSize), chunks: this.chunks };
+  }
+
+  /** Closes the open chunk at stream offset `end`; `tail` is its part in the current buffer. */
+  private close(tail: Buffer, end: number): ClosedChunk {
+    let hash: Buffer;
+    let bytes = tail;
+    if (this.openHash === null) {
+      hash = zeroChunkHash(tail) ?? createHash('sha256').update(tail).digest();
+    } else {
+      hash = this.openHash.update(tail).digest();
+      if (this.keepBytes) bytes = Buffer.concat([...this.openParts, tail]);
+      this.openHash = null;
+      this.openParts = [];
+    }
+    const chunk: StoredChunk = { offset: this.chunkStart, length: end - this.chunkStart, hash };
+    this.chunks.push(chunk);
+    this.chunkStart = end;
+    return { chunk, bytes };
+  }
 }
 
 /**
@@ -28,55 +103,26 @@ export async function signStream(
   params: ChunkerParams,
   onChunk?: ChunkSink,
 ): Promise<FileSignature> {
-  const scanner = await createBoundaryScanner(params);
-  const chunks: StoredChunk[] = [];
-  let chunkStart = 0;
-  // The open chunk (begun in an earlier buffer): its running hash and, only
-  // when onChunk wants bytes, copies of its earlier parts.
-  let openHash: Hash | null = null;
-  let openParts: Buffer[] = [];
-
-  /** Closes the open chunk at stream offset `end`; `tail` is its part in the current buffer. */
-  const closeChunk = async (tail: Buffer, end: number): Promise<void> => {
-    let hash: Buffer;
-    let bytes = tail;
-    if (openHash === null) {
-      hash = zeroChunkHash(tail) ?? createHash('sha256').update(tail).digest();
-    } else {
-      hash = openHash.update(tail).digest();
-      if (onChunk) bytes = Buffer.concat([...openParts, tail]);
-      openHash = null;
-      openParts = [];
-    }
-    const chunk: StoredChunk = { offset: chunkStart, length: end - chunkStart, hash };
-    chunks.push(chunk);
-    chunkStart = end;
-    if (onChunk) await onChunk(chunk, bytes);
-  };
-
-  let streamOffset = 0;
+  const signer = new Signer(await createBoundaryScanner(params), onChunk !== undefined);
   for await (const piece of source) {
-    const buf = asBuffer(piece);
-    if (buf.length === 0) continue;
-    let pos = 0;
-    for (const end of scanner.push(buf)) {
-      const rel = end - streamOffset;
-      await closeChunk(buf.subarray(pos, rel), end);
-      pos = rel;
-    }
-    if (pos < buf.length) {
-      const rest = buf.subarray(pos);
-      openHash ??= createHash('sha256');
-      openHash.update(rest);
-      // Copied: the source may reuse its buffer for the next read.
-      if (onChunk) openParts.push(Buffer.from(rest));
-    }
-    streamOffset += buf.length;
+    // The source waits for the next read until this body is done, so views into its buffer stay valid here.
+    for (const { chunk, bytes } of signer.push(asBuffer(piece))) if (onChunk) await onChunk(chunk, bytes);
   }
-  if (streamOffset > chunkStart) {
-    await closeChunk(Buffer.alloc(0), streamOffset);
-  }
-  return { size: streamOffset, digest: fileRoot(streamOffset, chunks, params.minSize), chunks };
+  const last = signer.end();
+  if (last !== null && onChunk) await onChunk(last.chunk, last.bytes);
+  return signer.signature(params.minSize);
+}
+
+/**
+ * The signature of bytes held whole, computed synchronously with a boundary
+ * scanner fresh from createBoundaryScanner: the same as signStream over them,
+ * however the stream would have sliced them.
+ */
+export function signBytes(data: Uint8Array, params: ChunkerParams, scanner: BoundaryScanner): FileSignature {
+  const signer = new Signer(scanner, false);
+  signer.push(asBuffer(data));
+  signer.end();
+  return signer.signature(params.minSize);
 }
 
 /** Signs an in-memory buffer (tests and small inputs), fed in slices of sliceSize. */

@@ -23,7 +23,7 @@ export interface ScannerOptions {
   excludes?: readonly string[];
   /** Asked before every scan: a missing share (no marker, another device) is never scanned. */
   share: ShareCheck;
-  /** Reads and signs one file; replaceable so tests can change a file mid-hash. */
+  /** Reads and signs one file; replaceable so tests can change a file mid-hash (then every file, small ones too, is read through it). */
   hashFile?: typeof hashFile;
   /** Streaming sync: large files publish their chunks while they are hashed (src/peer/stream-publish.ts). */
   streams?: HashStreams;

@@ -5,17 +5,17 @@
  * Scans run one at a time (a full scan and watcher batches queue up).
  */
 import { lstatSync, type Dirent, type Stats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fromSystemError } from '../errors.js';
 import { matchesStats } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
 import type { IndexEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
-import { hashFile } from './hash.js';
 import { eachLimited, isMissing, keepsPathRule, locate, observedOf, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import { MovedFiles, goneFirst } from './moved.js';
+import { SmallHasher, hashWithStats } from './small-hash.js';
 import { indexChildren, livePathsUnder } from './sweep.js';
 import type { ScanResult, Scanner, ScannerOptions } from './scan-types.js';
 
@@ -64,6 +64,7 @@ class ScanRun {
   private goneFound: string[] = [];
   /** The files of a watcher batch found gone, by inode: a moved file is not hashed again (see MovedFiles). */
   private readonly moved = new MovedFiles();
+  private readonly small = new SmallHasher(); // small files are hashed synchronously, many per event-loop turn
 
   constructor(
     private readonly opts: ScannerOptions,
@@ -341,9 +342,9 @@ class ScanRun {
     }
     // A large new file publishes its chunks while hashed (a known file's peers hold most of it: its tree costs less).
     const stream = previous === undefined || previous.deleted ? this.opts.streams?.begin(relPath, stats.size) : undefined;
-    let signature;
+    let signature, after;
     try {
-      signature = await (this.opts.hashFile ?? hashFile)(absPath, this.opts.params, stats.size, stream?.onChunks);
+      ({ signature, after } = await hashWithStats(this.small, absPath, stats, this.opts, stream?.onChunks));
     } catch (err) {
       stream?.end(false);
       if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ELOOP') {
@@ -354,7 +355,6 @@ class ScanRun {
       return;
     }
     this.result.hashed++;
-    const after = await lstat(absPath).catch(() => null);
     if (!after || !matchesStats(observed, after) || signature.size !== stats.size) {
       stream?.end(false);
       // Still being written: skip this round, keep the old entry, let the next event or rescan take it.

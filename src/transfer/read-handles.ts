@@ -4,11 +4,32 @@
  * closing the file for each one costs more than the read. Handles close after a
  * short idle time. A handle may outlive a rename over its file and then reads the
  * old bytes; callers verify every chunk's hash, so stale bytes are never sent.
+ *
+ * A short run from a file not open here (a small file, asked for once) is read
+ * with synchronous calls instead, with no handle kept: open, read, fstat and
+ * close cost a few microseconds each, while each trip through the promise API
+ * waits for libuv's thread pool (shared with the scanner) and an event-loop turn.
  */
-import type { Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { fromSystemError } from '../errors.js';
+import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { MAX_REQUEST_BYTES, readChunkFrom } from './chunk-io.js';
+
+/** Runs of at most this many bytes from a file not already open are read synchronously. */
+export const SYNC_READ_BYTES = 64 << 10;
+
+/**
+ * O_NONBLOCK: a FIFO put in the file's place would block a synchronous open
+ * (the whole process) until a writer came; a regular file ignores it.
+ * O_NOFOLLOW: an indexed file is not a link; one swapped in fails here and the
+ * chunk is looked for elsewhere, as after any failed read.
+ */
+const SYNC_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+
+interface ReadRun {
+  data: Buffer;
+  stats: Stats;
+}
 
 interface Cached {
   handle: Promise<FileHandle>;
@@ -29,7 +50,8 @@ export class ReadHandles {
    * Exactly `length` bytes (a run of chunks, at most MAX_REQUEST_BYTES) at `offset` of `absPath`, and the stats of the file
    * read, taken after the read (a write during the read moves its mtime).
    */
-  async read(absPath: string, offset: number, length: number): Promise<{ data: Buffer; stats: Stats }> {
+  async read(absPath: string, offset: number, length: number): Promise<ReadRun> {
+    if (length <= SYNC_READ_BYTES && !this.cache.has(absPath)) return readOnce(absPath, offset, length);
     const entry = this.acquire(absPath);
     try {
       const handle = await entry.handle;
@@ -88,5 +110,25 @@ export class ReadHandles {
         return;
       }
     }
+  }
+}
+
+/** ReadHandles.read with synchronous calls, the file closed again at once. */
+function readOnce(absPath: string, offset: number, length: number): ReadRun {
+  let fd: number | undefined;
+  try {
+    fd = openSync(absPath, SYNC_OPEN_FLAGS);
+    const data = Buffer.allocUnsafe(length);
+    for (let filled = 0; filled < length; ) {
+      const bytesRead = readSync(fd, data, filled, length - filled, offset + filled);
+      if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
+      filled += bytesRead;
+    }
+    // After the read, as on the other path: a write during the read moves the mtime.
+    return { data, stats: fstatSync(fd) };
+  } catch (err) {
+    throw fromSystemError(err, `read ${absPath}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -11,8 +11,7 @@
  * and half the receiver's CPU; its per-file watches add nothing here, since
  * the scanner, not the watcher, decides what a change means.
  */
-import { lstat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../log.js';
 import type { IgnoreMatcher } from '../scanner/ignore.js';
@@ -20,6 +19,9 @@ import { createPathDebouncer } from './debounce.js';
 import { DirWatches } from './dir-watches.js';
 
 const log = createLogger('watcher');
+
+/** Paths lstat'ed before the event loop gets a turn. */
+const LSTAT_BATCH = 256;
 
 export interface WatcherOptions {
   shareDir: string;
@@ -50,7 +52,7 @@ export interface WatcherOptions {
 }
 
 export interface ShareWatcher {
-  /** Paths seen but not yet settled. */
+  /** Paths seen but not yet handed on (settling, or waiting for the batch before them). */
   pending(): number;
   /** Stops events, timers and folder watches; nothing is delivered after it resolves. */
   stop(): Promise<void>;
@@ -79,30 +81,70 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
    * are files the applier just renamed into place: one lstat each instead of two.
    */
   const seenAtEvent = new Map<string, Stats | null>();
-  /** The settled paths worth a scan; the lstat calls run here, not inside the scan lock. */
+  /**
+   * The settled paths worth a scan; the lstat calls run here, not inside the scan lock.
+   * lstatSync, a batch at a time: a folder renamed in reports every path it holds at
+   * once, and 10,000 lstat promises queued on the thread pool at once would hold up
+   * every other file operation (the supplier's reads) and cost more than the calls.
+   */
   const worthScanning = async (paths: string[]): Promise<string[]> => {
     if (isUnchanged === undefined) return paths;
     await options.appliesDone?.();
-    const keep = await Promise.all(
-      paths.map(async (relPath) => {
+    const keep: string[] = [];
+    for (let from = 0; from < paths.length; from += LSTAT_BATCH) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const relPath of paths.slice(from, from + LSTAT_BATCH)) {
         const seen = seenAtEvent.get(relPath);
         seenAtEvent.delete(relPath);
-        if (wholeTrees.delete(relPath)) return true;
-        if (relPath !== relPath.normalize('NFC')) return true; // the scanner's lookup normalizes; let it judge
-        const stats = seen !== undefined ? seen : await lstat(path.join(shareDir, ...relPath.split('/'))).catch(() => null);
-        return !isUnchanged(relPath, stats);
-      }),
-    );
-    return paths.filter((_, i) => keep[i]);
+        if (wholeTrees.delete(relPath) || relPath !== relPath.normalize('NFC')) {
+          keep.push(relPath); // NFC: the scanner's lookup normalizes; let it judge
+          continue;
+        }
+        let stats: Stats | null = seen ?? null;
+        if (seen === undefined) {
+          try {
+            stats = lstatSync(path.join(shareDir, ...relPath.split('/')));
+          } catch {
+            // Gone: judged as such.
+          }
+        }
+        if (!isUnchanged(relPath, stats)) keep.push(relPath);
+      }
+    }
+    return keep;
   };
-  const debouncer = createPathDebouncer(options.settleMs, (settled) =>
-    run('paths', async () => {
-      const paths = await worthScanning(settled);
-      if (paths.length === 0 || stopped) return;
-      const unstable = await options.onPaths(paths);
-      for (const relPath of unstable ?? []) debouncer.unsettled(relPath);
-    }),
-  );
+  /**
+   * One batch is handed on at a time; paths settling meanwhile wait and go as the
+   * next batch. Scans run one at a time anyway, and a batch filtered only once
+   * the scan before it is done drops what that scan recorded: a folder renamed
+   * in is walked whole by the first scan, and the thousands of paths reported
+   * under it meanwhile are found unchanged here instead of scanned again.
+   */
+  const waiting = new Set<string>();
+  let delivering = false;
+  const deliverAll = async (): Promise<void> => {
+    delivering = true;
+    try {
+      while (waiting.size > 0 && !stopped) {
+        const batch = [...waiting].sort();
+        waiting.clear();
+        try {
+          const paths = await worthScanning(batch);
+          if (paths.length === 0 || stopped) continue;
+          const unstable = await options.onPaths(paths);
+          for (const relPath of unstable ?? []) debouncer.unsettled(relPath);
+        } catch (err) {
+          log.error('watcher.callback_failed', { what: 'paths', err });
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+  };
+  const debouncer = createPathDebouncer(options.settleMs, (settled) => {
+    for (const relPath of settled) waiting.add(relPath);
+    if (!delivering) run('paths', deliverAll);
+  });
 
   const watches = new DirWatches({
     shareDir,
@@ -127,7 +169,7 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
   log.info('watcher.started', { dir: shareDir, folders: watches.size, settleMs: options.settleMs, rescanIntervalMs: options.rescanIntervalMs });
 
   return {
-    pending: () => debouncer.size,
+    pending: () => debouncer.size + waiting.size,
     async stop() {
       stopped = true;
       debouncer.stop();

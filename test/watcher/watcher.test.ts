@@ -249,6 +249,45 @@ describe('share watcher at scale and through renames', () => {
     for (let i = 0; i < 20; i += 2) assert.ok(!delivered().has(`renamed-${i}`), `renamed-${i} is as renamed in: not delivered`);
     assert.ok(judged.includes(10));
   });
+
+  it('one batch at a time: paths settling during a scan go as the next batch, filtered once that scan is done', async () => {
+    const recorded = new Set<string>();
+    let running = 0;
+    let mostAtOnce = 0;
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    watcher = await startWatcher({
+      shareDir: share,
+      settleMs: 100,
+      rescanIntervalMs: 0,
+      ignore: await createIgnoreMatcher(share, path.join(share, '.leftsync')),
+      isUnchanged: (relPath) => recorded.has(relPath),
+      onPaths: async (paths) => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        batches.push(paths);
+        // The first "scan" is slow and records the folder's files it walks, as the scanner's walk does.
+        if (batches.length === 1) {
+          await firstHeld;
+          for (let i = 0; i < 20; i++) recorded.add(`tree/f${i}`);
+        }
+        running--;
+      },
+      onFullRescan: () => undefined,
+    });
+    await mkdir(path.join(share, 'first'));
+    await until(() => batches.length === 1, 'the first batch');
+    // While it runs: files the slow scan will have recorded, and one it will not.
+    await mkdir(path.join(share, 'tree'));
+    for (let i = 0; i < 20; i++) await writeFile(path.join(share, 'tree', `f${i}`), String(i));
+    await writeFile(path.join(share, 'late'), 'x');
+    await sleep(300);
+    assert.equal(batches.length, 1, 'nothing more handed on while the first batch runs');
+    releaseFirst();
+    await until(() => batches.length === 2, 'the next batch');
+    await sleep(200);
+    assert.equal(mostAtOnce, 1);
+    assert.deepEqual(batches[1], ['late', 'tree'], 'everything settled meanwhile, in one batch, less what the first scan recorded');
+  });
 });
 
 describe('sameAsIndexed', () => {
