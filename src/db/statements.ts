@@ -67,8 +67,10 @@ export function prepareStatements(
     remoteEntry: db.prepare<[string, string], EntryRow>(
       `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path = ?`,
     ),
+    // CROSS JOIN keeps remote_progress (a row per peer) outside: SQLite's own
+    // choice scanned every remote entry, per local change the scanner records.
     announcedVersions: db.prepare<[string], { version: string }>(
-      'SELECT r.version FROM remote_progress p JOIN remote_entries r ON r.peer = p.peer AND r.path = ?',
+      'SELECT r.version FROM remote_progress p CROSS JOIN remote_entries r ON r.peer = p.peer AND r.path = ?',
     ),
     remoteEntries: db.prepare<[string], EntryRow>(
       `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? ORDER BY path`,
