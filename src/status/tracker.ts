@@ -99,8 +99,8 @@ export class StatusTracker {
   linked(conn: PeerConnection): void {
     const previous = this.peers.get(conn.peerId);
     this.peers.set(conn.peerId, { conn, linkedAt: new Date().toISOString(), lastSeenMs: conn.health.lastSeenMs, lost: false });
-    if (previous?.lost === false) return;
-    this.bus.emit('peer.linked', { peer: conn.peerId, address: conn.remoteAddress });
+    if (previous?.lost !== false) this.bus.emit('peer.linked', { peer: conn.peerId, address: conn.remoteAddress });
+    // Watched even when it replaced a live link: it is the peer's current one now.
     conn.onClose((reason) => {
       const known = this.peers.get(conn.peerId);
       if (known?.conn !== conn) return;
