@@ -156,12 +156,14 @@ test('a lying reply for one chunk of a run is asked again alone, never written, 
     const chunks = src.index.chunksOf('c.bin');
     const victim = chunks[3]!;
     let lied = false;
+    /** The first request's id: its fourth reply is the lie (the second request, in flight at once, may answer first). */
+    let firstRequestId: number | null = null;
     const asked: number[][] = [];
     const written: Array<[number, Buffer]> = [];
     const rig = createRig(src, dst, {
       tamper: (frame) => {
         const reply = frame.chunkReply;
-        if (!reply || lied || reply.index !== 3) return frame;
+        if (!reply || lied || reply.index !== 3 || reply.requestId !== firstRequestId) return frame;
         lied = true;
         // Right length, right hash field, wrong bytes: only verification catches it.
         return { chunkReply: { ...reply, compressed: false, payload: new Uint8Array(randomBytes(victim.length)) } satisfies ChunkReply };
@@ -170,7 +172,10 @@ test('a lying reply for one chunk of a run is asked again alone, never written, 
     const conn = rig.conn;
     const send = conn.send.bind(conn);
     conn.send = (frame: Frame) => {
-      if (frame.chunkRequest) asked.push(frame.chunkRequest.wants.map((w) => w.offset));
+      if (frame.chunkRequest) {
+        firstRequestId ??= frame.chunkRequest.requestId;
+        asked.push(frame.chunkRequest.wants.map((w) => w.offset));
+      }
       return send(frame);
     };
     watchWrites(t, written);
