@@ -20,7 +20,7 @@ import { isPausing } from './pause.js';
 import { singleChunkOf } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
 import { applyDeletions, type DeletionOutcome } from './apply-deletions.js';
-import { applyLocalMoves } from './local-moves.js';
+import { applyLocalMove, applyLocalMoves } from './local-moves.js';
 import type { ApplierOptions, ApplyOutcome } from './apply-types.js';
 
 
@@ -215,6 +215,8 @@ export class Applier {
           if (live !== undefined && live.type === 'file' && sameContent(live, remote)) {
             return await this.adoptMetadata(remote, live, stale, decidedOn);
           }
+          // A file the peer renamed is moved here from its old name, not copied (see applyLocalMove).
+          if (live === undefined && (await applyLocalMove(this.options, remote, decidedOn))) return 'applied';
           // A folder or link in the way of a file is removed first (a folder only when empty).
           if (live !== undefined && live.type !== 'file') await removeEntry(shareDir, remote.path);
           await this.options.share.check(); // the temp file lives in the state folder, often inside the share

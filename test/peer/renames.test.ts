@@ -41,6 +41,32 @@ test('a renamed large file reuses every chunk: nothing of it crosses the wire ag
   }
 });
 
+test('a renamed large file is moved on the receiver, not copied: same inode, no chunk bytes, the old name gone', async () => {
+  const root = await makeTempDir('move-large');
+  const a = await createPeer(root, 'peer-a');
+  const b = await createPeer(root, 'peer-b');
+  try {
+    await writeFile(path.join(a.shareDir, 'video.bin'), randomBytes(12 * 1024 * 1024));
+    await a.scan();
+    const [, atB] = link(a, b);
+    await converge(a, b, 'first copy');
+    const inodeBefore = (await stat(path.join(b.shareDir, 'video.bin'))).ino;
+    const before = atB.stats();
+
+    await rename(path.join(a.shareDir, 'video.bin'), path.join(a.shareDir, 'clips.bin'));
+    await a.scan(['clips.bin', 'video.bin']);
+    await converge(a, b, 'rename');
+    const after = atB.stats();
+    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+    assert.equal((await stat(path.join(b.shareDir, 'clips.bin'))).ino, inodeBefore, 'moved on B, not copied into a new file');
+    assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['clips.bin']);
+    assert.equal(b.index.get('video.bin')?.deleted, true);
+    assert.equal(b.index.chunksOf('clips.bin').length, a.index.chunksOf('clips.bin').length, 'the moved file keeps its chunk list');
+  } finally {
+    await cleanup(root, [a, b]);
+  }
+});
+
 test('a folder moved with everything in it reuses every chunk of every file', async () => {
   const root = await makeTempDir('move');
   const a = await createPeer(root, 'peer-a');
