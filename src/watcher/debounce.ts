@@ -19,6 +19,13 @@ export interface PathDebouncer {
 
 /** How long a quiet path waits for more events before it is handed on, ms. */
 export const QUICK_MS = 15;
+/**
+ * Paths due within this many ms of a flush go with it: the two names of a
+ * rename arrive microseconds apart but may straddle a millisecond, and split
+ * into two batches the old name's tombstone went first (the receiver deleted
+ * the file, then fetched the "new" one whole) and the move was not seen.
+ */
+const TOGETHER_MS = 5;
 
 export function createPathDebouncer(settleMs: number, deliver: (paths: string[]) => void, quickMs = Math.min(QUICK_MS, settleMs)): PathDebouncer {
   /** Waiting paths: when each is due. */
@@ -45,7 +52,7 @@ export function createPathDebouncer(settleMs: number, deliver: (paths: string[])
     const ready: string[] = [];
     let nextDue = Infinity;
     for (const [path, at] of due) {
-      if (at <= now) ready.push(path);
+      if (at <= now + TOGETHER_MS) ready.push(path);
       else nextDue = Math.min(nextDue, at);
     }
     for (const path of ready) {

@@ -42,6 +42,21 @@ describe('path debouncer', () => {
     debouncer.stop();
   });
 
+  it('paths touched a few milliseconds apart (the two names of a rename) go in one batch', async () => {
+    const batches: string[][] = [];
+    const debouncer = createPathDebouncer(100, (paths) => batches.push(paths));
+    debouncer.touch('old-name');
+    // The second event of the pair lands in a later millisecond than the first.
+    const first = Date.now();
+    while (Date.now() < first + 3) {
+      // spin: a timer could not be this precise
+    }
+    debouncer.touch('new-name');
+    await until(() => batches.flat().length === 2, 'both handed on');
+    assert.deepEqual(batches, [['new-name', 'old-name']], 'split, the old name went first: its tombstone, then a new file to fetch whole');
+    debouncer.stop();
+  });
+
   it('a path the scanner found changing under its hash waits to settle', async () => {
     const batches: string[][] = [];
     const debouncer = createPathDebouncer(150, (paths) => batches.push(paths));
