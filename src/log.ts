@@ -21,16 +21,28 @@ let jsonFormat = process.env.LEFTSYNC_LOG_FORMAT === 'json';
  */
 let pending: string[] = [];
 let sink: (line: string) => void = (line) => {
-  if (pending.push(line + '\n') === 1) setImmediate(flushLogs);
+  if (pending.push(line + '\n') === 1) setImmediate(writePending);
 };
 process.on('exit', flushLogs);
 
-/** Writes the lines still waiting for their turn's end (before other output to stderr, to keep the order). */
-export function flushLogs(): void {
-  if (pending.length === 0) return;
+function takePending(): string {
   const text = pending.join('');
   pending = [];
-  writeSync(2, text);
+  return text;
+}
+
+function writePending(): void {
+  if (pending.length > 0) process.stderr.write(takePending());
+}
+
+/** Writes the lines still waiting for their turn's end, synchronously (at exit, and before other output to stderr, to keep the order). */
+export function flushLogs(): void {
+  if (pending.length === 0) return;
+  try {
+    writeSync(2, takePending());
+  } catch {
+    // stderr closed or full at exit: nowhere left to say it
+  }
 }
 
 function parseLevel(value: string | undefined): LogLevel {
