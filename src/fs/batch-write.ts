@@ -22,6 +22,7 @@ import { ErrorCode, fromSystemError, type LeftsyncError } from '../errors.js';
 import type { SeenFile } from '../model/file-stats.js';
 import { checkRelativePath } from './paths.js';
 import { SYNCFS_MIN_FILES, systemSyncfs, type Syncfs } from './syncfs.js';
+import { TouchedFolders } from './touched-folders.js';
 import { diskSteps, makeDir, renameChecked, type ReplaceSteps } from './write.js';
 
 export interface TempFileContent {
@@ -146,7 +147,7 @@ export async function placeTempFiles(
   const results: (Stats | LeftsyncError)[] = [];
   /** Folders checked (or created) in this batch, and those a file was renamed into. */
   const checkedDirs = new Map<string, LeftsyncError | null>();
-  const touchedDirs = new Map<string, number[]>();
+  const touchedDirs = new TouchedFolders();
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     let renamed = false;
@@ -165,17 +166,14 @@ export async function placeTempFiles(
       const placed = await renameChecked(item.relPath, target, item.tempPath, item.expect, steps);
       renamed = true;
       results.push(placed);
-      const dir = path.dirname(target);
-      const inDir = touchedDirs.get(dir);
-      if (inDir) inDir.push(i);
-      else touchedDirs.set(dir, [i]);
+      touchedDirs.add(path.dirname(target), i);
     } catch (err) {
       const error = fromSystemError(err, `replace ${item.relPath}`);
       if (!renamed && error.code !== ErrorCode.LOCAL_CHANGED) await unlink(item.tempPath).catch(() => undefined);
       results.push(error);
     }
   }
-  const placed = [...touchedDirs.values()].flat();
+  const placed = touchedDirs.items();
   if (placed.length >= SYNCFS_MIN_FILES) {
     // A rename succeeds only within one filesystem: the temp folder's is the one to sync.
     const dir = path.dirname(items[placed[0]!]!.tempPath);
@@ -188,15 +186,6 @@ export async function placeTempFiles(
       return results;
     }
   }
-  await Promise.all(
-    [...touchedDirs].map(async ([dir, inDir]) => {
-      try {
-        await steps.fsyncDir(dir);
-      } catch (err) {
-        const error = fromSystemError(err, `fsync ${dir}`);
-        for (const i of inDir) results[i] = error;
-      }
-    }),
-  );
+  await touchedDirs.fsync(steps.fsyncDir, results);
   return results;
 }

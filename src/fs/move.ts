@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import type { SeenFile } from '../model/file-stats.js';
 import { checkRelativePath } from './paths.js';
+import { TouchedFolders } from './touched-folders.js';
 import { checkExpected, diskSteps, makeDir, type ReplaceSteps } from './write.js';
 
 export interface Move {
@@ -29,12 +30,7 @@ export interface Move {
  */
 export async function moveFiles(root: string, moves: Move[], steps: ReplaceSteps = diskSteps): Promise<(Stats | LeftsyncError)[]> {
   const results: (Stats | LeftsyncError)[] = [];
-  const touched = new Map<string, number[]>();
-  const touch = (dir: string, i: number): void => {
-    const list = touched.get(dir);
-    if (list) list.push(i);
-    else touched.set(dir, [i]);
-  };
+  const touched = new TouchedFolders();
   for (let i = 0; i < moves.length; i++) {
     const { from, to, expect } = moves[i]!;
     try {
@@ -56,21 +52,12 @@ export async function moveFiles(root: string, moves: Move[], steps: ReplaceSteps
       }
       unlinkSync(fromAbs);
       results.push(moved);
-      touch(path.dirname(toAbs), i);
-      touch(path.dirname(fromAbs), i);
+      touched.add(path.dirname(toAbs), i);
+      touched.add(path.dirname(fromAbs), i);
     } catch (err) {
       results.push(err instanceof LeftsyncError ? err : fromSystemError(err, `move ${from} to ${to}`));
     }
   }
-  await Promise.all(
-    [...touched].map(async ([dir, moved]) => {
-      try {
-        await steps.fsyncDir(dir);
-      } catch (err) {
-        const error = fromSystemError(err, `fsync ${dir}`);
-        for (const i of moved) results[i] = error;
-      }
-    }),
-  );
+  await touched.fsync(steps.fsyncDir, results);
   return results;
 }

@@ -2,10 +2,19 @@
  * Path safety: every share-relative path that leftsync touches goes through
  * resolveSharePath first, so no write ever lands outside the share root.
  */
-import { lstatSync } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { pathProblem } from '../model/path.js';
+
+/**
+ * How a file of the share is opened for a synchronous read (the scanner's and
+ * the supplier's small files). O_NOFOLLOW: an indexed file is not a link, and a
+ * link swapped in since its lstat fails (ELOOP) instead of being read through.
+ * O_NONBLOCK: a FIFO swapped in would otherwise block the open, and with it the
+ * whole process, until a writer came; a regular file ignores the flag.
+ */
+export const SYNC_READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 function unsafe(relPath: string, why: string): LeftsyncError {
   return new LeftsyncError(ErrorCode.UNSAFE_PATH, `unsafe path ${JSON.stringify(relPath)}: ${why}`);

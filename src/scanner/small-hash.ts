@@ -12,13 +12,14 @@
  * lstat size reads longer than that size, and the second lstat after the read
  * tells a file that changed meanwhile (the caller compares it).
  */
-import { closeSync, constants, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { ChunksHashed } from '../chunker/hash-pool.js';
 import { createBoundaryScanner } from '../chunker/engines.js';
 import { signBytes } from '../chunker/sign.js';
 import type { ChunkerParams, FileSignature } from '../chunker/types.js';
+import { SYNC_READ_FLAGS } from '../fs/paths.js';
 import { hashFile } from './hash.js';
 
 /**
@@ -31,12 +32,6 @@ export const SMALL_FILE_BYTES = 64 << 10;
 /** Synchronous work between two turns of the event loop. */
 export const SYNC_BUDGET_MS = 4;
 
-/**
- * O_NONBLOCK: a FIFO swapped in for the file between the lstat and the open would
- * block a synchronous open (the whole process) until a writer came; it has no
- * effect on a regular file, and a FIFO read this way fails the second lstat.
- */
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** What a hash of one file found: its signature and its lstat after the read (null: gone by then). */
 export interface HashedFile {
@@ -91,7 +86,8 @@ export class SmallHasher {
   private read(absPath: string, size: number): Buffer {
     const buffer = (this.buffer ??= Buffer.allocUnsafe(SMALL_FILE_BYTES + 1));
     const want = Math.min(size + 1, buffer.length);
-    const fd = openSync(absPath, OPEN_FLAGS);
+    // A FIFO opened this way fails the second lstat (see SYNC_READ_FLAGS).
+    const fd = openSync(absPath, SYNC_READ_FLAGS);
     try {
       let filled = 0;
       for (;;) {

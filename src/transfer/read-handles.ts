@@ -10,21 +10,15 @@
  * close cost a few microseconds each, while each trip through the promise API
  * waits for libuv's thread pool (shared with the scanner) and an event-loop turn.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { SYNC_READ_FLAGS } from '../fs/paths.js';
 import { MAX_REQUEST_BYTES, readChunkFrom } from './chunk-io.js';
 
 /** Runs of at most this many bytes from a file not already open are read synchronously. */
 export const SYNC_READ_BYTES = 64 << 10;
 
-/**
- * O_NONBLOCK: a FIFO put in the file's place would block a synchronous open
- * (the whole process) until a writer came; a regular file ignores it.
- * O_NOFOLLOW: an indexed file is not a link; one swapped in fails here and the
- * chunk is looked for elsewhere, as after any failed read.
- */
-const SYNC_OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
 interface ReadRun {
   data: Buffer;
@@ -117,7 +111,8 @@ export class ReadHandles {
 function readOnce(absPath: string, offset: number, length: number): ReadRun {
   let fd: number | undefined;
   try {
-    fd = openSync(absPath, SYNC_OPEN_FLAGS);
+    // A link swapped in fails here: the chunk is looked for elsewhere, as after any failed read.
+    fd = openSync(absPath, SYNC_READ_FLAGS);
     const data = Buffer.allocUnsafe(length);
     for (let filled = 0; filled < length; ) {
       const bytesRead = readSync(fd, data, filled, length - filled, offset + filled);
