@@ -2,7 +2,7 @@
  * A share with its state folder, index and scanner in a fresh temp folder: the
  * setup of every scanner test. close() closes the index and removes the folder.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chunkerParams } from '../../src/chunker/params.js';
@@ -19,6 +19,8 @@ export interface ScanFixture {
   stateDir: string;
   index: SyncIndex;
   scanner: Scanner;
+  /** Writes `content` at the share-relative `rel`, its folders made first. */
+  put(rel: string, content: string | Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,5 +43,9 @@ export async function scanFixture(prefix: string, more: Partial<ScannerOptions> 
     index.close();
     await rm(base, { recursive: true, force: true });
   };
-  return { base, share, stateDir, index, scanner, close };
+  const put = async (rel: string, content: string | Buffer): Promise<void> => {
+    await mkdir(path.dirname(path.join(share, rel)), { recursive: true });
+    await writeFile(path.join(share, rel), content);
+  };
+  return { base, share, stateDir, index, scanner, put, close };
 }

@@ -28,10 +28,7 @@ describe('scanner memory', () => {
   });
   afterEach(() => fixture.close());
 
-  const put = async (rel: string, content: string) => {
-    await mkdir(path.dirname(path.join(share, rel)), { recursive: true });
-    await writeFile(path.join(share, rel), content);
-  };
+  const put = (rel: string, content: string | Buffer) => fixture.put(rel, content);
   const live = () => index.all().filter((e) => !e.deleted).map((e) => e.path);
 
   it('a full scan over 3,000 files in 30 folders holds about one folder of paths, not the share', { timeout: 60_000 }, async () => {

@@ -35,10 +35,7 @@ describe('scanner', () => {
   });
   afterEach(() => fixture.close());
 
-  const put = async (rel: string, content: string | Buffer) => {
-    await mkdir(path.dirname(path.join(share, rel)), { recursive: true });
-    await writeFile(path.join(share, rel), content);
-  };
+  const put = (rel: string, content: string | Buffer) => fixture.put(rel, content);
   const changedPaths = (result: { changed: { path: string }[] }) => result.changed.map((e) => e.path);
 
   it('a rename scanned as one batch records the new name before the old name\'s tombstone', async () => {
