@@ -4,17 +4,17 @@
  * ~2.5-3.3 s on this disk, because the kernel writes the batch out in one pass
  * instead of four thread-pool threads waiting on the journal in turn.
  *
- * Node has no syncfs binding, so coreutils' `sync -f DIR` is spawned (no
- * shell). Where it does not exist or takes no -f (macOS, old BusyBox), the
- * callers fall back to fsync per file and per folder: decided at the first
- * call and logged once. Any other failure of `sync -f` is an I/O error the
+ * Node has no syncfs binding, so coreutils' `sync -f DIR` is run, by a
+ * long-lived shell (sync-runners.ts). Where it does not exist or takes no -f
+ * (macOS, old BusyBox), the callers fall back to fsync per file and per
+ * folder: decided at the first call and logged once. Any other failure of `sync -f` is an I/O error the
  * caller must treat as "not durable". Calls that arrive while one runs share
  * the next run (their writes may postdate the running one's start).
  */
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import { createLogger } from '../log.js';
+import { SyncShell, SyncfsUnsupported, type SyncfsRunner } from './sync-runners.js';
+
+export { SyncShell, SyncfsUnsupported, spawnSyncF, type SyncfsRunner } from './sync-runners.js';
 
 const log = createLogger('syncfs');
 
@@ -26,57 +26,6 @@ const log = createLogger('syncfs');
  */
 export const SYNCFS_MIN_FILES = 24;
 
-/** Why a run of `sync -f` did not sync. */
-export class SyncfsUnsupported extends Error {}
-
-/**
- * Runs syncfs on the filesystem holding `dir`. Rejects with SyncfsUnsupported
- * when the tool is missing or refuses -f, with an Error (ENOSPC / EIO code when
- * its message says so) when the sync itself failed.
- */
-export type SyncfsRunner = (dir: string) => Promise<void>;
-
-const UNSUPPORTED = /invalid option|illegal option|unrecognized option|unknown option|usage:|not supported|function not implemented/i;
-
-let found: { searched: string; binary: string } | null = null;
-
-/**
- * `sync` looked up on PATH once (again only if PATH changes): a bare name makes
- * every spawn try each PATH entry in turn (eight failed execve calls here, in
- * the spawn that blocks the event loop).
- */
-function syncBinary(): string {
-  const searched = process.env.PATH ?? '';
-  if (found?.searched === searched) return found.binary;
-  let binary = 'sync'; // not found: the spawn's ENOENT says unsupported
-  for (const dir of searched.split(path.delimiter)) {
-    if (dir === '' || !path.isAbsolute(dir)) continue;
-    try {
-      accessSync(path.join(dir, 'sync'), constants.X_OK);
-      binary = path.join(dir, 'sync');
-      break;
-    } catch {
-      // not in this folder
-    }
-  }
-  found = { searched, binary };
-  return binary;
-}
-
-export const spawnSyncF: SyncfsRunner = (dir) =>
-  new Promise((resolve, reject) => {
-    execFile(syncBinary(), ['-f', dir], { timeout: 120_000 }, (err, _stdout, stderr) => {
-      if (err === null) return resolve();
-      const message = String(stderr).trim() || err.message;
-      const errno = (err as NodeJS.ErrnoException).code;
-      if (errno === 'ENOENT' || errno === 'EACCES' || UNSUPPORTED.test(message)) return reject(new SyncfsUnsupported(message));
-      const failure = new Error(`sync -f ${dir}: ${message}`) as NodeJS.ErrnoException;
-      if (/no space left|quota exceeded/i.test(message)) failure.code = 'ENOSPC';
-      else failure.code = 'EIO';
-      reject(failure);
-    });
-  });
-
 /** 'synced', or 'unsupported' (the caller fsyncs instead); rejects on an I/O error. */
 export type SyncfsResult = 'synced' | 'unsupported';
 
@@ -85,7 +34,7 @@ export class Syncfs {
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
 
-  constructor(private readonly runner: SyncfsRunner = spawnSyncF) {}
+  constructor(private readonly runner: SyncfsRunner = new SyncShell().run) {}
 
   /** Makes every write made so far on the filesystem holding `dir` durable. */
   async sync(dir: string): Promise<SyncfsResult> {

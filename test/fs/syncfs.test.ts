@@ -5,13 +5,14 @@
  * durable or placed).
  */
 import assert from 'node:assert/strict';
-import { lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { placeTempFiles, writeDurableTempFiles, type TempFileContent } from '../../src/fs/batch-write.js';
-import { SYNCFS_MIN_FILES, Syncfs, SyncfsUnsupported, spawnSyncF, type SyncfsRunner } from '../../src/fs/syncfs.js';
+import { SYNCFS_MIN_FILES, SyncShell, Syncfs, SyncfsUnsupported, spawnSyncF, type SyncfsRunner } from '../../src/fs/syncfs.js';
 import { diskSteps, type ReplaceSteps } from '../../src/fs/write.js';
 
 const MTIME_MS = Date.parse('2026-11-30T10:00:00.000Z');
@@ -173,3 +174,101 @@ describe('syncfs batches', () => {
     }
   });
 });
+
+describe('the sync shell', { skip: process.platform === 'win32' }, () => {
+  let base: string;
+  before(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'leftsync-sync-shell-'));
+  });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  /** A stand-in for `sync` running `body` (sh); $1 is -f, $2 the folder. */
+  async function fakeSync(name: string, body: string): Promise<string> {
+    const file = path.join(base, name);
+    await writeFile(file, `#!/bin/sh\n${body}\n`);
+    await chmod(file, 0o755);
+    return file;
+  }
+
+  const noFallback: SyncfsRunner = async (dir) => assert.fail(`fallback called for ${dir}`);
+
+  it('one shell runs every request in turn, with the folder it was given', async () => {
+    const log = path.join(base, 'calls.log');
+    const shell = new SyncShell(await fakeSync('ok', `printf '%s %s %s\\n' "$PPID" "$1" "$2" >> '${log}'`), noFallback);
+    const dirs = ['/a', '/b c', "/it's", '/d\\e'];
+    for (const dir of dirs) await shell.run(dir);
+    await Promise.all(dirs.map((dir) => shell.run(dir)));
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 8);
+    assert.equal(new Set(lines.map((line) => line.split(' ')[0])).size, 1, 'one shell for all of them');
+    assert.deepEqual(lines.map((line) => line.slice(line.indexOf(' ') + 1)), [...dirs, ...dirs].map((dir) => `-f ${dir}`));
+  });
+
+  it('a failing sync rejects with its message, as EIO or ENOSPC; a refused -f or a missing tool is unsupported', async () => {
+    const failing = new SyncShell(await fakeSync('eio', `echo "sync: error syncing '$2': Input/output error" >&2; exit 1`), noFallback);
+    await assert.rejects(failing.run('/x'), (err: NodeJS.ErrnoException) => err.code === 'EIO' && /Input\/output error/.test(err.message) && !(err instanceof SyncfsUnsupported));
+    await failing.run('/x').catch(() => undefined);
+    const full = new SyncShell(await fakeSync('enospc', `echo "sync: error syncing '$2': No space left on device" >&2; exit 1`), noFallback);
+    await assert.rejects(full.run('/x'), (err: NodeJS.ErrnoException) => err.code === 'ENOSPC');
+    const refusing = new SyncShell(await fakeSync('old', `echo "sync: invalid option -- 'f'" >&2; exit 1`), noFallback);
+    await assert.rejects(refusing.run('/x'), (err: unknown) => err instanceof SyncfsUnsupported);
+    const missing = new SyncShell(path.join(base, 'no-such-tool'), noFallback);
+    await assert.rejects(missing.run('/x'), (err: unknown) => err instanceof SyncfsUnsupported);
+  });
+
+  it('a request whose shell died unanswered is run by the fallback, and a later request gets a new shell', async () => {
+    const fallbackCalls: string[] = [];
+    const marker = path.join(base, 'died-once');
+    // The first call kills the shell that runs it; later calls succeed.
+    const tool = await fakeSync('dies', `if [ ! -e '${marker}' ]; then : > '${marker}'; kill -9 $PPID; sleep 1; fi`);
+    const shell = new SyncShell(tool, async (dir) => void fallbackCalls.push(dir));
+    await shell.run('/first');
+    assert.deepEqual(fallbackCalls, ['/first']);
+    await shell.run('/second');
+    assert.deepEqual(fallbackCalls, ['/first'], 'answered by a new shell');
+    assert.ok(shell.pid !== undefined);
+  });
+
+  it('an idle shell does not keep the process alive, and goes when the process does', async () => {
+    const pidFile = path.join(base, 'shell.pid');
+    const tool = await fakeSync('quiet', 'exit 0');
+    const modules = new URL('../../src/fs/sync-runners.js', import.meta.url).href;
+    const script = `import { SyncShell } from '${modules}'; import { writeFileSync } from 'node:fs';
+      const shell = new SyncShell(${JSON.stringify(tool)}); await shell.run('/x'); writeFileSync(${JSON.stringify(pidFile)}, String(shell.pid));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the process did not exit with its shell idle'));
+      }, 20_000);
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    assert.equal(code, 0);
+    const shellPid = Number(await readFile(pidFile, 'utf8'));
+    assert.ok(shellPid > 0);
+    const deadline = Date.now() + 10_000;
+    while (alive(shellPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(alive(shellPid), false, 'the shell ends when its pipe closes');
+  });
+
+  it('the real sync -f through the shell', async (t) => {
+    if (process.platform !== 'linux') return t.diagnostic('sync -f is Linux coreutils');
+    const shell = new SyncShell(null, noFallback);
+    await shell.run(base);
+    await assert.rejects(shell.run(path.join(base, 'no-such-folder')), (err: NodeJS.ErrnoException) => err.code === 'EIO');
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
