@@ -165,10 +165,16 @@ export async function baseThenUnlinked(a: TestPeer, b: TestPeer, files: Record<s
   unlink(a, b);
 }
 
-/** Writes `content` at the share-relative `rel` of `peer`, with its mtime (and atime) set to `mtimeMs`. */
-export async function writeStamped(peer: TestPeer, rel: string, content: string, mtimeMs: number): Promise<void> {
-  await writeFile(path.join(peer.shareDir, rel), content);
-  await utimes(path.join(peer.shareDir, rel), new Date(mtimeMs), new Date(mtimeMs));
+/**
+ * Edits made apart: each [peer, content, mtimeMs] writes its own version of the
+ * share-relative `rel`, with that mtime (and atime); then each of them scans.
+ */
+export async function concurrentEdits(rel: string, ...edits: Array<[TestPeer, string, number]>): Promise<void> {
+  for (const [peer, content, mtimeMs] of edits) {
+    await writeFile(path.join(peer.shareDir, rel), content);
+    await utimes(path.join(peer.shareDir, rel), new Date(mtimeMs), new Date(mtimeMs));
+  }
+  for (const [peer] of edits) await peer.scan();
 }
 
 /** rel path -> "file:<sha256>:<mode>" / "dir:<mode>" / "link:<target>", state folder excluded. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { baseThenUnlinked, converge, link, peersFor, sameTrees, sessionFor, treeOf, unlink as unlinkPeers, waitFor, writeStamped, type TestPeer } from './harness.js';
+import { baseThenUnlinked, concurrentEdits, converge, link, peersFor, sameTrees, sessionFor, treeOf, unlink as unlinkPeers, waitFor, type TestPeer } from './harness.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import type { Session } from '../../src/peer/session-types.js';
@@ -96,10 +96,7 @@ test('concurrent edits while disconnected keep both versions under a conflict na
   const { peers: [a, b] } = await peersFor(t, 'conflict', ['peer-a', 'peer-b']);
   await baseThenUnlinked(a, b, { 'notes.txt': 'base\n' });
 
-  await writeStamped(a, 'notes.txt', 'edited on A\n', 1_700_000_000_000);
-  await writeStamped(b, 'notes.txt', 'edited on B, later\n', 1_700_000_100_000);
-  await a.scan();
-  await b.scan();
+  await concurrentEdits('notes.txt', [a, 'edited on A\n', 1_700_000_000_000], [b, 'edited on B, later\n', 1_700_000_100_000]);
   link(a, b);
   await converge(a, b, 'after conflict');
 
@@ -220,10 +217,7 @@ test('three peers: a conflict between the ends is resolved once, with one confli
   await waitFor('base everywhere', async () => (await sameTrees(a, b)) && (await sameTrees(a, c)) && Object.keys(await treeOf(c.shareDir)).length === 1);
   unlinkPeers(a, b);
   unlinkPeers(b, c);
-  await writeStamped(a, 'plan.md', 'A says\n', 1_800_000_000_000);
-  await writeStamped(c, 'plan.md', 'C says, later\n', 1_800_000_060_000);
-  await a.scan();
-  await c.scan();
+  await concurrentEdits('plan.md', [a, 'A says\n', 1_800_000_000_000], [c, 'C says, later\n', 1_800_000_060_000]);
   link(a, b);
   link(b, c);
   await waitFor('converged', async () => (await sameTrees(a, b)) && (await sameTrees(a, c)) && Object.keys(await treeOf(a.shareDir)).length === 2);
@@ -250,10 +244,7 @@ test('three peers: the loser\'s own peer, getting the middle peer\'s conflict co
   link(b, c);
   await converge(b, c, 'base at C');
   unlinkPeers(b, c);
-  await writeStamped(a, 'plan.md', 'A says\n', 1_800_000_000_000);
-  await writeStamped(c, 'plan.md', 'C says, later\n', 1_800_000_060_000);
-  await a.scan();
-  await c.scan();
+  await concurrentEdits('plan.md', [a, 'A says\n', 1_800_000_000_000], [c, 'C says, later\n', 1_800_000_060_000]);
   link(a, b);
   await converge(a, b, "A's version at B");
   unlinkPeers(a, b);
@@ -287,11 +278,8 @@ test('a file with other bytes under the loser\'s conflict name stays: the loser 
   const { peers: [a, b] } = await peersFor(t, 'conflict-taken', ['peer-a', 'peer-b']);
   await baseThenUnlinked(a, b, { 'notes.txt': 'base\n' });
   const taken = conflictName('notes.txt', 1_700_000_000_000, 'peer-a');
-  await writeStamped(a, 'notes.txt', 'edited on A\n', 1_700_000_000_000);
   await writeFile(path.join(a.shareDir, taken), 'something else\n');
-  await writeStamped(b, 'notes.txt', 'edited on B, later\n', 1_700_000_100_000);
-  await a.scan();
-  await b.scan();
+  await concurrentEdits('notes.txt', [a, 'edited on A\n', 1_700_000_000_000], [b, 'edited on B, later\n', 1_700_000_100_000]);
   link(a, b);
   await waitFor('converged', async () => (await sameTrees(a, b)) && Object.keys(await treeOf(a.shareDir)).length === 3);
   await converge(a, b, 'after the conflict');

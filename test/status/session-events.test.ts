@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SyncEvent } from '../../src/status/events.js';
-import { baseThenUnlinked, converge, link, peersFor, writeStamped, type TestPeer } from '../peer/harness.js';
+import { baseThenUnlinked, concurrentEdits, converge, link, peersFor, type TestPeer } from '../peer/harness.js';
 
 function record(peer: TestPeer): SyncEvent[] {
   const seen: SyncEvent[] = [];
@@ -58,10 +58,7 @@ test('concurrent edits emit one conflict event, on the side that kept its copy',
   await baseThenUnlinked(a, b, { 'notes.txt': 'base\n' });
   const atA = record(a);
   const atB = record(b);
-  await writeStamped(a, 'notes.txt', 'edited on A\n', 1_700_000_000_000);
-  await writeStamped(b, 'notes.txt', 'edited on B, later\n', 1_700_000_100_000);
-  await a.scan();
-  await b.scan();
+  await concurrentEdits('notes.txt', [a, 'edited on A\n', 1_700_000_000_000], [b, 'edited on B, later\n', 1_700_000_100_000]);
   link(a, b);
   await converge(a, b, 'after conflict');
   const conflicts = [...atA, ...atB].filter((e) => e.type === 'conflict');
