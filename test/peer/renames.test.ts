@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Session } from '../../src/peer/session-types.js';
 import { converge, link, peersFor, treeOf, type TestPeer } from './harness.js';
+
+/** A scans what it holds and links to B, which takes its first copy; returns B's session (its stats count what it receives). */
+async function firstCopy(a: TestPeer, b: TestPeer): Promise<Session> {
+  await a.scan();
+  const [, atB] = link(a, b);
+  await converge(a, b, 'first copy', 60_000);
+  return atB;
+}
 
 /** Chunks the sender indexed for these paths (what a pull of them would need). */
 function chunkCount(peer: TestPeer, paths: string[]): number {
@@ -13,9 +22,7 @@ function chunkCount(peer: TestPeer, paths: string[]): number {
 test('a renamed large file reuses every chunk: nothing of it crosses the wire again', async (t) => {
   const { peers: [a, b] } = await peersFor(t, 'rename', ['peer-a', 'peer-b']);
   await writeFile(path.join(a.shareDir, 'big.bin'), randomBytes(24 * 1024 * 1024));
-  await a.scan();
-  const [, atB] = link(a, b);
-  await converge(a, b, 'first copy', 60_000);
+  const atB = await firstCopy(a, b);
   const before = atB.stats();
   const chunks = chunkCount(a, ['big.bin']);
   assert.ok(chunks > 100);
@@ -32,9 +39,7 @@ test('a renamed large file reuses every chunk: nothing of it crosses the wire ag
 test('a renamed large file is moved on the receiver, not copied: same inode, no chunk bytes, the old name gone', async (t) => {
   const { peers: [a, b] } = await peersFor(t, 'move-large', ['peer-a', 'peer-b']);
   await writeFile(path.join(a.shareDir, 'video.bin'), randomBytes(12 * 1024 * 1024));
-  await a.scan();
-  const [, atB] = link(a, b);
-  await converge(a, b, 'first copy', 60_000);
+  const atB = await firstCopy(a, b);
   const inodeBefore = (await stat(path.join(b.shareDir, 'video.bin'))).ino;
   const before = atB.stats();
 
@@ -61,9 +66,7 @@ test('a folder moved with everything in it reuses every chunk of every file', as
     files.push(`projects/alpha/part-${i}.bin`);
     await writeFile(path.join(a.shareDir, files[files.length - 1]!), randomBytes(1024 * 1024));
   }
-  await a.scan();
-  const [, atB] = link(a, b);
-  await converge(a, b, 'first copy', 60_000);
+  const atB = await firstCopy(a, b);
   const chunks = chunkCount(a, files);
   const before = atB.stats();
 
@@ -84,9 +87,7 @@ test('a renamed folder of small files is moved on the receiver, not copied: same
   await mkdir(path.join(a.shareDir, 'photos/2024'), { recursive: true });
   const names = Array.from({ length: 300 }, (_, i) => `f${i}.bin`);
   for (const name of names) await writeFile(path.join(a.shareDir, 'photos/2024', name), randomBytes(4096));
-  await a.scan();
-  const [, atB] = link(a, b);
-  await converge(a, b, 'first copy', 60_000);
+  const atB = await firstCopy(a, b);
   const inodesBefore = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'photos/2024', n))).ino));
   const before = atB.stats();
 
