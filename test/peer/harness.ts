@@ -3,10 +3,12 @@
  * index, the real scanner, and sessions joined over createMemoryPair. Plays the
  * part of the node (scan -> announce to every session).
  */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import { openIndex } from '../../src/db/sqlite-index.js';
 import type { SyncIndex } from '../../src/model/entries.js';
 import { createSession } from '../../src/peer/session.js';
@@ -94,6 +96,15 @@ export async function createPeer(root: string, id: string, kind: 'sqlite' | 'mem
   return peer;
 }
 
+/** A temp root `name` with a peer per id (each with a `kind` index), closed and removed once the test `t` ends, pass or fail. */
+export async function peersFor(t: TestContext, name: string, ids: string[], kind: 'sqlite' | 'memory' = 'sqlite'): Promise<{ root: string; peers: TestPeer[] }> {
+  const root = await makeTempDir(name);
+  const peers: TestPeer[] = [];
+  t.after(() => cleanup(root, peers));
+  for (const id of ids) peers.push(await createPeer(root, id, kind));
+  return { root, peers };
+}
+
 /** Starts a session of `peer` on `conn` (extra options for tests that need them). */
 export function sessionFor(peer: TestPeer, conn: PeerConnection, extra: Partial<SessionOptions> = {}): Session {
   if (Object.keys(extra).length === 0) return peer.set.attach(conn);
@@ -133,6 +144,37 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Same trees, every session of both peers idle, then the trees asserted equal (`what` names the step). */
+export async function converge(a: TestPeer, b: TestPeer, what: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor(what, () => sameTrees(a, b), timeoutMs);
+  await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
+  assert.deepEqual(await treeOf(a.shareDir), await treeOf(b.shareDir), what);
+}
+
+/**
+ * A writes `files` (share-relative path -> content) and scans, the peers link and
+ * converge ('base'), then unlink: both hold the same base and are offline.
+ */
+export async function baseThenUnlinked(a: TestPeer, b: TestPeer, files: Record<string, string>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) await writeFile(path.join(a.shareDir, rel), content);
+  await a.scan();
+  link(a, b);
+  await converge(a, b, 'base');
+  unlink(a, b);
+}
+
+/**
+ * Edits made apart: each [peer, content, mtimeMs] writes its own version of the
+ * share-relative `rel`, with that mtime (and atime); then each of them scans.
+ */
+export async function concurrentEdits(rel: string, ...edits: Array<[TestPeer, string, number]>): Promise<void> {
+  for (const [peer, content, mtimeMs] of edits) {
+    await writeFile(path.join(peer.shareDir, rel), content);
+    await utimes(path.join(peer.shareDir, rel), new Date(mtimeMs), new Date(mtimeMs));
+  }
+  for (const [peer] of edits) await peer.scan();
 }
 
 /** rel path -> "file:<sha256>:<mode>" / "dir:<mode>" / "link:<target>", state folder excluded. */

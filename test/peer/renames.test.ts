@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cleanup, createPeer, link, makeTempDir, sameTrees, treeOf, waitFor, type TestPeer } from './harness.js';
+import type { Session } from '../../src/peer/session-types.js';
+import { converge, link, peersFor, treeOf, type TestPeer } from './harness.js';
 
-async function converge(a: TestPeer, b: TestPeer, what: string): Promise<void> {
-  await waitFor(what, () => sameTrees(a, b), 60_000);
-  await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
-  assert.deepEqual(await treeOf(a.shareDir), await treeOf(b.shareDir), what);
+/** A scans what it holds and links to B, which takes its first copy; returns B's session (its stats count what it receives). */
+async function firstCopy(a: TestPeer, b: TestPeer): Promise<Session> {
+  await a.scan();
+  const [, atB] = link(a, b);
+  await converge(a, b, 'first copy', 60_000);
+  return atB;
 }
 
 /** Chunks the sender indexed for these paths (what a pull of them would need). */
@@ -16,119 +19,87 @@ function chunkCount(peer: TestPeer, paths: string[]): number {
   return paths.reduce((n, p) => n + peer.index.chunksOf(p).length, 0);
 }
 
-test('a renamed large file reuses every chunk: nothing of it crosses the wire again', async () => {
-  const root = await makeTempDir('rename');
-  const a = await createPeer(root, 'peer-a');
-  const b = await createPeer(root, 'peer-b');
-  try {
-    await writeFile(path.join(a.shareDir, 'big.bin'), randomBytes(24 * 1024 * 1024));
-    await a.scan();
-    const [, atB] = link(a, b);
-    await converge(a, b, 'first copy');
-    const before = atB.stats();
-    const chunks = chunkCount(a, ['big.bin']);
-    assert.ok(chunks > 100);
+test('a renamed large file reuses every chunk: nothing of it crosses the wire again', async (t) => {
+  const { peers: [a, b] } = await peersFor(t, 'rename', ['peer-a', 'peer-b']);
+  await writeFile(path.join(a.shareDir, 'big.bin'), randomBytes(24 * 1024 * 1024));
+  const atB = await firstCopy(a, b);
+  const before = atB.stats();
+  const chunks = chunkCount(a, ['big.bin']);
+  assert.ok(chunks > 100);
 
-    await rename(path.join(a.shareDir, 'big.bin'), path.join(a.shareDir, 'renamed.bin'));
-    await a.scan();
-    await converge(a, b, 'rename');
-    const after = atB.stats();
-    assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk taken from the old name');
-    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
-    assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['renamed.bin']);
-  } finally {
-    await cleanup(root, [a, b]);
-  }
+  await rename(path.join(a.shareDir, 'big.bin'), path.join(a.shareDir, 'renamed.bin'));
+  await a.scan();
+  await converge(a, b, 'rename', 60_000);
+  const after = atB.stats();
+  assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk taken from the old name');
+  assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+  assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['renamed.bin']);
 });
 
-test('a renamed large file is moved on the receiver, not copied: same inode, no chunk bytes, the old name gone', async () => {
-  const root = await makeTempDir('move-large');
-  const a = await createPeer(root, 'peer-a');
-  const b = await createPeer(root, 'peer-b');
-  try {
-    await writeFile(path.join(a.shareDir, 'video.bin'), randomBytes(12 * 1024 * 1024));
-    await a.scan();
-    const [, atB] = link(a, b);
-    await converge(a, b, 'first copy');
-    const inodeBefore = (await stat(path.join(b.shareDir, 'video.bin'))).ino;
-    const before = atB.stats();
+test('a renamed large file is moved on the receiver, not copied: same inode, no chunk bytes, the old name gone', async (t) => {
+  const { peers: [a, b] } = await peersFor(t, 'move-large', ['peer-a', 'peer-b']);
+  await writeFile(path.join(a.shareDir, 'video.bin'), randomBytes(12 * 1024 * 1024));
+  const atB = await firstCopy(a, b);
+  const inodeBefore = (await stat(path.join(b.shareDir, 'video.bin'))).ino;
+  const before = atB.stats();
 
-    await rename(path.join(a.shareDir, 'video.bin'), path.join(a.shareDir, 'clips.bin'));
-    await a.scan(['clips.bin', 'video.bin']);
-    await converge(a, b, 'rename');
-    const after = atB.stats();
-    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
-    assert.equal((await stat(path.join(b.shareDir, 'clips.bin'))).ino, inodeBefore, 'moved on B, not copied into a new file');
-    assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['clips.bin']);
-    assert.equal(b.index.get('video.bin')?.deleted, true);
-    assert.equal(b.index.chunksOf('clips.bin').length, a.index.chunksOf('clips.bin').length, 'the moved file keeps its chunk list');
-  } finally {
-    await cleanup(root, [a, b]);
-  }
+  await rename(path.join(a.shareDir, 'video.bin'), path.join(a.shareDir, 'clips.bin'));
+  await a.scan(['clips.bin', 'video.bin']);
+  await converge(a, b, 'rename', 60_000);
+  const after = atB.stats();
+  assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+  assert.equal((await stat(path.join(b.shareDir, 'clips.bin'))).ino, inodeBefore, 'moved on B, not copied into a new file');
+  assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['clips.bin']);
+  assert.equal(b.index.get('video.bin')?.deleted, true);
+  assert.equal(b.index.chunksOf('clips.bin').length, a.index.chunksOf('clips.bin').length, 'the moved file keeps its chunk list');
 });
 
-test('a folder moved with everything in it reuses every chunk of every file', async () => {
-  const root = await makeTempDir('move');
-  const a = await createPeer(root, 'peer-a');
-  const b = await createPeer(root, 'peer-b');
-  try {
-    await mkdir(path.join(a.shareDir, 'projects/alpha/src'), { recursive: true });
-    const files = ['projects/alpha/one.bin', 'projects/alpha/two.bin', 'projects/alpha/src/small.txt', 'projects/alpha/src/tiny.txt'];
-    await writeFile(path.join(a.shareDir, files[0]!), randomBytes(6 * 1024 * 1024));
-    await writeFile(path.join(a.shareDir, files[1]!), randomBytes(3 * 1024 * 1024));
-    await writeFile(path.join(a.shareDir, files[2]!), randomBytes(9000));
-    await writeFile(path.join(a.shareDir, files[3]!), 'tiny but not empty');
-    for (let i = 0; i < 8; i++) {
-      files.push(`projects/alpha/part-${i}.bin`);
-      await writeFile(path.join(a.shareDir, files[files.length - 1]!), randomBytes(1024 * 1024));
-    }
-    await a.scan();
-    const [, atB] = link(a, b);
-    await converge(a, b, 'first copy');
-    const chunks = chunkCount(a, files);
-    const before = atB.stats();
-
-    await mkdir(path.join(a.shareDir, 'archive'));
-    await rename(path.join(a.shareDir, 'projects/alpha'), path.join(a.shareDir, 'archive/alpha-2024'));
-    await a.scan();
-    await converge(a, b, 'folder move');
-    const after = atB.stats();
-    assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk of every file reused');
-    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
-    const tree = await treeOf(b.shareDir);
-    assert.ok(tree['archive/alpha-2024/src/small.txt']);
-    assert.equal(tree['projects/alpha'], undefined, 'old folder gone');
-  } finally {
-    await cleanup(root, [a, b]);
+test('a folder moved with everything in it reuses every chunk of every file', async (t) => {
+  const { peers: [a, b] } = await peersFor(t, 'move', ['peer-a', 'peer-b']);
+  await mkdir(path.join(a.shareDir, 'projects/alpha/src'), { recursive: true });
+  const files = ['projects/alpha/one.bin', 'projects/alpha/two.bin', 'projects/alpha/src/small.txt', 'projects/alpha/src/tiny.txt'];
+  await writeFile(path.join(a.shareDir, files[0]!), randomBytes(6 * 1024 * 1024));
+  await writeFile(path.join(a.shareDir, files[1]!), randomBytes(3 * 1024 * 1024));
+  await writeFile(path.join(a.shareDir, files[2]!), randomBytes(9000));
+  await writeFile(path.join(a.shareDir, files[3]!), 'tiny but not empty');
+  for (let i = 0; i < 8; i++) {
+    files.push(`projects/alpha/part-${i}.bin`);
+    await writeFile(path.join(a.shareDir, files[files.length - 1]!), randomBytes(1024 * 1024));
   }
+  const atB = await firstCopy(a, b);
+  const chunks = chunkCount(a, files);
+  const before = atB.stats();
+
+  await mkdir(path.join(a.shareDir, 'archive'));
+  await rename(path.join(a.shareDir, 'projects/alpha'), path.join(a.shareDir, 'archive/alpha-2024'));
+  await a.scan();
+  await converge(a, b, 'folder move', 60_000);
+  const after = atB.stats();
+  assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk of every file reused');
+  assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+  const tree = await treeOf(b.shareDir);
+  assert.ok(tree['archive/alpha-2024/src/small.txt']);
+  assert.equal(tree['projects/alpha'], undefined, 'old folder gone');
 });
 
-test('a renamed folder of small files is moved on the receiver, not copied: same inodes, no chunk bytes, the old folder gone', async () => {
-  const root = await makeTempDir('move-local');
-  const a = await createPeer(root, 'peer-a');
-  const b = await createPeer(root, 'peer-b');
-  try {
-    await mkdir(path.join(a.shareDir, 'photos/2024'), { recursive: true });
-    const names = Array.from({ length: 300 }, (_, i) => `f${i}.bin`);
-    for (const name of names) await writeFile(path.join(a.shareDir, 'photos/2024', name), randomBytes(4096));
-    await a.scan();
-    const [, atB] = link(a, b);
-    await converge(a, b, 'first copy');
-    const inodesBefore = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'photos/2024', n))).ino));
-    const before = atB.stats();
+test('a renamed folder of small files is moved on the receiver, not copied: same inodes, no chunk bytes, the old folder gone', async (t) => {
+  const { peers: [a, b] } = await peersFor(t, 'move-local', ['peer-a', 'peer-b']);
+  await mkdir(path.join(a.shareDir, 'photos/2024'), { recursive: true });
+  const names = Array.from({ length: 300 }, (_, i) => `f${i}.bin`);
+  for (const name of names) await writeFile(path.join(a.shareDir, 'photos/2024', name), randomBytes(4096));
+  const atB = await firstCopy(a, b);
+  const inodesBefore = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'photos/2024', n))).ino));
+  const before = atB.stats();
 
-    // 'archive' sorts before 'photos': the scanner must see the old name gone before it walks the new one.
-    await rename(path.join(a.shareDir, 'photos'), path.join(a.shareDir, 'archive'));
-    await a.scan(['archive', 'photos']);
-    await converge(a, b, 'folder rename');
-    const after = atB.stats();
-    assert.equal(after.received.chunks - before.received.chunks, 0, 'no chunk requested');
-    assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
-    const inodesAfter = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'archive/2024', n))).ino));
-    assert.deepEqual(inodesAfter, inodesBefore, 'each file moved on B, not copied');
-    assert.deepEqual(Object.keys(await treeOf(b.shareDir)).filter((p) => p.startsWith('photos')), [], 'the old folder is gone');
-    for (const n of names) assert.equal(b.index.get(`photos/2024/${n}`)?.deleted, true);
-  } finally {
-    await cleanup(root, [a, b]);
-  }
+  // 'archive' sorts before 'photos': the scanner must see the old name gone before it walks the new one.
+  await rename(path.join(a.shareDir, 'photos'), path.join(a.shareDir, 'archive'));
+  await a.scan(['archive', 'photos']);
+  await converge(a, b, 'folder rename', 60_000);
+  const after = atB.stats();
+  assert.equal(after.received.chunks - before.received.chunks, 0, 'no chunk requested');
+  assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
+  const inodesAfter = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'archive/2024', n))).ino));
+  assert.deepEqual(inodesAfter, inodesBefore, 'each file moved on B, not copied');
+  assert.deepEqual(Object.keys(await treeOf(b.shareDir)).filter((p) => p.startsWith('photos')), [], 'the old folder is gone');
+  for (const n of names) assert.equal(b.index.get(`photos/2024/${n}`)?.deleted, true);
 });

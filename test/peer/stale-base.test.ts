@@ -16,7 +16,7 @@ import type { IndexEntry } from '../../src/model/entries.js';
 import type { Session } from '../../src/peer/session-types.js';
 import { compareVersions } from '../../src/model/version.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
-import { cleanup, createPeer, link, makeTempDir, sameTrees, sessionFor, treeOf, unlink, waitFor, type TestPeer } from './harness.js';
+import { link, peersFor, sameTrees, sessionFor, treeOf, unlink, waitFor, type TestPeer } from './harness.js';
 
 async function converge(a: TestPeer, b: TestPeer, sessions: Session[], what: string): Promise<void> {
   await waitFor(what, () => sameTrees(a, b));
@@ -57,82 +57,70 @@ function assertSameEntry(a: TestPeer, b: TestPeer, relPath: string): void {
   assert.ok(ea.digest.equals(eb.digest));
 }
 
-test('a local change recorded while a remote version is pulled is not erased from the version vector', async () => {
-  const root = await makeTempDir('stale-pull');
-  const a = await createPeer(root, 'peer-a');
-  const b = await createPeer(root, 'peer-b');
+test('a local change recorded while a remote version is pulled is not erased from the version vector', async (t) => {
+  const { peers: [a, b] } = await peersFor(t, 'stale-pull', ['peer-a', 'peer-b']);
   const file = 'f.txt';
-  try {
-    await writeFile(path.join(a.shareDir, file), 'base\n');
-    await a.scan();
-    link(a, b);
-    await waitFor('base on B', () => sameTrees(a, b));
-    await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
-    unlink(a, b);
+  await writeFile(path.join(a.shareDir, file), 'base\n');
+  await a.scan();
+  link(a, b);
+  await waitFor('base on B', () => sameTrees(a, b));
+  await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
+  unlink(a, b);
 
-    await writeFile(path.join(b.shareDir, file), 'edited on B\n');
-    await b.scan();
-    // A mode change keeps size, mtime and inode: the pull's on-disk check still passes.
-    await chmod(path.join(a.shareDir, file), 0o600);
-    let scanned: IndexEntry | undefined;
-    const sessions = linkWithHook(a, b, async () => {
-      await a.scan([file]);
-      scanned = a.index.get(file);
-    });
-    await converge(a, b, sessions, 'B edit on A');
-    assert.equal(await readFile(path.join(a.shareDir, file), 'utf8'), 'edited on B\n');
-    assert.ok(scanned, 'the scan ran before the commit');
-    assert.equal(scanned.version['peer-a'], 2, 'the scan recorded the mode change');
-    const applied = a.index.get(file)!;
-    assert.ok(
-      ['greater', 'equal'].includes(compareVersions(applied.version, scanned.version)),
-      `applied ${JSON.stringify(applied.version)} must dominate the scanned ${JSON.stringify(scanned.version)}`,
-    );
-
-    // A local deletion afterwards gets a counter never used before, and reaches B.
-    await rm(path.join(a.shareDir, file));
+  await writeFile(path.join(b.shareDir, file), 'edited on B\n');
+  await b.scan();
+  // A mode change keeps size, mtime and inode: the pull's on-disk check still passes.
+  await chmod(path.join(a.shareDir, file), 0o600);
+  let scanned: IndexEntry | undefined;
+  const sessions = linkWithHook(a, b, async () => {
     await a.scan([file]);
-    sessions[0]!.announce();
-    await converge(a, b, sessions, 'deletion on B');
-    assertSameEntry(a, b, file);
-    assert.equal(b.index.get(file)!.deleted, true);
-  } finally {
-    await cleanup(root, [a, b]);
-  }
+    scanned = a.index.get(file);
+  });
+  await converge(a, b, sessions, 'B edit on A');
+  assert.equal(await readFile(path.join(a.shareDir, file), 'utf8'), 'edited on B\n');
+  assert.ok(scanned, 'the scan ran before the commit');
+  assert.equal(scanned.version['peer-a'], 2, 'the scan recorded the mode change');
+  const applied = a.index.get(file)!;
+  assert.ok(
+    ['greater', 'equal'].includes(compareVersions(applied.version, scanned.version)),
+    `applied ${JSON.stringify(applied.version)} must dominate the scanned ${JSON.stringify(scanned.version)}`,
+  );
+
+  // A local deletion afterwards gets a counter never used before, and reaches B.
+  await rm(path.join(a.shareDir, file));
+  await a.scan([file]);
+  sessions[0]!.announce();
+  await converge(a, b, sessions, 'deletion on B');
+  assertSameEntry(a, b, file);
+  assert.equal(b.index.get(file)!.deleted, true);
 });
 
-test('a file re-created while a remote deletion waits to be applied survives and reaches the peer', async () => {
-  const root = await makeTempDir('stale-delete');
-  const a = await createPeer(root, 'peer-a');
-  const b = await createPeer(root, 'peer-b');
+test('a file re-created while a remote deletion waits to be applied survives and reaches the peer', async (t) => {
+  const { peers: [a, b] } = await peersFor(t, 'stale-delete', ['peer-a', 'peer-b']);
   const file = 'g.txt';
-  try {
-    await writeFile(path.join(a.shareDir, file), 'first\n');
-    await a.scan();
-    link(a, b);
-    await waitFor('first on B', () => sameTrees(a, b));
-    await rm(path.join(a.shareDir, file));
-    await a.scan();
-    await waitFor('deleted on B', () => sameTrees(a, b));
-    await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
-    unlink(a, b);
+  await writeFile(path.join(a.shareDir, file), 'first\n');
+  await a.scan();
+  link(a, b);
+  await waitFor('first on B', () => sameTrees(a, b));
+  await rm(path.join(a.shareDir, file));
+  await a.scan();
+  await waitFor('deleted on B', () => sameTrees(a, b));
+  await Promise.all([...a.sessions, ...b.sessions].map((s) => s.whenIdle()));
+  unlink(a, b);
 
-    // B brings the file back and deletes it again: a newer tombstone for A to record.
-    await writeFile(path.join(b.shareDir, file), 'briefly on B\n');
-    await b.scan();
-    await rm(path.join(b.shareDir, file));
-    await b.scan();
-    const sessions = linkWithHook(a, b, async () => {
-      // The user re-creates the file on A; a scan records it before the tombstone step runs.
-      await writeFile(path.join(a.shareDir, file), 'recreated on A\n');
-      await a.scan([file]);
-    });
-    await waitFor('re-created file on B', async () => (await treeOf(b.shareDir))[file] !== undefined);
-    await converge(a, b, sessions, 're-created file on both');
-    assert.equal(await readFile(path.join(b.shareDir, file), 'utf8'), 'recreated on A\n');
-    assertSameEntry(a, b, file);
-    assert.equal(a.index.get(file)!.deleted, false, "A's index knows the file it has");
-  } finally {
-    await cleanup(root, [a, b]);
-  }
+  // B brings the file back and deletes it again: a newer tombstone for A to record.
+  await writeFile(path.join(b.shareDir, file), 'briefly on B\n');
+  await b.scan();
+  await rm(path.join(b.shareDir, file));
+  await b.scan();
+  const sessions = linkWithHook(a, b, async () => {
+    // The user re-creates the file on A; a scan records it before the tombstone step runs.
+    await writeFile(path.join(a.shareDir, file), 'recreated on A\n');
+    await a.scan([file]);
+  });
+  await waitFor('re-created file on B', async () => (await treeOf(b.shareDir))[file] !== undefined);
+  await converge(a, b, sessions, 're-created file on both');
+  assert.equal(await readFile(path.join(b.shareDir, file), 'utf8'), 'recreated on A\n');
+  assertSameEntry(a, b, file);
+  assert.equal(a.index.get(file)!.deleted, false, "A's index knows the file it has");
 });

@@ -8,30 +8,15 @@
 import assert from 'node:assert/strict';
 import { mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { SyncIndex } from '../../src/model/entries.js';
-import type { Scanner } from '../../src/scanner/scan-types.js';
-import { scanFixture, type ScanFixture } from '../helpers/scan-fixture.js';
+import { describe, it } from 'node:test';
+import { scanFixtureEach } from '../helpers/scan-fixture.js';
 
 describe('scanner memory', () => {
-  let base: string;
-  let share: string;
-  let stateDir: string;
-  let index: SyncIndex;
-  let scanner: Scanner;
-
-  let fixture: ScanFixture;
-
-  beforeEach(async () => {
-    fixture = await scanFixture('leftsync-scanmem-');
-    ({ base, share, stateDir, index, scanner } = fixture);
-  });
-  afterEach(() => fixture.close());
-
-  const put = (rel: string, content: string | Buffer) => fixture.put(rel, content);
-  const live = () => index.all().filter((e) => !e.deleted).map((e) => e.path);
+  const fixture = scanFixtureEach('leftsync-scanmem-');
+  const live = () => fixture().index.all().filter((e) => !e.deleted).map((e) => e.path);
 
   it('a full scan over 3,000 files in 30 folders holds about one folder of paths, not the share', { timeout: 60_000 }, async () => {
+    const { share, scanner } = fixture();
     for (let d = 0; d < 30; d++) {
       await mkdir(path.join(share, `d${d}`));
       await Promise.all(Array.from({ length: 100 }, (_, f) => writeFile(path.join(share, `d${d}`, `f${f}`), `${d}/${f}`)));
@@ -51,6 +36,7 @@ describe('scanner memory', () => {
   });
 
   it('finds exactly what is gone among neighbours that sort between a folder and its contents', async () => {
+    const { share, scanner, put } = fixture();
     // Index order: c, c-x, c-x/in, c.y, c/a, c/b/deep, c0 (the walk's order differs).
     for (const rel of ['c/a', 'c/b/deep', 'c-x/in', 'c.y', 'c0', 'keep/k']) await put(rel, rel);
     await scanner.scanAll();
@@ -63,6 +49,7 @@ describe('scanner memory', () => {
   });
 
   it('a folder that became a file or a link loses everything the index had below it', async () => {
+    const { share, index, scanner, put } = fixture();
     for (const rel of ['was-dir/a', 'was-dir/sub/b', 'was-dir2/c', 'other']) await put(rel, rel);
     await scanner.scanAll();
     await rm(path.join(share, 'was-dir'), { recursive: true });
@@ -76,6 +63,7 @@ describe('scanner memory', () => {
   });
 
   it('an ignored folder is not scanned and not declared deleted', async () => {
+    const { share, scanner, put } = fixture();
     for (const rel of ['build/out.o', 'src/main.c']) await put(rel, rel);
     await scanner.scanAll();
     await writeFile(path.join(share, '.leftsyncignore'), 'build/\n');

@@ -2,43 +2,26 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { appendFile, chmod, mkdir, rename, rm, stat, symlink, unlink, utimes, writeFile, rmdir, copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { signBuffer } from '../../src/chunker/sign.js';
 import { openIndex } from '../../src/db/sqlite-index.js';
-import type { SyncIndex } from '../../src/model/entries.js';
-import { createScanLock } from '../../src/scanner/scan-lock.js';
-import { MAX_CHANGED_KEPT, createScanner } from '../../src/scanner/scanner.js';
-import type { Scanner } from '../../src/scanner/scan-types.js';
+import { MAX_CHANGED_KEPT } from '../../src/scanner/scanner.js';
 import { hashFile } from '../../src/scanner/hash.js';
 import { ShareGuard } from '../../src/fs/share-guard.js';
 import { MARKER_NAME } from '../../src/fs/share-marker.js';
-import { guardOf } from '../helpers/share.js';
-import { scanFixture, type ScanFixture } from '../helpers/scan-fixture.js';
+import { scanFixtureEach } from '../helpers/scan-fixture.js';
 
 const params = chunkerParams('fastcdc');
 const sleepTicks = () => new Promise((resolve) => setTimeout(resolve, 20));
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest();
 
 describe('scanner', () => {
-  let base: string;
-  let share: string;
-  let stateDir: string;
-  let index: SyncIndex;
-  let scanner: Scanner;
-
-  let fixture: ScanFixture;
-
-  beforeEach(async () => {
-    fixture = await scanFixture('leftsync-scan-');
-    ({ base, share, stateDir, index, scanner } = fixture);
-  });
-  afterEach(() => fixture.close());
-
-  const put = (rel: string, content: string | Buffer) => fixture.put(rel, content);
+  const fixture = scanFixtureEach('leftsync-scan-');
   const changedPaths = (result: { changed: { path: string }[] }) => result.changed.map((e) => e.path);
 
   it('a rename scanned as one batch records the new name before the old name\'s tombstone', async () => {
+    const { share, scanner, put } = fixture();
     await put('a-old/inner.bin', 'moved folder content');
     await put('b-old.bin', 'renamed file content');
     await scanner.scanAll();
@@ -55,14 +38,9 @@ describe('scanner', () => {
   });
 
   it('a renamed folder\'s files are recognised by inode, size and mtime and not hashed again; a changed one is', async () => {
+    const { share, index, put, scannerWith } = fixture();
     const hashed: string[] = [];
-    const counting = await createScanner({
-      shareDir: share,
-      stateDir,
-      lock: createScanLock(),
-      share: await guardOf(share, stateDir),
-      index,
-      params,
+    const counting = await scannerWith({
       hashFile: async (absPath, p, size) => {
         hashed.push(path.relative(share, absPath));
         return hashFile(absPath, p, size);
@@ -93,6 +71,7 @@ describe('scanner', () => {
   });
 
   it('records files, nested and empty folders, symlinks (not followed), modes and NFC names', async () => {
+    const { base, share, index, scanner, put } = fixture();
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
     await put('a.txt', 'hello');
@@ -139,6 +118,7 @@ describe('scanner', () => {
   });
 
   it('a rescan of unchanged files reads nothing and records nothing', async () => {
+    const { share, index, scanner, put } = fixture();
     await put('x/1', 'one');
     await put('x/2', 'two');
     await symlink('1', path.join(share, 'x/l'));
@@ -152,6 +132,7 @@ describe('scanner', () => {
   });
 
   it('a modified file is rehashed and gets a bumped version; others are not read', async () => {
+    const { index, scanner, put } = fixture();
     await put('keep', 'same');
     await put('edit', 'v1');
     await scanner.scanAll();
@@ -164,6 +145,7 @@ describe('scanner', () => {
   });
 
   it('a mode change is recorded without rehashing', async () => {
+    const { share, index, scanner, put } = fixture();
     await put('script.sh', '#!/bin/sh\n');
     await scanner.scanAll();
     await chmod(path.join(share, 'script.sh'), 0o755);
@@ -176,6 +158,7 @@ describe('scanner', () => {
   });
 
   it('same bytes and mtime under a new inode only refresh the inode', async () => {
+    const { base, share, index, scanner, put } = fixture();
     await put('f', 'content');
     const mtime = new Date(1_650_000_000_000);
     await utimes(path.join(share, 'f'), mtime, mtime);
@@ -194,6 +177,7 @@ describe('scanner', () => {
   });
 
   it('deleted files and folders become tombstones, children first', async () => {
+    const { share, index, scanner, put } = fixture();
     await put('tree/sub/leaf', 'x');
     await put('tree/top', 'y');
     await put('stay', 'z');
@@ -211,6 +195,7 @@ describe('scanner', () => {
   });
 
   it('a file replaced by a folder (and back) changes type; the old children are deleted', async () => {
+    const { share, index, scanner, put } = fixture();
     await put('thing/inner', 'i');
     await scanner.scanAll();
     await rm(path.join(share, 'thing'), { recursive: true });
@@ -222,6 +207,7 @@ describe('scanner', () => {
   });
 
   it('default ignores, .leftsyncignore rules and negation; ignored paths are never deleted', async () => {
+    const { index, scanner, put } = fixture();
     await put('.notes.txt.swp', 'swap');
     await put('backup~', 'b');
     await put('.DS_Store', 'mac');
@@ -244,6 +230,7 @@ describe('scanner', () => {
   });
 
   it('scanPaths records a new file with its new folders, and a vanished folder with its contents', async () => {
+    const { base, share, scanner, put } = fixture();
     await put('old/one', '1');
     await put('old/two', '2');
     await scanner.scanAll();
@@ -265,6 +252,7 @@ describe('scanner', () => {
   });
 
   it('a decomposed (NFD) name on disk is found by its NFC path and never taken for a deletion', async () => {
+    const { share, index, scanner, put } = fixture();
     await put('re\u0301sume\u0301/cafe\u0301.txt', 'nfd');
     await scanner.scanAll();
     const nfc = 'r\u00e9sum\u00e9/caf\u00e9.txt';
@@ -279,6 +267,7 @@ describe('scanner', () => {
   });
 
   it('scanPaths does not follow a symlinked parent', async () => {
+    const { base, share, index, scanner } = fixture();
     const outside = path.join(base, 'outside');
     await mkdir(outside);
     await writeFile(path.join(outside, 'secret'), 'no');
@@ -291,15 +280,10 @@ describe('scanner', () => {
   });
 
   it('a file that changes while it is hashed is skipped this round and taken the next', async () => {
+    const { index, put, scannerWith } = fixture();
     await put('growing.log', 'start');
     let grow = true;
-    const growingScanner = await createScanner({
-      shareDir: share,
-      stateDir,
-      lock: createScanLock(),
-      share: await guardOf(share, stateDir),
-      index,
-      params,
+    const growingScanner = await scannerWith({
       hashFile: async (absPath, p) => {
         const signature = await hashFile(absPath, p);
         if (grow && absPath.endsWith('growing.log')) await appendFile(absPath, ' more');
@@ -316,6 +300,7 @@ describe('scanner', () => {
   });
 
   it('refuses to scan a missing share instead of deleting everything', async () => {
+    const { base, share, index, scanner, put } = fixture();
     await put('precious', 'data');
     await scanner.scanAll();
     const elsewhere = path.join(base, 'moved-away');
@@ -327,6 +312,7 @@ describe('scanner', () => {
   });
 
   it('refuses to scan a share without its marker (a folder replaced by an empty one): nothing is recorded as deleted', async () => {
+    const { base, share, index, scanner, put } = fixture();
     await put('precious', 'data');
     await put('sub/keep', 'more');
     await put('.leftsyncignore', '!/.leftsync-share\n');
@@ -346,17 +332,11 @@ describe('scanner', () => {
   });
 
   it('refuses to scan a share whose root is on another device than recorded', async () => {
+    const { share, stateDir, index, scanner, put, scannerWith } = fixture();
     await put('precious', 'data');
     await scanner.scanAll();
     const device = (await stat(share)).dev;
-    const moved = await createScanner({
-      shareDir: share,
-      stateDir,
-      index,
-      params,
-      lock: createScanLock(),
-      share: new ShareGuard({ shareDir: share, stateDir, device: device + 1 }),
-    });
+    const moved = await scannerWith({ share: new ShareGuard({ shareDir: share, stateDir, device: device + 1 }) });
     await unlink(path.join(share, 'precious'));
     await assert.rejects(moved.scanAll(), (err: unknown) => (err as { code?: string }).code === 'LS_SHARE_MISSING');
     assert.equal(index.get('precious')!.deleted, false);
@@ -364,6 +344,7 @@ describe('scanner', () => {
   });
 
   it('scans run one at a time even when started together', async () => {
+    const { scanner, put } = fixture();
     await put('p/q', 'r');
     const [a, b] = await Promise.all([scanner.scanAll(), scanner.scanPaths(['p/q'])]);
     assert.deepEqual(changedPaths(a), ['p', 'p/q']);
@@ -372,6 +353,7 @@ describe('scanner', () => {
   });
 
   it('exclusive() keeps scans out while a change is applied, and can scan inside', async () => {
+    const { share, index, scanner, put } = fixture();
     await put('applied', 'old');
     await scanner.scanAll();
     const events: string[] = [];
@@ -399,9 +381,10 @@ describe('scanner', () => {
   });
 
   it('hands every recorded entry to onRecorded, group by group, while the scan goes on', async () => {
+    const { put, scannerWith } = fixture();
     for (let d = 0; d < 3; d++) for (let f = 0; f < 100; f++) await put(`g${d}/f${f}`, `${d}/${f}`);
     const groups: string[][] = [];
-    const watched = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir), onRecorded: (entries) => groups.push(entries.map((e) => e.path)) });
+    const watched = await scannerWith({ onRecorded: (entries) => groups.push(entries.map((e) => e.path)) });
     const result = await watched.scanAll();
     assert.ok(groups.length > 1, 'more than one group');
     assert.deepEqual(groups.flat().sort(), changedPaths(result).sort());
@@ -409,6 +392,7 @@ describe('scanner', () => {
   });
 
   it('10,000 unchanged files are not rehashed on a rescan', { timeout: 120_000 }, async () => {
+    const { share, stateDir, index, scanner, scannerWith } = fixture();
     for (let d = 0; d < 100; d++) {
       await mkdir(path.join(share, `d${d}`));
       await Promise.all(Array.from({ length: 100 }, (_, f) => writeFile(path.join(share, `d${d}`, `f${f}.txt`), `file ${d}/${f}`)));
@@ -425,8 +409,7 @@ describe('scanner', () => {
     assert.deepEqual(again.changed, []);
     // Also from a fresh process's point of view: reopen the index, new scanner.
     index.close();
-    index = openIndex(stateDir, 'me');
-    const fresh = await createScanner({ shareDir: share, stateDir, index, params, lock: createScanLock(), share: await guardOf(share, stateDir) });
+    const fresh = await scannerWith({ index: openIndex(stateDir, 'me') });
     const started2 = process.hrtime.bigint();
     const restart = await fresh.scanAll();
     const ms2 = Number(process.hrtime.bigint() - started2) / 1e6;

@@ -11,12 +11,12 @@ import { lstatSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rename, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { matchesStats } from '../../src/model/file-stats.js';
 import { hashFile } from '../../src/scanner/hash.js';
 import { SMALL_FILE_BYTES, SmallHasher, hashWithStats } from '../../src/scanner/small-hash.js';
-import { scanFixture, type ScanFixture } from '../helpers/scan-fixture.js';
+import { scanFixtureEach } from '../helpers/scan-fixture.js';
 
 const fastcdc = chunkerParams('fastcdc');
 
@@ -116,14 +116,10 @@ describe('small files hashed synchronously', () => {
 });
 
 describe('the scanner with small files', () => {
-  let fixture: ScanFixture;
+  const fixture = scanFixtureEach('leftsync-small-scan-');
   const original = SmallHasher.prototype.hash;
-  beforeEach(async () => {
-    fixture = await scanFixture('leftsync-small-scan-');
-  });
-  afterEach(async () => {
+  afterEach(() => {
     SmallHasher.prototype.hash = original;
-    await fixture.close();
   });
 
   /** Runs `meddle` on a file's path just before the synchronous path reads it. */
@@ -135,7 +131,7 @@ describe('the scanner with small files', () => {
   };
 
   it('records small files through the synchronous path with hashFile\'s digests and chunks', async () => {
-    const { share, index, scanner } = fixture;
+    const { share, index, scanner } = fixture();
     const files = new Map<string, Buffer>();
     for (let i = 0; i < 150; i++) files.set(`d${i % 3}/f${i}.bin`, randomBytes(i * 400));
     for (let d = 0; d < 3; d++) await mkdir(path.join(share, `d${d}`));
@@ -156,7 +152,7 @@ describe('the scanner with small files', () => {
   });
 
   it('a file rewritten between its lstat and its read is unstable: not recorded this round, recorded the next', async () => {
-    const { share, index, scanner } = fixture;
+    const { share, index, scanner } = fixture();
     await writeFile(path.join(share, 'busy.txt'), 'first version');
     meddleBeforeHash('busy.txt', async (absPath) => {
       await writeFile(absPath, 'second version, longer');
@@ -171,7 +167,7 @@ describe('the scanner with small files', () => {
   });
 
   it('a file swapped for a symlink between its lstat and its read is not followed nor recorded', async () => {
-    const { base, share, index, scanner } = fixture;
+    const { base, share, index, scanner } = fixture();
     const outside = path.join(base, 'outside.txt');
     await writeFile(outside, 'outside the share');
     await writeFile(path.join(share, 'door.txt'), 'inside the share');
@@ -186,7 +182,7 @@ describe('the scanner with small files', () => {
   });
 
   it('a file that vanishes before its read is skipped, not failed', async () => {
-    const { share, index, scanner } = fixture;
+    const { share, index, scanner } = fixture();
     await writeFile(path.join(share, 'brief.txt'), 'here for a moment');
     meddleBeforeHash('brief.txt', (absPath) => unlink(absPath));
     const result = await scanner.scanAll();

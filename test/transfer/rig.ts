@@ -2,9 +2,11 @@
  * A puller and a supplier joined over createMemoryPair, with hooks to watch and
  * tamper with the frames in between, and the applier that places what the
  * puller verified. Two peers' folders and indexes come from the session test harness.
+ * Also the supplier alone, for tests that play its link themselves.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Frame } from '../../src/protocol/messages.js';
 import type { IndexEntry } from '../../src/model/entries.js';
 import { createLogger } from '../../src/log.js';
@@ -12,11 +14,11 @@ import { Applier } from '../../src/peer/applier.js';
 import type { ApplyOutcome } from '../../src/peer/apply-types.js';
 import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
 import { StatsCounter } from '../../src/transfer/stats.js';
-import { Supplier } from '../../src/transfer/supplier.js';
+import { Supplier, type SupplierOptions } from '../../src/transfer/supplier.js';
 import { PeerEvents } from '../../src/status/peer-events.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
-import { createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
+import { cleanup, createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
 
 export interface Rig {
   puller: Puller;
@@ -62,10 +64,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
     treeNodesAsked: 0,
   };
   const tamper = options.tamper ?? ((f: Frame) => f);
-  const supplier = new Supplier({
-    index: src.index,
-    shareDir: src.shareDir,
-    stateDir: src.stateDir,
+  const supplier = supplierFor(src, {
     stats: supplierStats,
     log,
     reading: toDst,
@@ -127,6 +126,51 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
 export async function setup(name: string): Promise<{ root: string; src: TestPeer; dst: TestPeer }> {
   const root = await makeTempDir(name);
   return { root, src: await createPeer(root, 'src'), dst: await createPeer(root, 'dst') };
+}
+
+/** setup(name), with both peers closed and the root removed once the test `t` ends, pass or fail. */
+export async function setupForTest(t: TestContext, name: string): Promise<{ root: string; src: TestPeer; dst: TestPeer }> {
+  const peers = await setup(name);
+  t.after(() => cleanup(peers.root, [peers.src, peers.dst]));
+  return peers;
+}
+
+/**
+ * A Supplier serving `peer`'s index and share over a link the test plays: `send`
+ * gets every reply, `reading` is told to pause and resume. Fresh stats and a test
+ * logger unless given.
+ */
+export function supplierFor(
+  peer: TestPeer,
+  link: Pick<SupplierOptions, 'send' | 'reading'> & Partial<Omit<SupplierOptions, 'index' | 'shareDir' | 'stateDir'>>,
+): Supplier {
+  return new Supplier({
+    index: peer.index,
+    shareDir: peer.shareDir,
+    stateDir: peer.stateDir,
+    stats: new StatsCounter(),
+    log: createLogger('test-supplier'),
+    ...link,
+  });
+}
+
+/**
+ * A supplier whose replies are kept in `sent` and whose pauses and resumes of
+ * reading are counted. With `blocked`, a send never completes until its release
+ * (in `releases`, in send order) is called, as over a link whose window stays full.
+ */
+export function recordingSupplier(peer: TestPeer, { blocked = false } = {}) {
+  const sent: Frame[] = [];
+  const releases: Array<() => void> = [];
+  const reading = { pauses: 0, resumes: 0, pauseReading() { this.pauses++; }, resumeReading() { this.resumes++; } };
+  const supplier = supplierFor(peer, {
+    reading,
+    send: (frame) => {
+      sent.push(frame);
+      return blocked ? new Promise<void>((release) => releases.push(release)) : Promise.resolve();
+    },
+  });
+  return { supplier, sent, releases, reading };
 }
 
 /** Writes a file into a peer's share and scans it; returns its index entry. */

@@ -23,11 +23,10 @@ import { GrowingFiles, STREAM_DIGEST } from '../../src/transfer/growing-files.js
 import { Puller } from '../../src/transfer/puller.js';
 import { StatsCounter } from '../../src/transfer/stats.js';
 import { StreamPrefetch } from '../../src/transfer/stream-prefetch.js';
-import { Supplier } from '../../src/transfer/supplier.js';
 import { createMemoryPair } from '../../src/transport/memory.js';
 import { LogCapture } from '../helpers/log-capture.js';
 import { waitUntil } from '../helpers/tree.js';
-import { setup } from './rig.js';
+import { setup, supplierFor } from './rig.js';
 
 const MiB = 1024 * 1024;
 const NAME = 'big.bin';
@@ -42,11 +41,7 @@ async function streamRig(name: string, tamper: (frame: Frame) => Frame = (f) => 
   const publisher = new StreamPublisher({ minBytes: 1, log });
   const hashing = publisher.begin(NAME, data.length)!;
   const [toSrc, toDst] = createMemoryPair(dst.id, src.id);
-  const supplier = new Supplier({
-    index: src.index,
-    shareDir: src.shareDir,
-    stateDir: src.stateDir,
-    stats: new StatsCounter(),
+  const supplier = supplierFor(src, {
     log,
     reading: toDst,
     send: (frame) => toDst.send(tamper(frame)),

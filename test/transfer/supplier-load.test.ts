@@ -8,12 +8,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
-import type { ChunkRequest, Frame } from '../../src/protocol/messages.js';
-import { StatsCounter } from '../../src/transfer/stats.js';
-import { MAX_ANSWERS_AT_ONCE, MAX_WAITING_REQUESTS, Supplier } from '../../src/transfer/supplier.js';
-import { cleanup, waitFor } from '../peer/harness.js';
-import { putFile, setup } from './rig.js';
+import type { ChunkRequest } from '../../src/protocol/messages.js';
+import { MAX_ANSWERS_AT_ONCE, MAX_WAITING_REQUESTS } from '../../src/transfer/supplier.js';
+import { waitFor } from '../peer/harness.js';
+import { putFile, recordingSupplier, setupForTest } from './rig.js';
 
 const CHUNK = 256 * 1024;
 
@@ -26,74 +24,51 @@ function requestsFor(data: Buffer, count: number, path: string, digest: Uint8Arr
   });
 }
 
-/** A supplier whose sends stay pending until the test releases them. */
-function blockedSupplier(peer: Awaited<ReturnType<typeof setup>>['src']) {
-  const pending: Array<{ frame: Frame; release: () => void }> = [];
-  const reading = { pauses: 0, resumes: 0, pauseReading() { this.pauses++; }, resumeReading() { this.resumes++; } };
-  const supplier = new Supplier({
-    index: peer.index,
-    shareDir: peer.shareDir,
-    stateDir: peer.stateDir,
-    stats: new StatsCounter(),
-    log: createLogger('test-supplier'),
-    reading,
-    send: (frame) => new Promise<void>((release) => pending.push({ frame, release })),
-  });
-  return { supplier, pending, reading };
-}
+test('4,000 chunk requests: a bounded number answered at once, reading paused, then resumed and all answered', async (t) => {
+  const { src } = await setupForTest(t, 'supplier-load');
+  const data = randomBytes(8 * CHUNK);
+  const entry = await putFile(src, 'big.bin', data);
+  const { supplier, sent, releases, reading } = recordingSupplier(src, { blocked: true });
+  const answers = requestsFor(data, 4_000, 'big.bin', entry.digest).map((r) => supplier.answerChunk(r));
 
-test('4,000 chunk requests: a bounded number answered at once, reading paused, then resumed and all answered', async () => {
-  const { root, src, dst } = await setup('supplier-load');
-  try {
-    const data = randomBytes(8 * CHUNK);
-    const entry = await putFile(src, 'big.bin', data);
-    const { supplier, pending, reading } = blockedSupplier(src);
-    const answers = requestsFor(data, 4_000, 'big.bin', entry.digest).map((r) => supplier.answerChunk(r));
+  await waitFor('the first answers to reach the link', () => sent.length === MAX_ANSWERS_AT_ONCE);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(sent.length, MAX_ANSWERS_AT_ONCE, 'no more replies than the bound are built while the link is blocked');
+  assert.deepEqual(supplier.load, { answering: MAX_ANSWERS_AT_ONCE, waiting: 4_000 - MAX_ANSWERS_AT_ONCE, readingPaused: true });
+  assert.equal(reading.pauses, 1);
+  assert.equal(reading.resumes, 0);
 
-    await waitFor('the first answers to reach the link', () => pending.length === MAX_ANSWERS_AT_ONCE);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(pending.length, MAX_ANSWERS_AT_ONCE, 'no more replies than the bound are built while the link is blocked');
-    assert.deepEqual(supplier.load, { answering: MAX_ANSWERS_AT_ONCE, waiting: 4_000 - MAX_ANSWERS_AT_ONCE, readingPaused: true });
-    assert.equal(reading.pauses, 1);
-    assert.equal(reading.resumes, 0);
-
-    // The link drains: every reply released as it comes.
-    let released = 0;
-    while (released < 4_000) {
-      await waitFor('the next reply', () => pending.length > released);
-      const { frame, release } = pending[released++];
-      assert.ok(pending.length - released < MAX_ANSWERS_AT_ONCE, 'never more than the bound in progress');
-      assert.equal(frame.chunkReply!.errorCode, '');
-      release();
-      if (supplier.load.waiting < MAX_WAITING_REQUESTS / 2) assert.equal(supplier.load.readingPaused, false, 'reading resumed');
-    }
-    await Promise.all(answers);
-    assert.equal(reading.resumes, 1);
-    assert.deepEqual(supplier.load, { answering: 0, waiting: 0, readingPaused: false });
-    supplier.close();
-  } finally {
-    await cleanup(root, [src, dst]);
+  // The link drains: every reply released as it comes.
+  let released = 0;
+  while (released < 4_000) {
+    await waitFor('the next reply', () => sent.length > released);
+    const frame = sent[released]!;
+    const release = releases[released++]!;
+    assert.ok(sent.length - released < MAX_ANSWERS_AT_ONCE, 'never more than the bound in progress');
+    assert.equal(frame.chunkReply!.errorCode, '');
+    release();
+    if (supplier.load.waiting < MAX_WAITING_REQUESTS / 2) assert.equal(supplier.load.readingPaused, false, 'reading resumed');
   }
+  await Promise.all(answers);
+  assert.equal(reading.resumes, 1);
+  assert.deepEqual(supplier.load, { answering: 0, waiting: 0, readingPaused: false });
+  supplier.close();
 });
 
-test('closing the supplier fails the waiting requests without reading them', async () => {
-  const { root, src, dst } = await setup('supplier-close');
-  try {
-    const data = randomBytes(4 * CHUNK);
-    const entry = await putFile(src, 'big.bin', data);
-    const { supplier, pending } = blockedSupplier(src);
-    const answers = requestsFor(data, 100, 'big.bin', entry.digest).map((r) => supplier.answerChunk(r).then(() => 'ok', (err: unknown) => err));
-    await waitFor('the first answers to reach the link', () => pending.length === MAX_ANSWERS_AT_ONCE);
-    supplier.close();
-    for (const { release } of pending) release();
-    const outcomes = await Promise.all(answers);
-    assert.equal(outcomes.filter((o) => o === 'ok').length, MAX_ANSWERS_AT_ONCE);
-    const failed = outcomes.filter((o) => o !== 'ok');
-    assert.equal(failed.length, 100 - MAX_ANSWERS_AT_ONCE);
-    assert.ok(failed.every((err) => err instanceof LeftsyncError && err.code === ErrorCode.CONNECTION_CLOSED));
-    assert.equal(pending.length, MAX_ANSWERS_AT_ONCE, 'nothing was sent after close');
-    assert.deepEqual(supplier.load, { answering: 0, waiting: 0, readingPaused: false });
-  } finally {
-    await cleanup(root, [src, dst]);
-  }
+test('closing the supplier fails the waiting requests without reading them', async (t) => {
+  const { src } = await setupForTest(t, 'supplier-close');
+  const data = randomBytes(4 * CHUNK);
+  const entry = await putFile(src, 'big.bin', data);
+  const { supplier, sent, releases } = recordingSupplier(src, { blocked: true });
+  const answers = requestsFor(data, 100, 'big.bin', entry.digest).map((r) => supplier.answerChunk(r).then(() => 'ok', (err: unknown) => err));
+  await waitFor('the first answers to reach the link', () => sent.length === MAX_ANSWERS_AT_ONCE);
+  supplier.close();
+  for (const release of releases) release();
+  const outcomes = await Promise.all(answers);
+  assert.equal(outcomes.filter((o) => o === 'ok').length, MAX_ANSWERS_AT_ONCE);
+  const failed = outcomes.filter((o) => o !== 'ok');
+  assert.equal(failed.length, 100 - MAX_ANSWERS_AT_ONCE);
+  assert.ok(failed.every((err) => err instanceof LeftsyncError && err.code === ErrorCode.CONNECTION_CLOSED));
+  assert.equal(sent.length, MAX_ANSWERS_AT_ONCE, 'nothing was sent after close');
+  assert.deepEqual(supplier.load, { answering: 0, waiting: 0, readingPaused: false });
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as connectTcp, createServer as createTcpServer, type Socket } from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { connect as connectTls, createServer as createTlsServer } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { chunkerParams } from '../../src/chunker/params.js';
@@ -18,23 +18,18 @@ import { createTlsIdentity } from '../../src/transport/certificate.js';
 import { FrameChannel } from '../../src/transport/frame-channel.js';
 import { listenerHandshake } from '../../src/transport/handshake.js';
 import { buildHello } from '../../src/transport/hello.js';
-import { LogCapture } from '../helpers/log-capture.js';
 import { PortRange } from '../helpers/ports.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { SECRET, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { SECRET, captureLogsUntilStopped, onlyLink, startTransport, until } from './in-process.js';
 
 const ports = new PortRange(23300, 23399);
 const addr = (port: number) => ({ host: '127.0.0.1', port });
 const closers: Array<() => void> = [];
-let logs: LogCapture;
-before(() => {
-  logs = new LogCapture();
-});
-after(async () => {
+// Registered first, so it runs before the transports are stopped.
+after(() => {
   for (const close of closers.splice(0)) close();
-  await stopAll();
-  logs.restore();
 });
+const logs = captureLogsUntilStopped();
 
 /** Lines a user sees at the default level. */
 const visible = (peerId: string) => logs.of(peerId).filter((e) => e.level !== 'debug');

@@ -2,10 +2,12 @@
  * In-process transports on real loopback sockets, for transport tests that need
  * no separate process. Each test file passes its own port range.
  */
+import { after } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { createTlsIdentity } from '../../src/transport/certificate.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { Transport, type TransportOptions } from '../../src/transport/transport.js';
+import { LogCapture } from '../helpers/log-capture.js';
 
 export const SECRET = Buffer.from('correct horse battery staple');
 
@@ -36,6 +38,20 @@ export async function startTransport(
 
 export async function stopAll(): Promise<void> {
   await Promise.all(started.splice(0).map((t) => t.stop()));
+}
+
+/**
+ * Captures the log lines of a test file from now on; after its last test, every
+ * transport is stopped and only then logging restored (the stops' lines are
+ * captured too). Called once, at the top of the file.
+ */
+export function captureLogsUntilStopped(): LogCapture {
+  const logs = new LogCapture();
+  after(async () => {
+    await stopAll();
+    logs.restore();
+  });
+  return logs;
 }
 
 /** Polls `condition` until true (generous timeout; asserts behaviour, not speed). */

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { decodeFrame } from '../../src/protocol/frame.js';
 import type { Frame } from '../../src/protocol/messages.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
-import { LogCapture } from '../helpers/log-capture.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { sendOnFreshSocket } from '../helpers/raw-socket.js';
 import { fuzzFrames } from '../protocol/fuzz-frames.js';
-import { SECRET, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { SECRET, captureLogsUntilStopped, onlyLink, startTransport, until } from './in-process.js';
 import { PortRange } from '../helpers/ports.js';
 
 const ports = new PortRange(23200, 23299);
@@ -17,14 +16,7 @@ const LIVE_FUZZ_COUNT = Number(process.env.LIVE_FUZZ_COUNT ?? 20_000);
 const WORKERS = 12;
 const REJECT_CODES = new Set<string>([ErrorCode.PROTO_MALFORMED, ErrorCode.PROTO_TOO_LARGE, ErrorCode.PROTO_UNEXPECTED]);
 
-let logs: LogCapture;
-before(() => {
-  logs = new LogCapture();
-});
-after(async () => {
-  await stopAll();
-  logs.restore();
-});
+const logs = captureLogsUntilStopped();
 
 /** Fuzz frames the decoder rejects: every one of them must also be rejected by a live peer. */
 function rejectedFrames(seed: number, count: number): Uint8Array[] {

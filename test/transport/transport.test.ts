@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { chunkerParams } from '../../src/chunker/params.js';
 import { ErrorCode } from '../../src/errors.js';
 import { encodeFrameUnchecked } from '../../src/protocol/frame.js';
@@ -8,21 +8,13 @@ import type { Frame } from '../../src/protocol/messages.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { SEND_HIGH_WATER_BYTES } from '../../src/transport/frame-channel.js';
 import type { WsPeerConnection } from '../../src/transport/ws-connection.js';
-import { LogCapture } from '../helpers/log-capture.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { openSocket } from '../helpers/raw-socket.js';
-import { SECRET, onlyLink, startTransport, stopAll, until } from './in-process.js';
+import { SECRET, captureLogsUntilStopped, onlyLink, startTransport, until } from './in-process.js';
 import { PortRange } from '../helpers/ports.js';
 
 const ports = new PortRange(23000, 23199);
-let logs: LogCapture;
-before(() => {
-  logs = new LogCapture();
-});
-after(async () => {
-  await stopAll();
-  logs.restore();
-});
+const logs = captureLogsUntilStopped();
 
 const addr = (port: number) => ({ host: '127.0.0.1', port });
 const chunkReply = (size: number): Frame => ({ chunkReply: { requestId: 1, hash: new Uint8Array(32), compressed: false, payload: new Uint8Array(size), errorCode: '', index: 0 } });

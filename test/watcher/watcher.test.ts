@@ -8,7 +8,7 @@ import { createIgnoreMatcher } from '../../src/scanner/ignore.js';
 import type { IndexEntry } from '../../src/model/entries.js';
 import { createPathDebouncer } from '../../src/watcher/debounce.js';
 import { sameAsIndexed } from '../../src/watcher/unchanged.js';
-import { startWatcher, type ShareWatcher } from '../../src/watcher/watcher.js';
+import { startWatcher, type ShareWatcher, type WatcherOptions } from '../../src/watcher/watcher.js';
 import { guardOf } from '../helpers/share.js';
 
 /** Waits until `check` is true, polling; fails after a generous timeout. */
@@ -181,7 +181,8 @@ describe('share watcher at scale and through renames', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  const start = async (isUnchanged?: (relPath: string) => boolean) => {
+  /** Starts the watcher (batches recorded, no periodic rescan), `more` options changed. */
+  const start = async (more: Partial<WatcherOptions> = {}) => {
     watcher = await startWatcher({
       shareDir: share,
       settleMs: 100,
@@ -191,7 +192,7 @@ describe('share watcher at scale and through renames', () => {
         batches.push(paths);
       },
       onFullRescan: () => undefined,
-      isUnchanged: isUnchanged && ((relPath) => isUnchanged(relPath)),
+      ...more,
     });
   };
   const delivered = () => new Set(batches.flat());
@@ -227,7 +228,7 @@ describe('share watcher at scale and through renames', () => {
   });
 
   it('paths that are exactly as indexed are not delivered; the others are', async () => {
-    await start((relPath) => relPath.startsWith('placed'));
+    await start({ isUnchanged: (relPath) => relPath.startsWith('placed') });
     await writeFile(path.join(share, 'placed-1'), 'x');
     await writeFile(path.join(share, 'placed-2'), 'x');
     await writeFile(path.join(share, 'edited'), 'x');
@@ -239,15 +240,7 @@ describe('share watcher at scale and through renames', () => {
   it('a file written right after it was renamed in is judged by what it holds after the write, not at the rename', async () => {
     // "Unchanged" is a file of the 5 bytes that were renamed in; the append makes 10.
     const judged: (number | null)[] = [];
-    watcher = await startWatcher({
-      shareDir: share,
-      settleMs: 100,
-      rescanIntervalMs: 0,
-      ignore: await createIgnoreMatcher(share, path.join(share, '.leftsync')),
-      onPaths: (paths) => {
-        batches.push(paths);
-      },
-      onFullRescan: () => undefined,
+    await start({
       isUnchanged: (_relPath, stats) => {
         judged.push(stats?.size ?? null);
         return stats?.size === 5;
@@ -271,11 +264,7 @@ describe('share watcher at scale and through renames', () => {
     let mostAtOnce = 0;
     let releaseFirst: () => void = () => undefined;
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    watcher = await startWatcher({
-      shareDir: share,
-      settleMs: 100,
-      rescanIntervalMs: 0,
-      ignore: await createIgnoreMatcher(share, path.join(share, '.leftsync')),
+    await start({
       isUnchanged: (relPath) => recorded.has(relPath),
       onPaths: async (paths) => {
         mostAtOnce = Math.max(mostAtOnce, ++running);
@@ -287,7 +276,6 @@ describe('share watcher at scale and through renames', () => {
         }
         running--;
       },
-      onFullRescan: () => undefined,
     });
     await mkdir(path.join(share, 'first'));
     await until(() => batches.length === 1, 'the first batch');
