@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,28 @@ import { track } from './processes.js';
 
 /** dist/src/cli/main.js, resolved from this compiled file (dist/bench/). */
 export const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-/** Node flags the bench runs leftsync with: the ones the installed `leftsync` bin passes (src/cli/main.ts shebang). */
-export const NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=50', ...splitFlags(process.env.BENCH_NODE_FLAGS)];
+/**
+ * What the installed `leftsync` bin runs node with, read from its shebang
+ * (`#!/usr/bin/env -S VAR=value... node --flag...`, src/cli/main.ts), so the
+ * bench measures what users run: the environment it sets and node's flags.
+ */
+export function binLaunch(shebang: string): { env: Record<string, string>; nodeFlags: string[] } {
+  const words = shebang.replace(/^#!\/usr\/bin\/env -S\s+/, '').split(/\s+/).filter((word) => word !== '');
+  const node = words.indexOf('node');
+  if (!shebang.startsWith('#!/usr/bin/env -S ') || node < 0) throw new Error(`unexpected shebang: ${shebang}`);
+  const env: Record<string, string> = {};
+  for (const assignment of words.slice(0, node)) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new Error(`unexpected shebang word ${assignment}: ${shebang}`);
+    env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return { env, nodeFlags: words.slice(node + 1) };
+}
+const BIN = binLaunch(readFileSync(CLI, 'utf8').split('\n', 1)[0]!);
+/** Node flags the bench runs leftsync with: the bin's, then BENCH_NODE_FLAGS (a later flag wins). */
+export const NODE_FLAGS = [...BIN.nodeFlags, ...splitFlags(process.env.BENCH_NODE_FLAGS)];
+/** The environment the bin sets (malloc tuning), over the bench's own. */
+export const BIN_ENV = BIN.env;
 /**
  * BENCH_LEFTSYNC_FLAGS="--no-tls" adds flags to every leftsync command line, so
  * variants (TLS or not, another engine) are measured by the same script.
@@ -67,7 +87,7 @@ export class LeftsyncNode {
     this.spawnedAt = performance.now();
     this.child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LEFTSYNC_SECRET: secret, LEFTSYNC_LOG_FORMAT: 'json' },
+      env: { ...process.env, ...BIN_ENV, LEFTSYNC_SECRET: secret, LEFTSYNC_LOG_FORMAT: 'json' },
     });
     this.exit = track(this.child).then(() => {
       this.exited = true;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=262144 MALLOC_MMAP_THRESHOLD_=4194304 node --max-semi-space-size=1 --heap-growing-percent=50
 /**
  * Command-line entry: argument parsing only. Each command's work lives in the
  * library; the action modules here translate options into library calls.
@@ -11,6 +11,14 @@
  * growing it several times over (a node holding 30 MB reached 130 MB of heap,
  * mostly garbage, under a 500,000-entry announce). It sets no limit: a big index
  * makes the heap larger, never an out-of-memory crash.
+ * The MALLOC_ variables tune glibc's allocator (others ignore them), which
+ * holds the buffers of chunks and SQLite's pages: two arenas instead of one per
+ * thread, free memory above 256 KiB at the heap's top returned to the system,
+ * and a fixed 4 MiB threshold for mmap instead of one that rises with each
+ * large buffer freed (after which buffers of that size stay in the heap). Peak
+ * RSS, npm run bench: the receiver 5-8 MB lower in every row, the sender 20 MB
+ * lower with 10,000 small files, a 500,000-entry announce 94 MB instead of 103;
+ * no row slower.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
