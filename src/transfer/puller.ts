@@ -27,7 +27,7 @@ import { pullSmallFiles, type SmallPull } from './small-files.js';
 import type { StatsCounter } from './stats.js';
 import type { PullEvents } from './progress.js';
 import type { PullCounts, VerifiedFile } from './verified-file.js';
-import { TempFile, isZeroChunk } from './temp-file.js';
+import { TempFile, isZeroChunk, runLength } from './temp-file.js';
 import { TreeCache } from './tree-cache.js';
 import { VersionGone, fetchChunkList } from './tree-fetch.js';
 import { STREAM_DIGEST, type GrowingFiles } from './growing-files.js';
@@ -181,9 +181,9 @@ export class Puller {
         if (location !== undefined && location.length === chunk.length) local.push({ chunk, location });
         else missing.push(chunk);
       }
-      const writeRun = async (run: StoredChunk[], data: Buffer): Promise<void> => {
+      const writeRun = async (run: StoredChunk[], data: Buffer | readonly Buffer[]): Promise<void> => {
         await file.writeRun(run, data);
-        progress.add(data.length);
+        progress.add(runLength(data));
       };
       try {
         // Local chunks are copied while the missing ones are fetched; a local
@@ -230,7 +230,7 @@ export class Puller {
   private fetchMissing(
     remote: IndexEntry,
     list: StoredChunk[],
-    writeRun: (run: StoredChunk[], data: Buffer) => Promise<void>,
+    writeRun: (run: StoredChunk[], data: Buffer | readonly Buffer[]) => Promise<void>,
     counts: PullCounts,
   ): Promise<void> {
     const sameContent = new Map<string, StoredChunk[]>();
@@ -243,7 +243,7 @@ export class Puller {
     const toFetch = [...sameContent.values()].map((group) => group[0]!);
     return this.fetchAll(remote, toFetch, async (run, parts, wireLength) => {
       // The run in one write; the copies of repeated content after it, one by one.
-      await writeRun(run, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      await writeRun(run, parts);
       for (let k = 0; k < run.length; k++) {
         const group = sameContent.get(chunkKey(run[k]!))!;
         counts.reused += group.length - 1;

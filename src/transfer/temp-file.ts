@@ -96,12 +96,21 @@ export class TempFile {
     if (this.pending.get(chunk.offset) === chunk.length) this.pending.delete(chunk.offset);
   }
 
-  /** Writes verified chunks that are contiguous in the file; `data` covers exactly them. */
-  async writeRun(run: StoredChunk[], data: Buffer): Promise<void> {
-    if (!isAllZero(data)) {
-      const { bytesWritten } = await this.handle.write(data, 0, data.length, run[0]!.offset);
-      if (bytesWritten !== data.length) {
-        throw new LeftsyncError(ErrorCode.IO, `${this.tempPath}: short write (${bytesWritten} of ${data.length} bytes)`);
+  /**
+   * Writes verified chunks that are contiguous in the file; `data` covers
+   * exactly them, as one buffer or as the chunks' own buffers in order. The
+   * chunks' buffers go to one writev as they are: joining them first copied
+   * every byte of a cold file once more, into buffers that lived only until the
+   * write, and that garbage is what kept the receiver's collector busy.
+   */
+  async writeRun(run: StoredChunk[], data: Buffer | readonly Buffer[]): Promise<void> {
+    const parts = Buffer.isBuffer(data) ? [data] : data;
+    const length = runLength(data);
+    if (!parts.every(isAllZero)) {
+      const position = run[0]!.offset;
+      const { bytesWritten } = parts.length === 1 ? await this.handle.write(parts[0]!, 0, length, position) : await this.handle.writev(parts, position);
+      if (bytesWritten !== length) {
+        throw new LeftsyncError(ErrorCode.IO, `${this.tempPath}: short write (${bytesWritten} of ${length} bytes)`);
       }
     }
     // No fsync per chunk: after a process kill the page cache still holds the
@@ -146,4 +155,12 @@ export class TempFile {
     this.closed = true;
     await this.handle.close();
   }
+}
+
+/** Bytes in a run's data (one buffer or the chunks' buffers). */
+export function runLength(data: Buffer | readonly Buffer[]): number {
+  if (Buffer.isBuffer(data)) return data.length;
+  let length = 0;
+  for (const part of data) length += part.length;
+  return length;
 }

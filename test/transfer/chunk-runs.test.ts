@@ -43,8 +43,8 @@ function countReads(t: { after(fn: () => void): void }): { reads: number } {
 /** Records every run the puller writes into a temp file (offset, a copy of the bytes). */
 function watchWrites(t: { after(fn: () => void): void }, written: Array<[number, Buffer]>): void {
   const original = TempFile.prototype.writeRun;
-  TempFile.prototype.writeRun = function (this: TempFile, run: StoredChunk[], data: Buffer) {
-    written.push([run[0]!.offset, Buffer.from(data)]);
+  TempFile.prototype.writeRun = function (this: TempFile, run: StoredChunk[], data: Buffer | readonly Buffer[]) {
+    written.push([run[0]!.offset, Buffer.concat(Buffer.isBuffer(data) ? [data] : data)]);
     return original.call(this, run, data);
   };
   t.after(() => {
