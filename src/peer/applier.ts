@@ -20,6 +20,7 @@ import { isPausing } from './pause.js';
 import { singleChunkOf } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
 import { applyDeletions, type DeletionOutcome } from './apply-deletions.js';
+import { adoptCreatedFolders } from './created-folders.js';
 import { applyLocalMove, applyLocalMoves } from './local-moves.js';
 import type { ApplierOptions, ApplyOutcome } from './apply-types.js';
 
@@ -313,6 +314,7 @@ export class Applier {
 
   /** Records `remote` as applied, with the inode and mtime of what we placed (so the scanner sees it as unchanged). */
   private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[], decidedOn: VersionVector): void {
+    adoptCreatedFolders(this.options, remote.path);
     this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks, decidedOn);
   }
 

@@ -24,6 +24,8 @@ export interface Rig {
   puller: Puller;
   /** Applies a source entry at the destination (pull, then place and record). */
   apply(entry: IndexEntry): Promise<ApplyOutcome>;
+  /** Applies source entries of small files as one batch (Applier.applyBatch). */
+  applyBatch(entries: IndexEntry[]): Promise<(ApplyOutcome | 'failed' | 'paused')[]>;
   pullerStats: StatsCounter;
   supplierStats: StatsCounter;
   /** The puller's link (closing it fails outstanding requests). */
@@ -54,6 +56,7 @@ export function createRig(src: TestPeer, dst: TestPeer, options: RigOptions = {}
   const rig: Rig = {
     puller: undefined as unknown as Puller,
     apply: (entry) => applier.apply(entry),
+    applyBatch: (entries) => applier.applyBatch(entries),
     pullerStats,
     supplierStats,
     conn: toSrc,
