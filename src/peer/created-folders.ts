@@ -7,7 +7,7 @@
  * folder came back everywhere (found by the 3-peer soak: a folder moved away on
  * one peer reappeared, empty, on all three).
  */
-import { chmodSync, lstatSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { observedMtimeMs } from '../model/file-stats.js';
 import { reconcile } from '../reconcile/reconcile.js';
@@ -18,21 +18,21 @@ export function adoptCreatedFolders(options: Pick<ApplierOptions, 'index' | 'rem
   const { index, remotePeerId, shareDir } = options;
   for (let folder = path.posix.dirname(relPath); folder !== '.'; folder = path.posix.dirname(folder)) {
     const local = index.get(folder);
-    // A folder the index holds: so are those above it (a folder is recorded after its parent).
+    // A folder the index holds: those above it are held too, as a rule (the scan and the
+    // applier record a folder after its parent); one that is not is still the scanner's.
     if (local !== undefined && !local.deleted && local.type === 'dir') return;
     const remote = index.remoteEntry(remotePeerId, folder);
     // Only what applying the remote's entry would do; anything else is the scanner's to record.
     if (remote === undefined || reconcile(local, remote).action !== 'mkdir') continue;
-    const absPath = path.join(shareDir, ...folder.split('/'));
     let stats: Stats;
     try {
-      stats = lstatSync(absPath);
-      if (!stats.isDirectory()) continue;
-      // As the folder's own apply would (makeDir with its mode): the scanner compares the mode.
-      if ((stats.mode & 0o777) !== (remote.mode & 0o777)) chmodSync(absPath, remote.mode & 0o7777);
+      stats = lstatSync(path.join(shareDir, ...folder.split('/')));
     } catch {
-      continue; // gone or not ours to change: the scanner records what is there
+      continue; // gone again: the scanner records what is there
     }
+    // A folder of another mode is not the remote's as it is (the scanner compares the mode):
+    // left to the scanner, as before, rather than changed here outside the folder's own apply.
+    if (!stats.isDirectory() || (stats.mode & 0o777) !== (remote.mode & 0o777)) continue;
     index.recordApplied({ ...remote, inode: stats.ino, mtimeMs: observedMtimeMs(stats) }, [], local?.version);
   }
 }

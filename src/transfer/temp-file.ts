@@ -101,7 +101,7 @@ export class TempFile {
    * exactly them, as one buffer or as the chunks' own buffers in order. The
    * chunks' buffers go to one writev as they are: joining them first copied
    * every byte of a cold file once more, into buffers that lived only until the
-   * write, and that garbage is what kept the receiver's collector busy.
+   * write: garbage that set off the receiver's full collections (see main.ts).
    */
   async writeRun(run: StoredChunk[], data: Buffer | readonly Buffer[]): Promise<void> {
     const parts = Buffer.isBuffer(data) ? [data] : data;
