@@ -63,9 +63,17 @@ function syncBinary(): string {
   return binary;
 }
 
+/**
+ * The tool's environment: PATH only (the share's secret stays with us), and the
+ * C locale, so its error messages are the English ones syncFailure reads.
+ */
+function toolEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
+}
+
 export const spawnSyncF: SyncfsRunner = (dir) =>
   new Promise((resolve, reject) => {
-    execFile(syncBinary(), ['-f', dir], { timeout: SYNC_TIMEOUT_MS }, (err, _stdout, stderr) => {
+    execFile(syncBinary(), ['-f', dir], { timeout: SYNC_TIMEOUT_MS, env: toolEnv() }, (err, _stdout, stderr) => {
       if (err === null) return resolve();
       reject(syncFailure(dir, String(stderr).trim() || err.message, (err as NodeJS.ErrnoException).code));
     });
@@ -126,7 +134,7 @@ export class SyncShell {
 
   private start(): ShellProcess {
     // Pipes are net.Sockets, which can be unref'd (the typings say only Writable/Readable).
-    const child = spawn('/bin/sh', ['-c', SHELL_LOOP, this.binary ?? syncBinary()], { stdio: ['pipe', 'pipe', 'ignore'] }) as unknown as ShellProcess;
+    const child = spawn('/bin/sh', ['-c', SHELL_LOOP, this.binary ?? syncBinary()], { stdio: ['pipe', 'pipe', 'ignore'], env: toolEnv() }) as unknown as ShellProcess;
     this.child = child;
     this.output = '';
     child.stdout.setEncoding('utf8');

@@ -206,6 +206,22 @@ describe('the sync shell', { skip: process.platform === 'win32' }, () => {
     assert.deepEqual(lines.map((line) => line.slice(line.indexOf(' ') + 1)), [...dirs, ...dirs].map((dir) => `-f ${dir}`));
   });
 
+  it('the tool runs in the C locale with PATH only: no secret of ours in its environment', async () => {
+    const seen = path.join(base, 'env.txt');
+    const saved = process.env.LEFTSYNC_SECRET;
+    process.env.LEFTSYNC_SECRET = 'not for the tool';
+    try {
+      const shell = new SyncShell(await fakeSync('env', `env > '${seen}'`), noFallback);
+      await shell.run('/x');
+    } finally {
+      if (saved === undefined) delete process.env.LEFTSYNC_SECRET;
+      else process.env.LEFTSYNC_SECRET = saved;
+    }
+    const env = await readFile(seen, 'utf8');
+    assert.match(env, /^LC_ALL=C$/m);
+    assert.doesNotMatch(env, /LEFTSYNC_SECRET/);
+  });
+
   it('a failing sync rejects with its message, as EIO or ENOSPC; a refused -f or a missing tool is unsupported', async () => {
     const failing = new SyncShell(await fakeSync('eio', `echo "sync: error syncing '$2': Input/output error" >&2; exit 1`), noFallback);
     await assert.rejects(failing.run('/x'), (err: NodeJS.ErrnoException) => err.code === 'EIO' && /Input\/output error/.test(err.message) && !(err instanceof SyncfsUnsupported));
