@@ -32,7 +32,6 @@ export const SMALL_FILE_BYTES = 64 << 10;
 /** Synchronous work between two turns of the event loop. */
 export const SYNC_BUDGET_MS = 4;
 
-
 /** What a hash of one file found: its signature and its lstat after the read (null: gone by then). */
 export interface HashedFile {
   signature: FileSignature;

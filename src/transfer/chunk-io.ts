@@ -17,6 +17,11 @@ export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
+/** The error for a file that ended before `end` while a run was read from it (LS_IO). */
+export function endsBefore(absPath: string, end: number): LeftsyncError {
+  return new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${end}`);
+}
+
 /**
  * Exactly `length` bytes at `offset` from an open file; LS_IO if the file is
  * shorter. Lengths above `max` (one chunk, or one request's run) are refused before allocating.
@@ -27,7 +32,7 @@ export async function readChunkFrom(handle: FileHandle, absPath: string, offset:
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-    if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
+    if (bytesRead === 0) throw endsBefore(absPath, offset + length);
     filled += bytesRead;
   }
   return buffer;

@@ -12,13 +12,12 @@
  */
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
+import { fromSystemError } from '../errors.js';
 import { SYNC_READ_FLAGS } from '../fs/paths.js';
-import { MAX_REQUEST_BYTES, readChunkFrom } from './chunk-io.js';
+import { MAX_REQUEST_BYTES, endsBefore, readChunkFrom } from './chunk-io.js';
 
 /** Runs of at most this many bytes from a file not already open are read synchronously. */
 export const SYNC_READ_BYTES = 64 << 10;
-
 
 interface ReadRun {
   data: Buffer;
@@ -116,7 +115,7 @@ function readOnce(absPath: string, offset: number, length: number): ReadRun {
     const data = Buffer.allocUnsafe(length);
     for (let filled = 0; filled < length; ) {
       const bytesRead = readSync(fd, data, filled, length - filled, offset + filled);
-      if (bytesRead === 0) throw new LeftsyncError(ErrorCode.IO, `${absPath} ends before ${offset + length}`);
+      if (bytesRead === 0) throw endsBefore(absPath, offset + length);
       filled += bytesRead;
     }
     // After the read, as on the other path: a write during the read moves the mtime.
