@@ -66,3 +66,27 @@ test('model: a folder removed by a peer may remain (empty) only if something was
   assert.deepEqual(model.check({ d: 'dir:755', 'd/e': 'dir:755' }).unexpected, []);
   assert.deepEqual(model.check({}).lost, [], 'and it need not remain');
 });
+
+test('model: a folder removed by a peer that had not received what another put inside may remain, even once that is deleted', () => {
+  // The 3-peer soak (seed 20261201): B created d/b at 21.4 s; C, not having it yet,
+  // removed d at 22.7 s listing d and d/a; d/b then arrived at C and brought d back.
+  const removal = (model: ShareModel, listed: Array<[string, string]>): void => {
+    for (const [p, content] of listed) model.replace(p, content, null);
+    model.folderLeft('d', listed);
+  };
+  const unseen = new ShareModel();
+  unseen.replace('d', null, 'dir');
+  unseen.replace('d/a', null, f('1'));
+  unseen.replace('d/b', null, f('2'));
+  removal(unseen, [['d/a', f('1')], ['d', 'dir']]);
+  unseen.replace('d/b', f('2'), null); // later deleted by a peer that had it
+  assert.deepEqual(unseen.check({ d: 'dir:755' }).unexpected, []);
+  assert.deepEqual(unseen.check({}).unexpected, [], 'and it need not remain');
+
+  const seenAll = new ShareModel();
+  seenAll.replace('d', null, 'dir');
+  seenAll.replace('d/sub/b', null, f('2'));
+  removal(seenAll, [['d/sub/b', f('2')], ['d/sub', 'dir'], ['d', 'dir']]);
+  assert.equal(seenAll.check({ d: 'dir:755' }).unexpected.length, 1, 'a folder whose remover saw all inside it must not come back');
+  assert.equal(seenAll.check({ d: 'dir:755', 'd/sub': 'dir:755' }).unexpected.length, 2, 'nor a folder inside it');
+});

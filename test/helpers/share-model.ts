@@ -18,10 +18,10 @@
  *    that path's live contents, or is a folder that holds something that must be
  *    there. A deleted file that reappears, or an overwritten version that wins
  *    again, is reported. A folder may also remain (empty) when something was put
- *    inside it after the last removal of it that a peer did while seeing it:
- *    a folder removed on one peer while another creates inside it comes back to
- *    hold the new entry, and whether it goes once that entry is removed is
- *    leftsync's choice either way.
+ *    inside it that no removal of the folder saw: a folder removed on one peer
+ *    while another creates inside it (before or after, in time, as long as the
+ *    remover had not received it) comes back to hold the new entry, and whether
+ *    it goes once that entry is removed is leftsync's choice either way.
  * This is the rule of the random-kills e2e test (a write survives unless a later
  * operation replaced it), made exact for concurrent edits: a replacement only
  * erases the versions its peer had seen.
@@ -71,19 +71,40 @@ export interface ModelReport {
 
 export class ShareModel {
   private readonly live = new Map<string, Set<Content>>();
-  /** Folders that may remain: something was put inside them since a peer last removed them. */
-  private readonly mayRemain = new Set<string>();
+  /**
+   * Per folder, what was put inside it (`path content`) that no removal of the
+   * folder saw: while any is left, the folder may remain.
+   */
+  private readonly unseenInside = new Map<string, Set<string>>();
 
   replace(rel: string, seen: Content | null, now: Content | null): void {
     const set = this.live.get(rel) ?? new Set<Content>();
     if (seen !== null) set.delete(seen);
-    if (seen === 'dir') this.mayRemain.delete(rel);
     if (now !== null) {
       set.add(now);
-      for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) this.mayRemain.add(rel.slice(0, slash));
+      for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) {
+        const folder = rel.slice(0, slash);
+        this.unseenInside.set(folder, (this.unseenInside.get(folder) ?? new Set()).add(`${rel} ${now}`));
+      }
     }
     if (set.size > 0) this.live.set(rel, set);
     else this.live.delete(rel);
+  }
+
+  /**
+   * A peer removed the folder `rel` or moved it away, showing `seen` (what it
+   * listed at and below `rel`): what it saw inside no longer lets that folder,
+   * or a folder in it, remain. What it had not received yet still does, since
+   * leftsync brings the folder back to hold it; a later deletion of that entry
+   * does not change this.
+   */
+  folderLeft(rel: string, seen: Iterable<readonly [string, Content | null]>): void {
+    const keys = [...seen].flatMap(([p, content]) => (content === null ? [] : [`${p} ${content}`]));
+    for (const [folder, puts] of this.unseenInside) {
+      if (folder !== rel && !folder.startsWith(`${rel}/`)) continue;
+      for (const key of keys) puts.delete(key);
+      if (puts.size === 0) this.unseenInside.delete(folder);
+    }
   }
 
   /**
@@ -121,7 +142,7 @@ export class ShareModel {
       if (known !== undefined) return known;
       const content = contentOf(tree[rel])!;
       let ok = isConflictPath(rel) || this.liveAt(rel).has(content);
-      if (!ok && content === 'dir') ok = this.mayRemain.has(rel) || paths.some((p) => p.startsWith(`${rel}/`) && isLegit(p));
+      if (!ok && content === 'dir') ok = this.unseenInside.has(rel) || paths.some((p) => p.startsWith(`${rel}/`) && isLegit(p));
       legit.set(rel, ok);
       return ok;
     };

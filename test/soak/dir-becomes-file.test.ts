@@ -40,9 +40,11 @@ test('a folder replaced by a file on one peer while the other creates inside it:
   const model = new ShareModel();
   model.replace('D', null, 'dir');
   // A: the folder becomes a file.
-  model.replace('D/old.txt', await contentAt(dirA, 'D/old.txt'), null);
+  const old = await contentAt(dirA, 'D/old.txt');
+  model.replace('D/old.txt', old, null);
   await rm(path.join(dirA, 'D'), { recursive: true });
   model.replace('D', 'dir', null);
+  model.folderLeft('D', [['D/old.txt', old], ['D', 'dir']]);
   await writeFile(path.join(dirA, 'D'), 'now a file\n');
   model.replace('D', null, (await contentAt(dirA, 'D'))!);
   // B, apart from A: a new file inside the folder.

@@ -45,17 +45,29 @@ async function subtree(root: string, rel: string): Promise<Array<readonly [strin
 }
 
 /**
- * Records that the entries of `seen` left their paths (moved to `to` + the rest
- * of the path, or removed when `to` is null). A conflict copy stands for the
- * live content of its original path.
+ * `seen` as the model names it: a conflict copy stands for the live content of
+ * its original path, and is left out when it stands for none.
  */
-function recordLeaving(model: ShareModel, seen: Array<readonly [string, Content | null]>, from: string, to: string | null): void {
-  for (const [p, content] of seen) {
+function asRecorded(model: ShareModel, seen: Array<readonly [string, Content | null]>): Array<readonly [string, Content | null]> {
+  return seen.flatMap(([p, content]) => {
     const original = content !== null && isConflictPath(p) ? model.originalOf(p, content) : null;
-    if (isConflictPath(p) && original === null) continue;
-    model.replace(original ?? p, content, null);
-    if (to !== null) model.replace(to + (original ?? p).slice(from.length), null, content);
+    return isConflictPath(p) && original === null ? [] : [[original ?? p, content] as const];
+  });
+}
+
+/**
+ * Records that the entries of `seen` left their paths (moved to `to` + the rest
+ * of the path, or removed when `to` is null). A folder among them left as
+ * `listed` showed it: what this peer listed at and below `from`, which defaults
+ * to `seen` itself.
+ */
+function recordLeaving(model: ShareModel, seen: Array<readonly [string, Content | null]>, from: string, to: string | null, listed = asRecorded(model, seen)): void {
+  const leaving = asRecorded(model, seen);
+  for (const [p, content] of leaving) {
+    model.replace(p, content, null);
+    if (to !== null) model.replace(to + p.slice(from.length), null, content);
   }
+  for (const [p, content] of leaving) if (content === 'dir') model.folderLeft(p, listed);
 }
 
 export function fileContent(bytes: Buffer): Content {
@@ -144,10 +156,11 @@ export async function randomOperation(root: string, peer: string, ctx: OpContext
    */
   const removeTree = async (rel: string): Promise<void> => {
     const seen = (await subtree(root, rel)).sort(([a], [b]) => b.length - a.length);
+    const listed = asRecorded(model, seen);
     for (const entry of seen) {
       if (entry[1] === 'dir') await rmdir(abs(entry[0]));
       else await unlink(abs(entry[0]));
-      recordLeaving(model, [entry], rel, null);
+      recordLeaving(model, [entry], rel, null, listed);
     }
   };
 
