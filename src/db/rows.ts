@@ -14,6 +14,8 @@ export interface EntryRow {
   deleted: number;
   sequence: number;
   modified_by: string;
+  /** Only in rows of our own entries (LOCAL_ENTRY_FIELDS). */
+  superseded?: string | null;
 }
 
 export interface ChunkRow {
@@ -36,6 +38,7 @@ export function rowToEntry(row: EntryRow): IndexEntry {
     deleted: row.deleted !== 0,
     sequence: row.sequence,
     modifiedBy: row.modified_by,
+    ...(typeof row.superseded === 'string' ? { superseded: JSON.parse(row.superseded) as VersionVector } : {}),
   };
 }
 
@@ -54,6 +57,7 @@ export function entryToParams(entry: IndexEntry): Record<string, unknown> {
     deleted: entry.deleted ? 1 : 0,
     sequence: entry.sequence,
     modified_by: entry.modifiedBy,
+    superseded: entry.superseded === undefined ? null : JSON.stringify(entry.superseded),
   };
 }
 
@@ -65,6 +69,9 @@ export const ENTRY_FIELDS =
   'path, type, size, mtime_ms, mode, digest, symlink_target, inode, version, deleted, sequence, modified_by';
 export const ENTRY_VALUES =
   '@path, @type, @size, @mtime_ms, @mode, @digest, @symlink_target, @inode, @version, @deleted, @sequence, @modified_by';
+/** Our own entries also keep what they superseded (never announced, so not in remote_entries). */
+export const LOCAL_ENTRY_FIELDS = `${ENTRY_FIELDS}, superseded`;
+export const LOCAL_ENTRY_VALUES = `${ENTRY_VALUES}, @superseded`;
 
 export interface PartialRow {
   temp_name: string;

@@ -48,7 +48,8 @@ export function applySchema(db: Database.Database): void {
     );
     CREATE TABLE IF NOT EXISTS entries (
       path TEXT PRIMARY KEY,
-      ${ENTRY_COLUMNS}
+      ${ENTRY_COLUMNS},
+      superseded TEXT                  -- JSON version vector (IndexEntry.superseded), mostly NULL
     );
     CREATE UNIQUE INDEX IF NOT EXISTS entries_by_sequence ON entries(sequence);
     -- A file arriving under a new name (renamed, moved, copied) finds its tree here.
@@ -88,4 +89,8 @@ export function applySchema(db: Database.Database): void {
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS partial_chunks_by_hash ON partial_chunks(hash);
   `);
+  // Indexes written before the column existed get it here (NULL everywhere: nothing
+  // superseded is known for their paths, as before).
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('entries')").all();
+  if (!columns.some((c) => c.name === 'superseded')) db.exec('ALTER TABLE entries ADD COLUMN superseded TEXT');
 }

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { guard, indexError } from './index-errors.js';
 import { createLogger } from '../log.js';
-import { appliedVersion, bumpedVersion, mergeVersions } from '../model/version.js';
+import { appliedVersion, bumpedVersion, knownVersion, mergeVersions, supersededAfter } from '../model/version.js';
 import { entryToParams, observedFields, rowToChunk, rowToEntry, type PartialRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import { migrateFrom1 } from './migrate.js';
@@ -160,13 +160,20 @@ class SqliteIndex implements SyncIndex {
     return next;
   }
 
-  /** Our counter past any value of it a peer announced for the path (see bumpedVersion). */
-  private bumped(path: string, version: VersionVector | undefined): VersionVector {
+  /**
+   * The version of a local change replacing `previous`: every version it stood
+   * for (IndexEntry.superseded included), our counter past any value of it a peer
+   * announced for the path (see bumpedVersion).
+   */
+  private bumped(path: string, previous: IndexEntry | undefined): VersionVector {
     const announced = this.stmt.announcedVersions.all(path).map((row) => JSON.parse(row.version) as VersionVector);
-    return bumpedVersion(version, this.peerId, announced);
+    return bumpedVersion(previous && knownVersion(previous), this.peerId, announced);
   }
 
-  private store(entry: IndexEntry, chunks: StoredChunk[]): IndexEntry {
+  /** Stores `entry` as the successor of `previous`, keeping what that superseded. */
+  private store(fields: Omit<IndexEntry, 'superseded'>, chunks: StoredChunk[], previous: IndexEntry | undefined): IndexEntry {
+    const superseded = supersededAfter(previous, fields.version);
+    const entry: IndexEntry = superseded === undefined ? fields : { ...fields, superseded };
     this.stmt.putEntry.run(entryToParams(entry));
     this.stmt.deleteChunks.run(entry.path);
     if (!entry.deleted) {
@@ -182,12 +189,13 @@ class SqliteIndex implements SyncIndex {
     return this.store(
       {
         ...observedFields(observed),
-        version: this.bumped(observed.path, previous?.version),
+        version: this.bumped(observed.path, previous),
         deleted: false,
         sequence: this.nextSequence(),
         modifiedBy: this.peerId,
       },
       chunks,
+      previous,
     );
   }
 
@@ -196,17 +204,18 @@ class SqliteIndex implements SyncIndex {
     if (previous === undefined || previous.deleted) return undefined;
     return this.store(
       {
-        ...previous,
+        ...observedFields(previous),
         size: 0,
         digest: Buffer.alloc(0),
         symlinkTarget: '',
         inode: 0,
-        version: this.bumped(path, previous.version),
+        version: this.bumped(path, previous),
         deleted: true,
         sequence: this.nextSequence(),
         modifiedBy: this.peerId,
       },
       [],
+      previous,
     );
   }
 
@@ -214,14 +223,21 @@ class SqliteIndex implements SyncIndex {
     // Decided in this transaction: a local change recorded while the remote version
     // was being fetched must not lose its counter, or our next change would reuse a
     // value already announced for other content.
-    const version = appliedVersion(entry.version, this.get(entry.path)?.version, decidedOn);
-    return this.store({ ...observedFields(entry), version, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks);
+    const previous = this.get(entry.path);
+    const applied = appliedVersion(entry.version, previous?.version, decidedOn);
+    // A deletion we apply also stands for what we superseded (a version of ours that
+    // lost a conflict, kept under a conflict name): a peer still holding it deletes it.
+    const version = entry.deleted && previous !== undefined ? mergeVersions(applied, knownVersion(previous)) : applied;
+    return this.store({ ...observedFields(entry), version, deleted: entry.deleted, modifiedBy: entry.modifiedBy, sequence: this.nextSequence() }, chunks, previous);
   }
 
   recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined {
     const previous = this.get(path);
     if (previous === undefined) return undefined;
-    const entry = { ...previous, version: mergeVersions(previous.version, version), sequence: this.nextSequence() };
+    const merged = mergeVersions(previous.version, version);
+    const superseded = supersededAfter(previous, merged);
+    const { superseded: _before, ...fields } = previous;
+    const entry: IndexEntry = { ...fields, version: merged, sequence: this.nextSequence(), ...(superseded === undefined ? {} : { superseded }) };
     this.stmt.putEntry.run(entryToParams(entry));
     return entry;
   }

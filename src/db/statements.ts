@@ -1,7 +1,7 @@
 /** The prepared statements of the SQLite index (src/db/sqlite-index.ts), prepared once per open. */
 import type Database from 'better-sqlite3';
 import type { EntryType } from '../model/entries.js';
-import { ENTRY_FIELDS, ENTRY_VALUES, type ChunkRow, type EntryRow, type PartialRow } from './rows.js';
+import { ENTRY_FIELDS, ENTRY_VALUES, LOCAL_ENTRY_FIELDS, LOCAL_ENTRY_VALUES, type ChunkRow, type EntryRow, type PartialRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -13,10 +13,10 @@ export function prepareStatements(
   return {
     getMeta,
     setMeta,
-    get: db.prepare<[string], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries WHERE path = ?`),
-    all: db.prepare<[], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries ORDER BY path`),
+    get: db.prepare<[string], EntryRow>(`SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE path = ?`),
+    all: db.prepare<[], EntryRow>(`SELECT ${LOCAL_ENTRY_FIELDS} FROM entries ORDER BY path`),
     under: db.prepare<[string, string], EntryRow>(
-      `SELECT ${ENTRY_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path`,
+      `SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path`,
     ),
     livePathsAfter: db.prepare<[string, number], { path: string; type: EntryType }>(
       'SELECT path, type FROM entries WHERE path > ? AND deleted = 0 ORDER BY path LIMIT ?',
@@ -30,16 +30,17 @@ export function prepareStatements(
     seenOf: db.prepare<[string], { type: EntryType; size: number; mtime_ms: number; inode: number; mode: number; deleted: number }>(
       'SELECT type, size, mtime_ms, inode, mode, deleted FROM entries WHERE path = ?',
     ),
-    after: db.prepare<[string, number], EntryRow>(`SELECT ${ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
+    after: db.prepare<[string, number], EntryRow>(`SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
     remoteAfter: db.prepare<[string, string, number], EntryRow>(
       `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path > ? ORDER BY path LIMIT ?`,
     ),
     remoteCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM remote_entries WHERE peer = ?'),
     partialsOf: db.prepare<[string], PartialRow>('SELECT temp_name, path, digest, size FROM partials WHERE path = ?'),
     since: db.prepare<[number, number], EntryRow>(
-      `SELECT ${ENTRY_FIELDS} FROM entries WHERE sequence > ? ORDER BY sequence LIMIT ?`,
+      `SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE sequence > ? ORDER BY sequence LIMIT ?`,
     ),
-    putEntry: db.prepare(`INSERT OR REPLACE INTO entries (${ENTRY_FIELDS}) VALUES (${ENTRY_VALUES})`),
+    putEntry: db.prepare(`INSERT OR REPLACE INTO entries (${LOCAL_ENTRY_FIELDS}) VALUES (${LOCAL_ENTRY_VALUES})`),
+    setSuperseded: db.prepare<[string, string]>('UPDATE entries SET superseded = ? WHERE path = ?'),
     setInode: db.prepare<[number, string]>('UPDATE entries SET inode = ? WHERE path = ?'),
     chunksOf: db.prepare<[string], ChunkRow>('SELECT offset, length, hash FROM chunks WHERE path = ? ORDER BY offset'),
     deleteChunks: db.prepare<[string]>('DELETE FROM chunks WHERE path = ?'),

@@ -45,6 +45,14 @@ export interface IndexEntry extends ObservedEntry {
   sequence: number;
   /** Peer id that made the latest change. */
   modifiedBy: string;
+  /**
+   * Ours alone, never announced: the versions of this path this peer held before,
+   * beyond `version` (their union). After a lost conflict `version` is the
+   * winner's own vector, which leaves out the loser's counters; our next local
+   * change, and a deletion we apply, include them, so that they dominate the
+   * loser (kept under a conflict name) wherever a peer still holds it.
+   */
+  superseded?: VersionVector;
 }
 
 /** Where a chunk with a given hash can be read locally. */

@@ -66,3 +66,24 @@ export function bumpedVersion(version: VersionVector | undefined, peer: string, 
   for (const other of announced) highest = Math.max(highest, other[peer] ?? 0);
   return { ...(version ?? {}), [peer]: highest + 1 };
 }
+
+/** A path's entry: its version and what it superseded (IndexEntry.superseded). */
+interface HeldVersions {
+  version: VersionVector;
+  superseded?: VersionVector;
+}
+
+/** Every version `held` stands for: its own and those it superseded. */
+export function knownVersion(held: HeldVersions): VersionVector {
+  return held.superseded === undefined ? held.version : mergeVersions(held.version, held.superseded);
+}
+
+/**
+ * What a path's entry keeps as superseded once `next` replaces `previous`: the
+ * union of what `previous` stood for and `next`, while that is more than `next`.
+ */
+export function supersededAfter(previous: HeldVersions | undefined, next: VersionVector): VersionVector | undefined {
+  if (previous === undefined) return undefined;
+  const union = mergeVersions(knownVersion(previous), next);
+  return compareVersions(union, next) === 'equal' ? undefined : union;
+}

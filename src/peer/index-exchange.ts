@@ -24,6 +24,8 @@ export interface IndexExchangeOptions {
   log: Logger;
   /** A remote entry was stored (from the peer's Index or an update). */
   onRemoteEntry(remote: IndexEntry): void;
+  /** The peer's Index reply was stored whole: what we hold of its entries is current. */
+  onIndexReceived(): void;
   /** Outgoing traffic drained or entries were received: the session may have become idle. */
   onProgress(): void;
 }
@@ -100,6 +102,7 @@ export class IndexExchange {
     if (last && !this.indexReceived) {
       this.indexReceived = true;
       log.info('session.index_received', { entries: index.remoteCount(conn.peerId) });
+      this.options.onIndexReceived();
     }
     this.options.onProgress();
   }

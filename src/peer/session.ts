@@ -97,6 +97,10 @@ class SyncSession implements Session {
         this.supplier.noteRemoteEntry(remote);
         this.needs.offer(remote);
       },
+      // Needs stored before a disconnect are still needs, once the peer has told what
+      // changed since: acted on before, a stale one (a file the peer moved away, pulled
+      // from our own chunks) would be placed and then deleted, its folder left behind.
+      onIndexReceived: () => this.reconsider(),
       onProgress: () => this.checkIdle(),
     });
     this.paths = new PathQueue({
@@ -133,8 +137,6 @@ class SyncSession implements Session {
   }
 
   start(): void {
-    // Needs stored before a disconnect are still needs: look at them again.
-    this.reconsider();
     this.exchange.requestIndex();
   }
 

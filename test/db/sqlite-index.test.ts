@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
-import { openIndex } from '../../src/db/sqlite-index.js';
+import Database from 'better-sqlite3';
+import { INDEX_FILE, openIndex } from '../../src/db/sqlite-index.js';
 import type { IndexEntry, ObservedEntry, StoredChunk, SyncIndex } from '../../src/model/entries.js';
 
 const dirs: string[] = [];
@@ -139,10 +140,11 @@ describe('SQLite index', () => {
     const lost = index.recordLocalChange(file('c.txt', 'ours'), []);
     const winner = { ...file('c.txt', 'theirs'), version: { peerB: 2 }, deleted: false, modifiedBy: 'peerB' };
     assert.deepEqual(index.recordApplied(winner, [], lost.version).version, { peerB: 2 });
-    // A local change recorded after the decision keeps its counter.
+    // A local change recorded after the decision keeps its counter: 2, since our
+    // lost edit already had 1.
     const decided = index.get('c.txt')!.version;
     index.recordLocalChange(file('c.txt', 'edited meanwhile'), []);
-    assert.deepEqual(index.recordApplied({ ...winner, version: { peerB: 3 } }, [], decided).version, { peerA: 1, peerB: 3 });
+    assert.deepEqual(index.recordApplied({ ...winner, version: { peerB: 3 } }, [], decided).version, { peerA: 2, peerB: 3 });
     index.close();
   });
 
@@ -316,6 +318,39 @@ describe('SQLite index', () => {
     assert.deepEqual(back[8199], many[8199]);
     assert.deepEqual(index.findChunk(sha('big#4000')), { kind: 'file', path: 'huge.iso', offset: 4000 * 65536, length: 65536 });
     index.close();
+  });
+
+  it('after a lost conflict: what our version stood for is kept, our next change and an applied deletion include it', () => {
+    index.recordLocalChange(file('c.txt', 'ours'), []);
+    index.recordLocalChange(file('c.txt', 'ours, edited'), []);
+    const winner = index.recordApplied({ ...file('c.txt', 'winner'), version: { peerA: 1, peerC: 1 }, deleted: false, modifiedBy: 'peerC' }, [], index.get('c.txt')!.version);
+    assert.deepEqual(winner.version, { peerA: 1, peerC: 1 }, "the winner's own vector is announced");
+    assert.deepEqual(index.get('c.txt')!.superseded, { peerA: 2, peerC: 1 });
+    const deleted = index.recordApplied({ ...file('c.txt', ''), version: { peerA: 1, peerC: 2 }, deleted: true, modifiedBy: 'peerC' }, [], winner.version);
+    assert.deepEqual(deleted.version, { peerA: 2, peerC: 2 }, 'the deletion dominates our lost {peerA: 2} wherever a peer still holds it');
+    assert.equal(index.get('c.txt')!.superseded, undefined);
+
+    index.recordLocalChange(file('d.txt', 'ours'), []);
+    index.recordApplied({ ...file('d.txt', 'winner'), version: { peerC: 1 }, deleted: false, modifiedBy: 'peerC' }, [], { peerA: 1 });
+    index.close();
+    const reopened = openIndex(stateDir, 'peerA');
+    assert.deepEqual(reopened.get('d.txt')!.superseded, { peerA: 1, peerC: 1 }, 'kept across a restart');
+    assert.deepEqual(reopened.recordLocalChange(file('d.txt', 'edited'), []).version, { peerA: 2, peerC: 1 }, 'our counter is not issued twice');
+    assert.equal(reopened.get('d.txt')!.superseded, undefined);
+    reopened.close();
+  });
+
+  it('an index written before entries kept what they superseded opens, and keeps it from then on', async () => {
+    index.recordLocalChange(file('old.txt'), []);
+    index.close();
+    const raw = new Database(path.join(stateDir, INDEX_FILE));
+    raw.exec('ALTER TABLE entries DROP COLUMN superseded');
+    raw.close();
+    const reopened = openIndex(stateDir, 'peerA');
+    assert.equal(reopened.get('old.txt')!.superseded, undefined);
+    reopened.recordApplied({ ...file('old.txt', 'winner'), version: { peerC: 1 }, deleted: false, modifiedBy: 'peerC' }, [], { peerA: 1 });
+    assert.deepEqual(reopened.get('old.txt')!.superseded, { peerA: 1, peerC: 1 });
+    reopened.close();
   });
 
   it('reopen after close keeps everything, including the index id and sequence', () => {

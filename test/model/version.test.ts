@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appliedVersion, bumpedVersion, compareVersions, mergeVersions } from '../../src/model/version.js';
+import { appliedVersion, bumpedVersion, compareVersions, knownVersion, mergeVersions, supersededAfter } from '../../src/model/version.js';
 
 test('compareVersions covers all four orders', () => {
   assert.equal(compareVersions({}, {}), 'equal');
@@ -48,4 +48,15 @@ test('bumpedVersion: our counter past every announced value of it, others untouc
   const next = bumpedVersion({ b: 2 }, 'a', [{ a: 2, b: 3 }]);
   assert.deepEqual(next, { a: 3, b: 2 });
   assert.equal(compareVersions(next, { a: 2, b: 3 }), 'concurrent', 'not dominated by what that peer holds');
+});
+
+test('supersededAfter keeps what an entry stood for only while the next version does not dominate it', () => {
+  // A lost conflict: ours {a: 2} replaced by the winner's own {a: 1, c: 1}.
+  const lost = supersededAfter({ version: { a: 2 } }, { a: 1, c: 1 });
+  assert.deepEqual(lost, { a: 2, c: 1 });
+  assert.deepEqual(knownVersion({ version: { a: 1, c: 1 }, superseded: lost }), { a: 2, c: 1 });
+  assert.equal(supersededAfter({ version: { a: 1, c: 1 }, superseded: lost }, { a: 1, c: 2 })?.a, 2, 'kept through a later pull');
+  assert.equal(supersededAfter({ version: { a: 1, c: 1 }, superseded: lost }, { a: 3, c: 1 }), undefined, 'gone once a version dominates it');
+  assert.equal(supersededAfter({ version: { a: 1 } }, { a: 2 }), undefined, 'a plain newer version supersedes nothing to remember');
+  assert.equal(supersededAfter(undefined, { a: 1 }), undefined);
 });

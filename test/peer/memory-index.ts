@@ -13,7 +13,7 @@ import type {
   SyncIndex,
   VersionVector,
 } from '../../src/model/entries.js';
-import { appliedVersion, mergeVersions } from '../../src/model/version.js';
+import { appliedVersion, knownVersion, mergeVersions, supersededAfter } from '../../src/model/version.js';
 
 interface Partial {
   download: PartialDownload;
@@ -85,7 +85,7 @@ export class MemoryIndex implements SyncIndex {
 
   recordLocalChange(observed: ObservedEntry, chunks: StoredChunk[]): IndexEntry {
     const old = this.entries.get(observed.path);
-    const version: VersionVector = { ...(old?.version ?? {}) };
+    const version: VersionVector = { ...(old ? knownVersion(old) : {}) };
     version[this.peerId] = (version[this.peerId] ?? 0) + 1;
     return this.put({ ...observed, version, deleted: false, sequence: 0, modifiedBy: this.peerId }, chunks);
   }
@@ -93,7 +93,8 @@ export class MemoryIndex implements SyncIndex {
   recordLocalDeletion(path: string): IndexEntry | undefined {
     const old = this.entries.get(path);
     if (!old || old.deleted) return undefined;
-    const version = { ...old.version, [this.peerId]: (old.version[this.peerId] ?? 0) + 1 };
+    const known = knownVersion(old);
+    const version = { ...known, [this.peerId]: (known[this.peerId] ?? 0) + 1 };
     return this.put(
       { ...old, size: 0, digest: Buffer.alloc(0), inode: 0, version, deleted: true, modifiedBy: this.peerId, sequence: 0 },
       [],
@@ -101,7 +102,9 @@ export class MemoryIndex implements SyncIndex {
   }
 
   recordApplied(entry: Omit<IndexEntry, 'sequence'>, chunks: StoredChunk[], decidedOn?: VersionVector): IndexEntry {
-    const version = appliedVersion(entry.version, this.entries.get(entry.path)?.version, decidedOn);
+    const old = this.entries.get(entry.path);
+    const applied = appliedVersion(entry.version, old?.version, decidedOn);
+    const version = entry.deleted && old ? mergeVersions(applied, knownVersion(old)) : applied;
     return this.put({ ...entry, version, sequence: 0 }, chunks);
   }
 
@@ -111,8 +114,11 @@ export class MemoryIndex implements SyncIndex {
     return this.put({ ...old, version: mergeVersions(old.version, version) }, this.chunkLists.get(path) ?? []);
   }
 
+  /** Stores `entry` as the successor of what the path held, keeping what that superseded (as the SQLite index does). */
   private put(entry: IndexEntry, chunks: StoredChunk[]): IndexEntry {
-    const stored = { ...entry, sequence: ++this.seq };
+    const { superseded: _carried, ...fields } = entry;
+    const superseded = supersededAfter(this.entries.get(entry.path), entry.version);
+    const stored: IndexEntry = { ...fields, sequence: ++this.seq, ...(superseded === undefined ? {} : { superseded }) };
     this.entries.set(entry.path, stored);
     this.chunkLists.set(entry.path, chunks.map((c) => ({ ...c })));
     return clone(stored);
