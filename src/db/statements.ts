@@ -40,7 +40,6 @@ export function prepareStatements(
       `SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE sequence > ? ORDER BY sequence LIMIT ?`,
     ),
     putEntry: db.prepare(`INSERT OR REPLACE INTO entries (${LOCAL_ENTRY_FIELDS}) VALUES (${LOCAL_ENTRY_VALUES})`),
-    setSuperseded: db.prepare<[string, string]>('UPDATE entries SET superseded = ? WHERE path = ?'),
     setInode: db.prepare<[number, string]>('UPDATE entries SET inode = ? WHERE path = ?'),
     chunksOf: db.prepare<[string], ChunkRow>('SELECT offset, length, hash FROM chunks WHERE path = ? ORDER BY offset'),
     deleteChunks: db.prepare<[string]>('DELETE FROM chunks WHERE path = ?'),
