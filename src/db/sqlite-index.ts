@@ -48,6 +48,12 @@ export function openIndex(stateDir: string, peerId: string): SyncIndex {
   }
 }
 
+/** `fields` as the entry that replaces `previous`, keeping what `previous` superseded while `fields` does not dominate it. */
+function successorOf(fields: Omit<IndexEntry, 'superseded'>, previous: IndexEntry | undefined): IndexEntry {
+  const superseded = supersededAfter(previous, fields.version);
+  return superseded === undefined ? fields : { ...fields, superseded };
+}
+
 class SqliteIndex implements SyncIndex {
   readonly indexId: string;
   readonly peerId: string;
@@ -170,10 +176,9 @@ class SqliteIndex implements SyncIndex {
     return bumpedVersion(previous && knownVersion(previous), this.peerId, announced);
   }
 
-  /** Stores `entry` as the successor of `previous`, keeping what that superseded. */
+  /** Stores `fields` with their chunks as the successor of `previous` (see successorOf). */
   private store(fields: Omit<IndexEntry, 'superseded'>, chunks: StoredChunk[], previous: IndexEntry | undefined): IndexEntry {
-    const superseded = supersededAfter(previous, fields.version);
-    const entry: IndexEntry = superseded === undefined ? fields : { ...fields, superseded };
+    const entry = successorOf(fields, previous);
     this.stmt.putEntry.run(entryToParams(entry));
     this.stmt.deleteChunks.run(entry.path);
     if (!entry.deleted) {
@@ -234,10 +239,8 @@ class SqliteIndex implements SyncIndex {
   recordMergedVersion(path: string, version: VersionVector): IndexEntry | undefined {
     const previous = this.get(path);
     if (previous === undefined) return undefined;
-    const merged = mergeVersions(previous.version, version);
-    const superseded = supersededAfter(previous, merged);
-    const { superseded: _before, ...fields } = previous;
-    const entry: IndexEntry = { ...fields, version: merged, sequence: this.nextSequence(), ...(superseded === undefined ? {} : { superseded }) };
+    const { superseded: _replaced, ...fields } = previous;
+    const entry = successorOf({ ...fields, version: mergeVersions(previous.version, version), sequence: this.nextSequence() }, previous);
     this.stmt.putEntry.run(entryToParams(entry));
     return entry;
   }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Session } from '../../src/peer/session-types.js';
+import type { TransferStats } from '../../src/transfer/stats.js';
 import { converge, link, peersFor, treeOf, type TestPeer } from './harness.js';
 
 /** A scans what it holds and links to B, which takes its first copy; returns B's session (its stats count what it receives). */
@@ -12,6 +13,18 @@ async function firstCopy(a: TestPeer, b: TestPeer): Promise<Session> {
   const [, atB] = link(a, b);
   await converge(a, b, 'first copy', 60_000);
   return atB;
+}
+
+/**
+ * A renames `from` to `to` (share-relative) and scans `scanned` (everything when
+ * omitted); B's session stats from before the rename and once B converged.
+ */
+async function renameOnA(a: TestPeer, b: TestPeer, atB: Session, from: string, to: string, what: string, scanned?: string[]): Promise<{ before: TransferStats; after: TransferStats }> {
+  const before = atB.stats();
+  await rename(path.join(a.shareDir, from), path.join(a.shareDir, to));
+  await a.scan(scanned);
+  await converge(a, b, what, 60_000);
+  return { before, after: atB.stats() };
 }
 
 /** Chunks the sender indexed for these paths (what a pull of them would need). */
@@ -23,14 +36,10 @@ test('a renamed large file reuses every chunk: nothing of it crosses the wire ag
   const { peers: [a, b] } = await peersFor(t, 'rename', ['peer-a', 'peer-b']);
   await writeFile(path.join(a.shareDir, 'big.bin'), randomBytes(24 * 1024 * 1024));
   const atB = await firstCopy(a, b);
-  const before = atB.stats();
   const chunks = chunkCount(a, ['big.bin']);
   assert.ok(chunks > 100);
 
-  await rename(path.join(a.shareDir, 'big.bin'), path.join(a.shareDir, 'renamed.bin'));
-  await a.scan();
-  await converge(a, b, 'rename', 60_000);
-  const after = atB.stats();
+  const { before, after } = await renameOnA(a, b, atB, 'big.bin', 'renamed.bin', 'rename');
   assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk taken from the old name');
   assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
   assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['renamed.bin']);
@@ -41,12 +50,8 @@ test('a renamed large file is moved on the receiver, not copied: same inode, no 
   await writeFile(path.join(a.shareDir, 'video.bin'), randomBytes(12 * 1024 * 1024));
   const atB = await firstCopy(a, b);
   const inodeBefore = (await stat(path.join(b.shareDir, 'video.bin'))).ino;
-  const before = atB.stats();
 
-  await rename(path.join(a.shareDir, 'video.bin'), path.join(a.shareDir, 'clips.bin'));
-  await a.scan(['clips.bin', 'video.bin']);
-  await converge(a, b, 'rename', 60_000);
-  const after = atB.stats();
+  const { before, after } = await renameOnA(a, b, atB, 'video.bin', 'clips.bin', 'rename', ['clips.bin', 'video.bin']);
   assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
   assert.equal((await stat(path.join(b.shareDir, 'clips.bin'))).ino, inodeBefore, 'moved on B, not copied into a new file');
   assert.deepEqual(Object.keys(await treeOf(b.shareDir)), ['clips.bin']);
@@ -68,13 +73,9 @@ test('a folder moved with everything in it reuses every chunk of every file', as
   }
   const atB = await firstCopy(a, b);
   const chunks = chunkCount(a, files);
-  const before = atB.stats();
 
   await mkdir(path.join(a.shareDir, 'archive'));
-  await rename(path.join(a.shareDir, 'projects/alpha'), path.join(a.shareDir, 'archive/alpha-2024'));
-  await a.scan();
-  await converge(a, b, 'folder move', 60_000);
-  const after = atB.stats();
+  const { before, after } = await renameOnA(a, b, atB, 'projects/alpha', 'archive/alpha-2024', 'folder move');
   assert.equal(after.chunksReused - before.chunksReused, chunks, 'every chunk of every file reused');
   assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
   const tree = await treeOf(b.shareDir);
@@ -89,13 +90,9 @@ test('a renamed folder of small files is moved on the receiver, not copied: same
   for (const name of names) await writeFile(path.join(a.shareDir, 'photos/2024', name), randomBytes(4096));
   const atB = await firstCopy(a, b);
   const inodesBefore = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'photos/2024', n))).ino));
-  const before = atB.stats();
 
   // 'archive' sorts before 'photos': the scanner must see the old name gone before it walks the new one.
-  await rename(path.join(a.shareDir, 'photos'), path.join(a.shareDir, 'archive'));
-  await a.scan(['archive', 'photos']);
-  await converge(a, b, 'folder rename', 60_000);
-  const after = atB.stats();
+  const { before, after } = await renameOnA(a, b, atB, 'photos', 'archive', 'folder rename', ['archive', 'photos']);
   assert.equal(after.received.chunks - before.received.chunks, 0, 'no chunk requested');
   assert.equal(after.received.wireBytes - before.received.wireBytes, 0, 'no chunk bytes received');
   const inodesAfter = await Promise.all(names.map(async (n) => (await stat(path.join(b.shareDir, 'archive/2024', n))).ino));
