@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,8 @@ export const BIN_ENV = BIN.env;
  * BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags (profiling).
  */
 export const LEFTSYNC_FLAGS = splitFlags(process.env.BENCH_LEFTSYNC_FLAGS);
+/** BENCH_EVENTS_DIR=/tmp/ev keeps every process's log lines there, NAME-PID.jsonl, each with the bench's clock (seenAt, ms). */
+const EVENTS_DIR = process.env.BENCH_EVENTS_DIR ?? null;
 
 function splitFlags(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((flag) => flag !== '');
@@ -175,6 +177,7 @@ export class LeftsyncNode {
       return;
     }
     if (event.level === 'error') process.stderr.write(`[${this.name}] ${line}\n`);
+    if (EVENTS_DIR !== null) appendFileSync(join(EVENTS_DIR, `${this.name}-${this.pid}.jsonl`), `${JSON.stringify(event)}\n`);
     this.events.push(event);
     for (const waiter of [...this.waiters]) waiter(event);
   }

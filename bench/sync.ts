@@ -28,7 +28,10 @@
  * --stats). Peak RSS: VmHWM of each process, reset at the start of each step.
  * CPU: per process (leftsync A and B; rsync client and daemon side).
  * Every pair of leftsync processes is fresh per row; every process is stopped
- * by PID and the work folder removed (unless --keep).
+ * by PID and the work folder removed (unless --keep). Before each row the bench
+ * waits until files can be created at full speed (inode-settle.ts), and folders
+ * of many files are removed only at the end, so that no row is timed against
+ * the kernel's cost of reusing inodes freed moments before.
  *
  * Options: --only a,b,... | large | small    --out FILE (JSON)    --keep
  *   --mib N (large file, 500)  --mid-mib N (the 200 MiB file)  --sparse-gib G (6)
@@ -39,6 +42,7 @@
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { untilCreatesAreFast } from './inode-settle.js';
 import { removeTree, type Context, type RowResult, type Scale } from './pair.js';
 import { json, machineLine, markdownTable, notes } from './report.js';
 import { announce, bigIndex } from './rows-index.js';
@@ -52,6 +56,8 @@ interface Runner {
   rows: string[];
   /** Its folder under the work dir. */
   folder: string;
+  /** Its folder holds thousands of files: removed at the end of the run, not after the row (see inode-settle.ts). */
+  manyFiles?: boolean;
   run(ctx: Context, want: (name: string) => boolean): Promise<RowResult[]>;
 }
 
@@ -62,13 +68,13 @@ const RUNNERS: Runner[] = [
   { rows: ['resume'], folder: 'resume', run: resume },
   { rows: ['tls'], folder: 'tls', run: tlsCost },
   { rows: ['bwlimit'], folder: 'bwlimit', run: bwlimit },
-  { rows: ['many'], folder: 'many', run: manyFiles },
-  { rows: ['mixed'], folder: 'mixed', run: mixedFiles },
-  { rows: ['latency'], folder: 'latency', run: latency },
+  { rows: ['many'], folder: 'many', run: manyFiles, manyFiles: true },
+  { rows: ['mixed'], folder: 'mixed', run: mixedFiles, manyFiles: true },
+  { rows: ['latency'], folder: 'latency', run: latency, manyFiles: true },
   { rows: ['rename'], folder: 'rename', run: renameFile },
-  { rows: ['rename-dir'], folder: 'rename-dir', run: renameFolder },
-  { rows: ['index'], folder: 'index', run: bigIndex },
-  { rows: ['announce'], folder: 'announce', run: announce },
+  { rows: ['rename-dir'], folder: 'rename-dir', run: renameFolder, manyFiles: true },
+  { rows: ['index'], folder: 'index', run: bigIndex, manyFiles: true },
+  { rows: ['announce'], folder: 'announce', run: announce, manyFiles: true },
 ];
 const GROUPS: Record<string, string[]> = {
   large: ['cold', 'edit', 'nine', 'sparse', 'resume', 'tls', 'bwlimit'],
@@ -136,10 +142,14 @@ async function main(): Promise<void> {
     if (rsyncAvailable) ctx.daemon = await RsyncDaemon.start(work, join(work, 'rsync-dst'), args.portBase + 2);
     for (const runner of RUNNERS) {
       if (!runner.rows.some((name) => args.only.has(name))) continue;
-      const started = Date.now();
       process.stdout.write(`${runner.rows.join('+')}... `);
+      const inModule = new Set(ctx.daemon ? await readdir(ctx.daemon.modulePath) : []);
+      const waited = await untilCreatesAreFast(join(work, 'settle'), (line) => process.stdout.write(line));
+      const started = Date.now();
       try {
-        rows.push(...(await runner.run(ctx, (name) => args.only.has(name))));
+        const produced = await runner.run(ctx, (name) => args.only.has(name));
+        if (waited !== null) for (const r of produced) r.notes.push(waited);
+        rows.push(...produced);
         console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -148,9 +158,10 @@ async function main(): Promise<void> {
           rows.push({ name, title: name, leftsync: null, rsync: null, figures: {}, goals: [], notes: [], error: message });
         }
       }
-      if (!args.keep) {
+      if (!args.keep && !runner.manyFiles) {
         await removeTree(join(work, runner.folder));
-        if (ctx.daemon) for (const name of await readdir(ctx.daemon.modulePath)) await removeTree(join(ctx.daemon.modulePath, name));
+        // rsync's copies of this row only: those of earlier rows of many files stay until the end.
+        if (ctx.daemon) for (const name of await readdir(ctx.daemon.modulePath)) if (!inModule.has(name)) await removeTree(join(ctx.daemon.modulePath, name));
       }
     }
   } finally {
