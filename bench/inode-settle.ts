@@ -13,8 +13,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PROBE_FILES = 1_000;
-/** 1,000 creates take ~25 ms on a settled disk and 0.5-1 s right after a mass deletion. */
-const SETTLED_MS = 100;
+/** 1,000 creates take 20-30 ms on a settled disk and 0.5-1 s right after a mass deletion. */
+const SETTLED_MS = 50;
 const RETRY_MS = 20_000;
 /** The kernel's longest window (360 s) and some. */
 const GIVE_UP_MS = 400_000;

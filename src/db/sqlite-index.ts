@@ -59,6 +59,8 @@ class SqliteIndex implements SyncIndex {
   readonly peerId: string;
   private readonly db: Database.Database;
   private readonly stmt: Statements;
+  /** The last sequence number issued (meta 'sequence' once its transaction commits). */
+  private sequence: number;
 
   constructor(db: Database.Database, peerId: string) {
     this.db = db;
@@ -89,10 +91,14 @@ class SqliteIndex implements SyncIndex {
 
     this.stmt = prepareStatements(db, getMeta, setMeta);
 
+    this.sequence = Number(getMeta.get('sequence')?.value ?? 0);
+
     // Each public method is one transaction (immediate: take the write lock up front).
+    // Inside a batch it runs as it is: a savepoint per call cost ~20 us, a third
+    // of a scanned file's index write, and the batch is atomic as a whole anyway.
     const tx = <A extends unknown[], R>(what: string, fn: (...args: A) => R) => {
-      const wrapped = db.transaction(fn);
-      return guard(what, (...args: A) => wrapped.immediate(...args));
+      const wrapped = this.rollsBack(db.transaction(fn));
+      return guard(what, (...args: A) => (db.inTransaction ? fn(...args) : wrapped.immediate(...args)));
     };
     this.recordLocalChange = tx('recordLocalChange', this.recordLocalChange.bind(this));
     this.recordLocalDeletion = tx('recordLocalDeletion', this.recordLocalDeletion.bind(this));
@@ -160,10 +166,11 @@ class SqliteIndex implements SyncIndex {
     return Number(this.stmt.getMeta.get('sequence')?.value ?? 0);
   }
 
+  /** Our next sequence number: counted here (a read per change spared), stored with the change. */
   private nextSequence(): number {
-    const next = this.maxSequence() + 1;
-    this.stmt.setMeta.run('sequence', String(next));
-    return next;
+    this.sequence += 1;
+    this.stmt.setMeta.run('sequence', String(this.sequence));
+    return this.sequence;
   }
 
   /**
@@ -180,7 +187,8 @@ class SqliteIndex implements SyncIndex {
   private store(fields: Omit<IndexEntry, 'superseded'>, chunks: StoredChunk[], previous: IndexEntry | undefined): IndexEntry {
     const entry = successorOf(fields, previous);
     this.stmt.putEntry.run(entryToParams(entry));
-    this.stmt.deleteChunks.run(entry.path);
+    // A path new to the index has no chunks to drop (they are stored only with an entry).
+    if (previous !== undefined) this.stmt.deleteChunks.run(entry.path);
     if (!entry.deleted) {
       for (const chunk of chunks) {
         this.stmt.insertChunk.run(entry.path, chunk.offset, chunk.length, Buffer.from(chunk.hash));
@@ -246,8 +254,22 @@ class SqliteIndex implements SyncIndex {
   }
 
   batch<T>(fn: () => T): T {
-    // Calls inside are transactions themselves; nested, better-sqlite3 makes them savepoints.
-    return this.db.transaction(fn).immediate();
+    // The calls inside join this transaction: a call that throws rolls the whole batch back.
+    return this.rollsBack(this.db.transaction(fn)).immediate();
+  }
+
+  /** `transaction`, with our sequence counter put back to the stored one when it rolls back. */
+  private rollsBack<F extends Database.Transaction>(transaction: F): Pick<F, 'immediate'> {
+    return {
+      immediate: ((...args: unknown[]) => {
+        try {
+          return transaction.immediate(...args);
+        } catch (err) {
+          if (!this.db.inTransaction) this.sequence = this.maxSequence();
+          throw err;
+        }
+      }) as F['immediate'],
+    };
   }
 
   recordInode(path: string, inode: number): void {

@@ -16,6 +16,7 @@ import { eachLimited, isMissing, keepsPathRule, locate, observedOf, typeOf } fro
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import { MovedFiles, goneFirst } from './moved.js';
 import { SmallHasher, hashWithStats } from './small-hash.js';
+import { IndexWrites } from './index-writes.js';
 import { indexChildren, livePathsUnder } from './sweep.js';
 import type { ScanResult, Scanner, ScannerOptions } from './scan-types.js';
 
@@ -55,7 +56,7 @@ class ScanRun {
   private found = 0;
   /** Directories we could not list: nothing below them may be declared deleted. */
   private readonly unreadable: string[] = [];
-  private writes: (() => IndexEntry | undefined)[] = [];
+  private readonly writes: IndexWrites;
   /**
    * Paths found gone, recorded after the rest of the run: a renamed file's new name is
    * announced before the old name's tombstone, so a peer copies its chunks from the old file
@@ -69,7 +70,12 @@ class ScanRun {
   constructor(
     private readonly opts: ScannerOptions,
     private readonly ignore: IgnoreMatcher,
-  ) {}
+  ) {
+    this.writes = new IndexWrites(opts.index, (recorded) => {
+      for (const entry of recorded) this.record(entry);
+      opts.onRecorded?.(recorded);
+    });
+  }
 
   async all(): Promise<ScanResult> {
     const started = Date.now();
@@ -138,7 +144,7 @@ class ScanRun {
       if (!found) return;
       // A parent that is a link (or a file) is recorded as what it is; nothing below it is scanned.
       await this.examine(parent, found.stats, found.absPath);
-      this.flush();
+      this.writes.commit();
       if (!found.stats.isDirectory()) return;
     }
   }
@@ -160,9 +166,13 @@ class ScanRun {
     const present = stats !== null && typeOf(stats) !== null;
     if (present) {
       await this.examine(relPath, stats!, absPath);
-      this.flush();
-      // A folder's walk sweeps what is below it.
-      if (stats!.isDirectory()) return this.walk(relPath, absPath);
+      this.writes.commit();
+      // A folder's walk sweeps what is below it; what it found is committed before the next path.
+      if (stats!.isDirectory()) {
+        await this.walk(relPath, absPath);
+        this.writes.commit();
+        return;
+      }
     }
     // Everything indexed below it is deleted (it is gone or no longer a folder),
     // and the path itself when it is gone.
@@ -217,7 +227,7 @@ class ScanRun {
       // 100,000 of them is mostly this); the rest are examined, a few at once.
       const toExamine = found.filter(({ rel, st }) => !this.unchangedFile(rel, st));
       await eachLimited(toExamine, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
-      this.flush();
+      this.writes.commitIfDue();
       for (const { rel, abs, st } of found) {
         if (!st.isDirectory()) continue;
         walked.add(rel);
@@ -263,26 +273,6 @@ class ScanRun {
     if (this.result.changed.length < MAX_CHANGED_KEPT) this.result.changed.push(entry);
   }
 
-  /** Index writes wait here until flush(), which runs them as one transaction. */
-  private queue(write: () => IndexEntry | undefined): void {
-    this.writes.push(write);
-  }
-
-  /**
-   * One transaction per folder batch instead of one per file: a first scan of
-   * 10,000 files spends most of its time in commits otherwise. A kill before the
-   * commit only loses scan work, which the next scan redoes.
-   */
-  private flush(): void {
-    if (this.writes.length === 0) return;
-    const writes = this.writes;
-    this.writes = [];
-    const entries = this.opts.index.batch(() => writes.map((write) => write()));
-    const recorded = entries.filter((entry): entry is IndexEntry => entry !== undefined);
-    for (const entry of recorded) this.record(entry);
-    if (recorded.length > 0) this.opts.onRecorded?.(recorded);
-  }
-
   /** True (counted and marked seen) for a file the index holds exactly as it is: examine() would do nothing. */
   private unchangedFile(relPath: string, stats: Stats): boolean {
     if (!stats.isFile()) return false;
@@ -306,7 +296,7 @@ class ScanRun {
     if (type === 'dir') {
       // A folder's mtime moves with every child; only existence and mode are its state.
       if (live && live.mode === observed.mode) this.result.unchanged++;
-      else this.queue(() => index.recordLocalChange(observed, []));
+      else this.writes.queue(() => index.recordLocalChange(observed, []));
       return;
     }
 
@@ -319,7 +309,7 @@ class ScanRun {
         return;
       }
       if (live && live.symlinkTarget === observed.symlinkTarget) this.result.unchanged++;
-      else this.queue(() => index.recordLocalChange(observed, []));
+      else this.writes.queue(() => index.recordLocalChange(observed, []));
       return;
     }
 
@@ -327,7 +317,7 @@ class ScanRun {
       if (live.mode === observed.mode) this.result.unchanged++;
       else {
         const chunks = index.chunksOf(relPath);
-        this.queue(() => index.recordLocalChange({ ...observed, digest: live.digest }, chunks));
+        this.writes.queue(() => index.recordLocalChange({ ...observed, digest: live.digest }, chunks));
       }
       return;
     }
@@ -335,9 +325,9 @@ class ScanRun {
     const movedFrom = live === undefined ? this.moved.take(stats) : undefined;
     if (movedFrom !== undefined) {
       const chunks = index.chunksOf(movedFrom.path);
-      this.queue(() => index.recordLocalChange({ ...observed, digest: movedFrom.digest }, chunks));
+      this.writes.queue(() => index.recordLocalChange({ ...observed, digest: movedFrom.digest }, chunks));
       // The old name's tombstone right after the new name, not at the end of the batch: a peer sees the pair together and can move the file too.
-      this.queue(() => index.recordLocalDeletion(movedFrom.path));
+      this.writes.queue(() => index.recordLocalDeletion(movedFrom.path));
       return;
     }
     // A large new file publishes its chunks while hashed (a known file's peers hold most of it: its tree costs less).
@@ -366,7 +356,7 @@ class ScanRun {
     if (live && live.digest.equals(signature.digest) && live.mode === observed.mode && live.mtimeMs === observed.mtimeMs) {
       // Same bytes, same mtime, new inode (rewritten in place): nothing to announce.
       stream?.end(false);
-      this.queue(() => {
+      this.writes.queue(() => {
         index.recordInode(relPath, observed.inode);
         return undefined;
       });
@@ -374,7 +364,7 @@ class ScanRun {
       return;
     }
     stream?.end(true);
-    this.queue(() => index.recordLocalChange(observed, signature.chunks));
+    this.writes.queue(() => index.recordLocalChange(observed, signature.chunks));
   }
 
   /** Notes an index entry as gone if it is live, this run did not see it, and it is not below an unreadable folder or ignored. */
@@ -394,7 +384,7 @@ class ScanRun {
   private async recordGone(paths: string[]): Promise<void> {
     if (paths.length > 0) await this.opts.share.check();
     paths.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    for (const relPath of paths) this.queue(() => this.opts.index.recordLocalDeletion(relPath));
-    this.flush();
+    for (const relPath of paths) this.writes.queue(() => this.opts.index.recordLocalDeletion(relPath));
+    this.writes.commit();
   }
 }

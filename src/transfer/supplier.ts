@@ -58,6 +58,9 @@ const MAX_SENDING = 1_000;
 
 export { MAX_ANSWERS_AT_ONCE, MAX_ANSWERING_BYTES, MAX_WAITING_REQUESTS, MAX_WAITING_WEIGHT, type SupplierLoad } from './supply-turns.js';
 
+/** Runs up to this long are hashed to be verified (~3 us for 4 KiB) rather than checked against the index's chunk list (a query per file). */
+const HASH_RATHER_THAN_LOOK_UP = 16 << 10;
+
 /** What a waiting request costs besides its wants' paths (hashes, digests, object overhead). */
 const WANT_WEIGHT = 160;
 
@@ -117,12 +120,14 @@ export class Supplier {
 
   private async chunks(request: ChunkRequest): Promise<void> {
     const { wants } = request;
+    // The folders of this request's files are checked once for the request (a request names up to hundreds of small files).
+    const checkedParents = new Set<string>();
     for (let start = 0; start < wants.length; ) {
       let end = start + 1;
       while (end < wants.length && continues(wants[end - 1]!, wants[end]!)) end++;
       const run = wants.slice(start, end);
       const entry = this.options.index.get(run[0]!.path);
-      const found = await this.findRun(run, entry);
+      const found = await this.findRun(run, entry, checkedParents);
       const sending = this.sendingOf(run[0]!.path, Buffer.from(run[0]!.digest), entry?.size ?? 0);
       for (let k = 0; k < run.length; k++) await this.sendChunk(request.requestId, start + k, run[k]!, found[k], sending);
       start = end;
@@ -203,7 +208,7 @@ export class Supplier {
    * its path's index entry), from the named file with one read, or from anywhere else we hold them; undefined
    * for a chunk found nowhere as asked.
    */
-  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined): Promise<(Buffer | undefined)[]> {
+  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined, checkedParents: Set<string>): Promise<(Buffer | undefined)[]> {
     const { index, shareDir, stateDir, log } = this.options;
     const found: (Buffer | undefined)[] = run.map(() => undefined);
     const first = run[0]!;
@@ -213,9 +218,10 @@ export class Supplier {
     // A file the node is still hashing (streaming sync) is read too: every chunk of it is hashed below.
     if ((live !== undefined || this.options.isStreaming?.(first.path) === true) && length <= MAX_REQUEST_BYTES) {
       try {
-        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path), first.offset, length);
+        const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path, checkedParents), first.offset, length);
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
-        const asIndexed = live !== undefined && matchesStats(live, stats) && Buffer.compare(live.digest, first.digest) === 0;
+        // A short run is hashed anyway: that costs less than looking its chunks up.
+        const asIndexed = length > HASH_RATHER_THAN_LOOK_UP && live !== undefined && matchesStats(live, stats) && Buffer.compare(live.digest, first.digest) === 0;
         run.forEach((want, k) => {
           const bytes = data.subarray(want.offset - first.offset, want.offset - first.offset + want.length);
           const hash = Buffer.from(want.hash);

@@ -60,6 +60,18 @@ describe('fs', () => {
       assert.equal(await resolveSharePath(root, 'out'), path.join(root, 'out'));
     });
 
+    it('checks each parent once for a set of checked parents, and still refuses a link not checked yet', async () => {
+      await mkdir(path.join(root, 'd', 'e'), { recursive: true });
+      const checked = new Set<string>();
+      assert.equal(await resolveSharePath(root, 'd/e/f1', checked), path.join(root, 'd', 'e', 'f1'));
+      assert.deepEqual([...checked], [path.join(root, 'd'), path.join(root, 'd', 'e')]);
+      assert.equal(await resolveSharePath(root, 'd/e/f2', checked), path.join(root, 'd', 'e', 'f2'));
+      assert.equal(checked.size, 2);
+      await symlink(outside, path.join(root, 'd', 'link'));
+      await assert.rejects(resolveSharePath(root, 'd/link/x', checked), hasCode(ErrorCode.UNSAFE_PATH));
+      assert.equal(checked.has(path.join(root, 'd', 'link')), false);
+    });
+
     it('toRelativePath gives "/" paths inside root and null outside', () => {
       assert.equal(toRelativePath(root, path.join(root, 'a', 'b')), 'a/b');
       assert.equal(toRelativePath(root, path.join(root, '..foo')), '..foo');
