@@ -8,8 +8,8 @@
  * holds). What a folder's contents mean is the scanner's job; this only says
  * which share-relative paths were touched.
  */
-import { watch, type FSWatcher, type Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { joinRelPath } from '../model/path.js';
@@ -33,9 +33,6 @@ export class DirWatches {
   private readonly watches = new Map<string, FSWatcher>();
   private closed = false;
   private warnedLimit = false;
-  /** The latest 'rename' event of each path whose lstat is under way. */
-  private readonly renames = new Map<string, number>();
-  private eventCount = 0;
 
   constructor(private readonly options: DirWatchesOptions) {}
 
@@ -116,41 +113,37 @@ export class DirWatches {
     if (this.closed) return;
     if (name === null || name === '') {
       // No child named (queue overflow): the folder itself is rescanned, all of it.
-      this.renames.clear(); // an lstat under way may predate a lost event
       if (relDir !== '') this.options.onPath(relDir, true);
       return;
     }
     const rel = joinRelPath(relDir, name);
     if (event === 'change') {
       // Content or attributes of an existing child: nothing to learn by stat.
-      // An lstat under way for a 'rename' of it may predate this change.
-      this.renames.delete(rel);
       if (!this.options.isIgnored(rel, this.watches.has(rel))) this.options.onPath(rel);
       return;
     }
     // 'rename': the child appeared, disappeared or was replaced.
-    const count = ++this.eventCount;
-    this.renames.set(rel, count);
-    void this.onRename(rel, count);
+    void this.onRename(rel);
   }
 
   /**
-   * The lstat tells a new folder (to watch) from anything else, and is handed
-   * on with the path when no other event touched it meanwhile: an event after
-   * it would have come (and the watcher's own lstat of the settled path, one
-   * per file placed by the applier, would show the same).
+   * The lstat tells a new folder (to watch) from anything else, and is handed on
+   * with the path (the watcher's own lstat of the settled path would show the
+   * same, one per file placed by the applier). It is taken before any later
+   * event is handled: an event after it reports the path again, without one.
+   * Synchronous: the applier's every placed file comes back as an event, and its
+   * lstat is a dentry-cache hit of microseconds, where a thread-pool trip cost
+   * ~20 us of this thread.
    */
-  private async onRename(rel: string, count: number): Promise<void> {
-    const stats = await lstat(this.absolute(rel)).catch(() => null);
-    const latest = this.renames.get(rel) === count;
-    if (latest) this.renames.delete(rel);
+  private async onRename(rel: string): Promise<void> {
+    const stats = lstatOrNull(this.absolute(rel));
     if (this.closed) return;
     const isDir = stats?.isDirectory() ?? this.watches.has(rel);
     if (this.options.isIgnored(rel, isDir)) return;
     // Whatever was watched under this name is gone, moved or replaced (a watch
     // follows its inode, not the name); a folder now there is watched afresh.
     this.forgetTree(rel);
-    this.options.onPath(rel, false, latest ? { stats } : undefined);
+    this.options.onPath(rel, false, { stats });
     if (stats?.isDirectory()) await this.watchTree(rel, true);
   }
 
@@ -165,6 +158,15 @@ export class DirWatches {
   private forgetTree(rel: string): void {
     this.forget(rel);
     const prefix = rel + '/';
-    for (const watched of [...this.watches.keys()]) if (watched.startsWith(prefix)) this.forget(watched);
+    // A Map may lose entries while it is iterated: no copy of the keys per event.
+    for (const watched of this.watches.keys()) if (watched.startsWith(prefix)) this.forget(watched);
+  }
+}
+
+function lstatOrNull(absPath: string): Stats | null {
+  try {
+    return lstatSync(absPath);
+  } catch {
+    return null;
   }
 }

@@ -11,7 +11,7 @@ type Reported = { relPath: string; seen: { stats: Stats | null } | undefined };
 /** The handler fs.watch calls (private): driven directly so the order of events is exact. */
 type EventHandler = { onEvent(relDir: string, event: string, name: string | null): void };
 
-test("a rename event's lstat is not handed on when another event touched the path while it ran", async () => {
+test("a rename event hands on the lstat it took; a change after it hands on none, so the scanner takes its own", async () => {
   const share = await mkdtemp(path.join(os.tmpdir(), 'leftsync-dirwatch-'));
   const reported: Reported[] = [];
   const watches = new DirWatches({
@@ -23,12 +23,12 @@ test("a rename event's lstat is not handed on when another event touched the pat
   try {
     await writeFile(path.join(share, 'f.txt'), '12345');
     const handler = watches as unknown as EventHandler;
-    handler.onEvent('', 'rename', 'f.txt'); // its lstat starts now
-    handler.onEvent('', 'change', 'f.txt'); // a write lands before that lstat returns
+    handler.onEvent('', 'rename', 'f.txt'); // its lstat is taken now, before the next event is handled
+    handler.onEvent('', 'change', 'f.txt'); // a write that lstat may predate
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(reported.map((r) => r.relPath), ['f.txt', 'f.txt']);
-    assert.equal(reported[0]!.seen, undefined, 'the change: nothing seen');
-    assert.equal(reported[1]!.seen, undefined, "the rename's lstat may predate the write: not handed on as the path's state");
+    assert.equal(reported[0]!.seen?.stats?.size, 5, "the rename: its lstat");
+    assert.equal(reported[1]!.seen, undefined, 'the change after it: nothing seen (the watcher keeps the latest report of a path)');
 
     reported.length = 0;
     handler.onEvent('', 'rename', 'f.txt');
