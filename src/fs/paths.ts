@@ -46,16 +46,17 @@ export function checkRelativePath(relPath: string): string[] {
  */
 export async function resolveSharePath(root: string, relPath: string, checkedParents?: Set<string>): Promise<string> {
   const segments = checkRelativePath(relPath);
-  let current = root;
+  // Segments passed the path rule (no '', '.', '..' or separator): appending them is what path.join would give.
+  let current = baseOf(root);
   for (let i = 0; i < segments.length - 1; i++) {
-    current = path.join(current, segments[i]!);
+    current = current + path.sep + segments[i]!;
     if (checkedParents?.has(current) === true) continue;
     let stats;
     try {
       stats = lstatSync(current);
     } catch (err) {
       // A missing parent cannot be a link; the rest of the chain does not exist either.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return path.join(root, ...segments);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return current + path.sep + segments.slice(i + 1).join(path.sep);
       throw fromSystemError(err, `lstat ${current}`);
     }
     if (stats.isSymbolicLink()) throw unsafe(relPath, `parent '${segments.slice(0, i + 1).join('/')}' is a symlink`);
@@ -64,7 +65,13 @@ export async function resolveSharePath(root: string, relPath: string, checkedPar
     }
     checkedParents?.add(current);
   }
-  return path.join(root, ...segments);
+  return current + path.sep + segments[segments.length - 1]!;
+}
+
+/** `root` normalized, without a trailing separator ('' for the filesystem's root), for segments to be appended to. */
+function baseOf(root: string): string {
+  const joined = path.join(root);
+  return joined.endsWith(path.sep) ? joined.slice(0, -1) : joined;
 }
 
 /** '/'-separated path of `absPath` relative to `root`, or null when outside it. */

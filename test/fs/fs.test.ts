@@ -46,6 +46,8 @@ describe('fs', () => {
 
     it('resolves a normal nested path, existing or not', async () => {
       assert.equal(await resolveSharePath(root, 'a/b/c.txt'), path.join(root, 'a', 'b', 'c.txt'));
+      assert.equal(await resolveSharePath(`${root}/`, 'a/b/c.txt'), path.join(root, 'a', 'b', 'c.txt'), 'a root given with a trailing separator');
+      assert.equal(await resolveSharePath('/', 'a-leftsync-test-none/x'), '/a-leftsync-test-none/x', 'the filesystem root');
       assert.equal(await resolveSharePath(root, 'üñí/..x'), path.join(root, 'üñí', '..x'));
     });
 
