@@ -91,7 +91,7 @@ class SqliteIndex implements SyncIndex {
 
     this.stmt = prepareStatements(db, getMeta, setMeta);
 
-    this.sequence = Number(getMeta.get('sequence')?.value ?? 0);
+    this.sequence = this.maxSequence();
 
     // Each public method is one transaction (immediate: take the write lock up front).
     // Inside a batch it runs as it is: a savepoint per call cost ~20 us, a third
