@@ -40,13 +40,20 @@ export function encodeChunk(data: Uint8Array): EncodedChunk {
   return { compressed: true, payload: Buffer.from(scratch.subarray(0, SIZE_PREFIX + written)) };
 }
 
-export function decodeChunk(payload: Uint8Array, compressed: boolean, maxSize: number): Buffer {
+/**
+ * The chunk a payload carries. With `into`, a chunk of exactly its length is
+ * decoded (or copied) there and `into` returned; a chunk of another length is
+ * returned as it would be without it (for the caller's length check to refuse).
+ */
+export function decodeChunk(payload: Uint8Array, compressed: boolean, maxSize: number, into?: Buffer): Buffer {
   const input = asBuffer(payload);
   if (!compressed) {
     if (input.length > maxSize) {
       throw new LeftsyncError(ErrorCode.CODEC_TOO_LARGE, `raw chunk of ${input.length} bytes exceeds the maximum of ${maxSize}`);
     }
-    return input;
+    if (into === undefined || into.length !== input.length) return input;
+    input.copy(into);
+    return into;
   }
   if (input.length <= SIZE_PREFIX) {
     throw new LeftsyncError(ErrorCode.CODEC_CORRUPT, `compressed chunk of ${input.length} bytes is too short`);
@@ -58,7 +65,7 @@ export function decodeChunk(payload: Uint8Array, compressed: boolean, maxSize: n
   if (declared === 0) {
     throw new LeftsyncError(ErrorCode.CODEC_CORRUPT, 'compressed chunk declares size 0');
   }
-  const out = Buffer.allocUnsafe(declared);
+  const out = into !== undefined && into.length === declared ? into : Buffer.allocUnsafe(declared);
   const written = lz4.decodeBlock(input.subarray(SIZE_PREFIX), out);
   if (written !== declared) {
     throw new LeftsyncError(

@@ -124,7 +124,7 @@ class SyncSession implements Session {
     if (options.streams && !options.planOnly) {
       this.prefetch = new StreamPrefetch({
         growing: options.streams.growing,
-        fetch: (relPath, chunk) => this.puller.fetchStreamChunk(relPath, chunk),
+        fetch: (relPath, chunk, landing) => this.puller.fetchStreamChunk(relPath, chunk, landing),
         wants: (relPath) => this.wantsGrowing(relPath),
         holdsLocally: (chunk) => options.index.findChunk(chunk.hash)?.length === chunk.length,
         log: this.log,

@@ -72,18 +72,31 @@ export class ChunkFetcher {
   /**
    * The wants of one request (see packRequests), each verified. Rejects only
    * when the request as a whole fails (link closed, the peer's Error frame).
+   * With `landing` (at least the wants' total length), each chunk is decoded
+   * into its place there, the wants' in order, as its reply arrives: the
+   * results are views of it, and the frames they came in are garbage at once.
    */
-  async fetch(wants: Want[]): Promise<Fetched[]> {
+  async fetch(wants: Want[], landing?: Buffer): Promise<Fetched[]> {
     const { log, peerId, maxChunkTries } = this.options;
     const results: Fetched[] = new Array(wants.length);
+    const places: (Buffer | undefined)[] = new Array(wants.length);
+    if (landing !== undefined) {
+      let at = 0;
+      wants.forEach(({ chunk }, i) => {
+        places[i] = landing.subarray(at, at + chunk.length);
+        at += chunk.length;
+      });
+    }
     let asking = wants.map((_, i) => i);
     for (let attempt = 1; asking.length > 0; attempt++) {
-      const replies = await this.request(asking.map((i) => wants[i]!));
+      const checked = await this.request(asking.map((i) => wants[i]!), (reply, k) => {
+        const i = asking[k]!;
+        return this.check(wants[i]!.remote, wants[i]!.chunk, reply, places[i]);
+      });
       const bad: number[] = [];
-      replies.forEach((reply, k) => {
+      checked.forEach((result, k) => {
         const i = asking[k]!;
         const { remote, chunk } = wants[i]!;
-        const result = this.check(remote, chunk, reply);
         if (result !== 'bad') {
           results[i] = result;
           return;
@@ -100,8 +113,8 @@ export class ChunkFetcher {
     return results;
   }
 
-  /** One reply against its want: decoded and verified, or 'bad' (to be asked again). */
-  private check(remote: Want['remote'], chunk: StoredChunk, reply: ChunkReply): Fetched | 'bad' {
+  /** One reply against its want: decoded (into `place` when given) and verified, or 'bad' (to be asked again). */
+  private check(remote: Want['remote'], chunk: StoredChunk, reply: ChunkReply, place: Buffer | undefined): Fetched | 'bad' {
     const { stats, log, peerId } = this.options;
     if (reply.errorCode === ErrorCode.VERSION_GONE) return { outcome: 'gone' };
     if (reply.errorCode !== '') {
@@ -110,7 +123,7 @@ export class ChunkFetcher {
     stats.addReceived(remote.path, reply.payload.length, chunk.length);
     let data: Buffer | undefined;
     try {
-      data = decodeChunk(reply.payload, reply.compressed, chunk.length);
+      data = decodeChunk(reply.payload, reply.compressed, chunk.length, place);
     } catch (err) {
       log.warn('transfer.chunk_undecodable', { path: remote.path, peer: peerId, offset: chunk.offset, err });
       return 'bad';
@@ -119,9 +132,9 @@ export class ChunkFetcher {
     return { outcome: 'ok', data, wireLength: reply.payload.length };
   }
 
-  /** Sends one ChunkRequest for `wants` and waits for its reply to every one of them. */
-  private async request(wants: Want[]): Promise<ChunkReply[]> {
-    const { id, replies } = this.options.requests.openMany(wants.length, (reply) => (reply as ChunkReply).index);
+  /** Sends one ChunkRequest for `wants`; each reply goes through `check` as it arrives, the results in want order. */
+  private async request(wants: Want[], check: (reply: ChunkReply, index: number) => Fetched | 'bad'): Promise<(Fetched | 'bad')[]> {
+    const { id, replies } = this.options.requests.openMany(wants.length, (reply) => (reply as ChunkReply).index, (reply, k) => check(reply as ChunkReply, k));
     const frame: Frame = {
       chunkRequest: {
         requestId: id,
@@ -136,6 +149,6 @@ export class ChunkFetcher {
     };
     // Awaited together so a failed send never leaves the replies' promise unobserved.
     const [, answers] = await Promise.all([id === 0 ? Promise.resolve() : this.options.send(frame), replies]);
-    return answers as ChunkReply[];
+    return answers;
   }
 }

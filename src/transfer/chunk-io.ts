@@ -24,11 +24,19 @@ export function endsBefore(absPath: string, end: number): LeftsyncError {
 
 /**
  * Exactly `length` bytes at `offset` from an open file; LS_IO if the file is
- * shorter. Lengths above `max` (one chunk, or one request's run) are refused before allocating.
+ * shorter. Lengths above `max` (one chunk, or one request's run) are refused before allocating;
+ * `allocate` gives the buffer read into.
  */
-export async function readChunkFrom(handle: FileHandle, absPath: string, offset: number, length: number, max = MAX_CHUNK_BYTES): Promise<Buffer> {
+export async function readChunkFrom(
+  handle: FileHandle,
+  absPath: string,
+  offset: number,
+  length: number,
+  max = MAX_CHUNK_BYTES,
+  allocate: (bytes: number) => Buffer = Buffer.allocUnsafe,
+): Promise<Buffer> {
   if (length > max) throw new LeftsyncError(ErrorCode.PROTO_MALFORMED, `read of ${length} bytes exceeds the maximum of ${max}`);
-  const buffer = Buffer.allocUnsafe(length);
+  const buffer = allocate(length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);

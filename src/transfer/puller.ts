@@ -19,7 +19,9 @@ import type { IndexEntry, StoredChunk, SyncIndex } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 import type { Logger } from '../log.js';
 import type { ChunkReply, Frame, TreeReply } from '../protocol/messages.js';
+import { BufferPool } from '../transport/buffer-pool.js';
 import { ChunkFetcher, packRequests, type Fetched, type Want } from './chunk-fetch.js';
+import { deliverRuns } from './deliver-runs.js';
 import { chunkKey, copyLocalChunks, ownChunks, verifyResumed, type LocalChunk } from './local-copy.js';
 import { dropPartialsOf, openPartial } from './partials.js';
 import { RequestTracker } from './requests.js';
@@ -71,6 +73,8 @@ export class Puller {
   private readonly windowChunks: number;
   private readonly windowBytes: number;
   private readonly requestBytes: number;
+  /** Where each request of a file's chunks lands as its replies arrive (ChunkFetcher.fetch), until written. */
+  private readonly packBuffers: BufferPool;
   private readonly fetcher: ChunkFetcher;
   /** Trees of our own versions: the nodes a pull of a newer version need not fetch. */
   private readonly trees: TreeCache;
@@ -80,6 +84,8 @@ export class Puller {
     this.windowChunks = options.windowChunks ?? 1024;
     this.windowBytes = options.windowBytes ?? 4 * 1024 * 1024;
     this.requestBytes = options.requestBytes ?? 512 * 1024;
+    // Requests in the window, and one more kept free; a request's block is at least requestBytes, so requests a little shorter share them.
+    this.packBuffers = new BufferPool(this.windowBytes + this.requestBytes, this.requestBytes);
     const { send, stats, log, peerId } = options;
     this.fetcher = new ChunkFetcher({ requests: this.requests, send, stats, log, peerId, maxChunkTries: options.maxChunkTries ?? 3 });
   }
@@ -314,13 +320,16 @@ export class Puller {
           inFlight++;
           inFlightChunks += pack.length;
           inFlightBytes += bytes;
+          const landing = this.packBuffers.take(bytes);
           this.fetcher
-            .fetch(pack)
+            .fetch(pack, landing)
             .then((fetched) => deliverRuns(pack, fetched, deliver))
             .catch((err: unknown) => {
               if (failure === null) failure = err;
             })
             .finally(() => {
+              // Written (or failed): nothing refers to the request's bytes any more.
+              this.packBuffers.give(landing);
               inFlight--;
               inFlightChunks -= pack.length;
               inFlightBytes -= bytes;
@@ -333,9 +342,9 @@ export class Puller {
     });
   }
 
-  /** One chunk of a file the peer is still hashing (streaming sync), verified as any other. */
-  async fetchStreamChunk(path: string, chunk: StoredChunk): Promise<Buffer> {
-    const [fetched] = await this.fetcher.fetch([{ remote: { path, digest: STREAM_DIGEST }, chunk }]);
+  /** One chunk of a file the peer is still hashing (streaming sync), verified as any other; decoded into `landing` when given. */
+  async fetchStreamChunk(path: string, chunk: StoredChunk, landing?: Buffer): Promise<Buffer> {
+    const [fetched] = await this.fetcher.fetch([{ remote: { path, digest: STREAM_DIGEST }, chunk }], landing);
     if (fetched!.outcome === 'gone') throw new VersionGone();
     if (fetched!.outcome === 'failed') throw fetched!.error;
     return fetched!.data;
@@ -349,40 +358,6 @@ export class Puller {
     const [, answer] = await Promise.all([id === 0 ? Promise.resolve() : this.options.send(frame), reply]);
     return answer as T;
   }
-}
-
-/**
- * Hands the verified chunks of one request to `deliver`, contiguous ones as one
- * run; a chunk gone or failed fails the file (after the runs before it landed).
- */
-async function deliverRuns(
-  pack: Want[],
-  fetched: Fetched[],
-  deliver: (run: StoredChunk[], parts: Buffer[], wireLength: number) => Promise<void>,
-): Promise<void> {
-  let run: StoredChunk[] = [];
-  let parts: Buffer[] = [];
-  let wireLength = 0;
-  const flush = async (): Promise<void> => {
-    if (run.length > 0) await deliver(run, parts, wireLength);
-    run = [];
-    parts = [];
-    wireLength = 0;
-  };
-  for (let k = 0; k < pack.length; k++) {
-    const { chunk } = pack[k]!;
-    const result = fetched[k]!;
-    if (result.outcome !== 'ok') {
-      await flush();
-      throw result.outcome === 'gone' ? new VersionGone() : result.error;
-    }
-    const previous = run[run.length - 1];
-    if (previous !== undefined && previous.offset + previous.length !== chunk.offset) await flush();
-    run.push(chunk);
-    parts.push(result.data);
-    wireLength += result.wireLength;
-  }
-  await flush();
 }
 
 /**

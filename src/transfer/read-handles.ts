@@ -5,6 +5,10 @@
  * short idle time. A handle may outlive a rename over its file and then reads the
  * old bytes; callers verify every chunk's hash, so stale bytes are never sent.
  *
+ * Runs read through a handle land in pooled buffers: the supplier gives each
+ * back with giveBack() once its chunks are framed, so a large transfer reads
+ * into the same few buffers instead of allocating 512 KiB per request.
+ *
  * A short run from a file not open here (a small file, asked for once) is read
  * with synchronous calls instead, with no handle kept: open, read, fstat and
  * close cost a few microseconds each, while each trip through the promise API
@@ -14,10 +18,14 @@ import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { fromSystemError } from '../errors.js';
 import { SYNC_READ_FLAGS } from '../fs/paths.js';
+import { BufferPool } from '../transport/buffer-pool.js';
 import { MAX_REQUEST_BYTES, endsBefore, readChunkFrom } from './chunk-io.js';
 
 /** Runs of at most this many bytes from a file not already open are read synchronously. */
 export const SYNC_READ_BYTES = 64 << 10;
+
+/** Free run buffers kept: the supplier answers 2 MiB of requests at once (MAX_ANSWERING_BYTES), and a request more. */
+const FREE_RUN_BYTES = 2.5 * 1024 * 1024;
 
 interface ReadRun {
   data: Buffer;
@@ -32,6 +40,8 @@ interface Cached {
 
 export class ReadHandles {
   private readonly cache = new Map<string, Cached>();
+  // At least 512 KiB a block (the puller's request size), so runs a little shorter share one list.
+  private readonly runs = new BufferPool(FREE_RUN_BYTES, 512 * 1024);
   private closed = false;
 
   constructor(
@@ -48,7 +58,7 @@ export class ReadHandles {
     const entry = this.acquire(absPath);
     try {
       const handle = await entry.handle;
-      const data = await readChunkFrom(handle, absPath, offset, length, MAX_REQUEST_BYTES);
+      const data = await readChunkFrom(handle, absPath, offset, length, MAX_REQUEST_BYTES, (bytes) => this.runs.take(bytes));
       return { data, stats: await handle.stat() };
     } catch (err) {
       this.forget(absPath, entry);
@@ -56,6 +66,11 @@ export class ReadHandles {
     } finally {
       this.release(absPath, entry);
     }
+  }
+
+  /** Gives back the buffer of a run read(): the caller no longer uses it or any view of it. */
+  giveBack(data: Buffer): void {
+    this.runs.give(data);
   }
 
   closeAll(): void {

@@ -32,21 +32,31 @@ export class RequestTracker<T> {
    * Like open, for a request answered by `expected` replies, each naming its
    * place with indexOf(reply); the promise has them in that order once all came.
    * A reply whose index is out of range or already answered is not taken.
+   * `keep` turns each reply, as it arrives, into what the promise holds (the
+   * chunk fetcher verifies and copies a chunk out of its frame there, so the
+   * frame is garbage at once); if it throws, the request fails with its error.
    */
-  openMany(expected: number, indexOf: (reply: T) => number): { id: number; replies: Promise<T[]> } {
+  openMany<R = T>(expected: number, indexOf: (reply: T) => number, keep: (reply: T, index: number) => R = (reply) => reply as unknown as R): { id: number; replies: Promise<R[]> } {
     if (this.closedReason !== null) {
       const replies = Promise.reject(new LeftsyncError(ErrorCode.CONNECTION_CLOSED, this.closedReason));
       return { id: 0, replies };
     }
     const id = this.takeId();
-    const got: T[] = new Array(expected);
+    const got: R[] = new Array(expected);
+    const taken: boolean[] = new Array(expected).fill(false);
     let left = expected;
-    const replies = new Promise<T[]>((resolve, reject) => {
+    const replies = new Promise<R[]>((resolve, reject) => {
       this.pending.set(id, {
         take: (reply) => {
           const i = indexOf(reply);
-          if (!(i >= 0 && i < expected) || got[i] !== undefined) return false;
-          got[i] = reply;
+          if (!(i >= 0 && i < expected) || taken[i]) return false;
+          taken[i] = true;
+          try {
+            got[i] = keep(reply, i);
+          } catch (err) {
+            reject(err);
+            return true;
+          }
           if (--left > 0) return false;
           resolve(got);
           return true;

@@ -13,9 +13,11 @@
  * adopts the partial, or when the link closes.
  */
 import type { StoredChunk, SyncIndex } from '../model/entries.js';
+import { MAX_CHUNK_BYTES } from '../protocol/limits.js';
 import { compareVersions } from '../model/version.js';
 import type { Logger } from '../log.js';
 import type { GrowingFile } from '../protocol/messages.js';
+import { BufferPool } from '../transport/buffer-pool.js';
 import type { GrowingFiles, GrowingPartial } from './growing-files.js';
 import { isZeroChunk } from './temp-file.js';
 import { VersionGone } from './tree-fetch.js';
@@ -25,8 +27,11 @@ export const MAX_STREAMS_PER_LINK = 4;
 
 export interface StreamPrefetchOptions {
   growing: GrowingFiles;
-  /** One chunk of the stream of `path` from this link's peer, verified against its hash (VersionGone: the peer no longer has it). */
-  fetch(path: string, chunk: StoredChunk): Promise<Buffer>;
+  /**
+   * One chunk of the stream of `path` from this link's peer, verified against its hash (VersionGone: the peer no longer has it),
+   * decoded into `landing` (chunk.length bytes).
+   */
+  fetch(path: string, chunk: StoredChunk, landing: Buffer): Promise<Buffer>;
   /** Whether this node would take a new version of `path` from this peer now (ignore rules, no newer local change, share there). */
   wants(path: string): Promise<boolean>;
   /**
@@ -87,11 +92,14 @@ export class StreamPrefetch {
   private readonly finished = new Map<number, GrowingPartial | null>();
   private readonly windowChunks: number;
   private readonly windowBytes: number;
+  /** Where fetched chunks land until written: the same few buffers for a whole file (see buffer-pool.ts). */
+  private readonly landings: BufferPool;
   private closed = false;
 
   constructor(private readonly options: StreamPrefetchOptions) {
     this.windowChunks = options.windowChunks ?? 16;
     this.windowBytes = options.windowBytes ?? 2 * 1024 * 1024;
+    this.landings = new BufferPool(this.windowBytes + 2 * MAX_CHUNK_BYTES);
   }
 
   onGrowing(message: GrowingFile): void {
@@ -199,9 +207,14 @@ export class StreamPrefetch {
   /** One chunk into the partial: read back if an earlier process left it, fetched otherwise. */
   private async take(pass: Pass, partial: GrowingPartial, chunk: StoredChunk): Promise<void> {
     if (await partial.readBack(chunk)) return;
-    const data = await this.options.fetch(pass.path, chunk);
-    // Written even when the pass was stopped meanwhile: whoever stopped it waits for this write before taking the file.
-    await partial.write(chunk, data);
+    const landing = this.landings.take(chunk.length);
+    try {
+      const data = await this.options.fetch(pass.path, chunk, landing);
+      // Written even when the pass was stopped meanwhile: whoever stopped it waits for this write before taking the file.
+      await partial.write(chunk, data);
+    } finally {
+      this.landings.give(landing);
+    }
   }
 
   /** Stops fetching; resolves once nothing of this pass is in flight (its writes have landed). */

@@ -127,9 +127,11 @@ export class Supplier {
       while (end < wants.length && continues(wants[end - 1]!, wants[end]!)) end++;
       const run = wants.slice(start, end);
       const entry = this.options.index.get(run[0]!.path);
-      const found = await this.findRun(run, entry, checkedParents);
+      const { found, read } = await this.findRun(run, entry, checkedParents);
       const sending = this.sendingOf(run[0]!.path, Buffer.from(run[0]!.digest), entry?.size ?? 0);
       for (let k = 0; k < run.length; k++) await this.sendChunk(request.requestId, start + k, run[k]!, found[k], sending);
+      // Every chunk of the run is framed (send() copies it out): its buffer can serve the next read.
+      if (read !== undefined) this.handles.giveBack(read);
       start = end;
     }
   }
@@ -208,9 +210,10 @@ export class Supplier {
    * its path's index entry), from the named file with one read, or from anywhere else we hold them; undefined
    * for a chunk found nowhere as asked.
    */
-  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined, checkedParents: Set<string>): Promise<(Buffer | undefined)[]> {
+  private async findRun(run: ChunkWant[], entry: IndexEntry | undefined, checkedParents: Set<string>): Promise<FoundRun> {
     const { index, shareDir, stateDir, log } = this.options;
     const found: (Buffer | undefined)[] = run.map(() => undefined);
+    let read: Buffer | undefined;
     const first = run[0]!;
     const last = run[run.length - 1]!;
     const length = last.offset + last.length - first.offset;
@@ -219,6 +222,7 @@ export class Supplier {
     if ((live !== undefined || this.options.isStreaming?.(first.path) === true) && length <= MAX_REQUEST_BYTES) {
       try {
         const { data, stats } = await this.handles.read(await resolveSharePath(shareDir, first.path, checkedParents), first.offset, length);
+        read = data;
         // The scanner hashed these bytes, and the file is as it saw them: no second hash on this side.
         // A short run is hashed anyway: that costs less than looking its chunks up.
         const asIndexed = length > HASH_RATHER_THAN_LOOK_UP && live !== undefined && matchesStats(live, stats) && Buffer.compare(live.digest, first.digest) === 0;
@@ -237,8 +241,14 @@ export class Supplier {
       const location = index.findChunk(hash);
       if (location !== undefined && location.length === run[k]!.length) found[k] = await readVerifiedAt(location, hash, shareDir, stateDir);
     }
-    return found;
+    return { found, read };
   }
+}
+
+/** The bytes of each chunk of a run (undefined: found nowhere), and the buffer of the one read they are views of. */
+interface FoundRun {
+  found: (Buffer | undefined)[];
+  read: Buffer | undefined;
 }
 
 /** `next` is the chunk right after `want` in the same version of the same file. */

@@ -101,28 +101,3 @@ export function encodeChunkReplyFrame(reply: ChunkReply, target: Buffer): Buffer
   }
   return target.subarray(0, at);
 }
-
-/**
- * A few frame-sized buffers reused across sends. A buffer goes back to the
- * pool once ws reports the frame written; when the pool is empty a fresh
- * buffer is made (and kept only if the pool has room), so a burst is never
- * refused, only less cheap.
- */
-export class FrameBufferPool {
-  private readonly free: Buffer[] = [];
-
-  constructor(
-    private readonly bufferBytes: number,
-    private readonly maxFree: number,
-  ) {}
-
-  /** A buffer of at least `bytes`; null when a frame is larger than the pooled size. */
-  take(bytes: number): Buffer | null {
-    if (bytes > this.bufferBytes) return null;
-    return this.free.pop() ?? Buffer.allocUnsafe(this.bufferBytes);
-  }
-
-  give(buffer: Buffer): void {
-    if (this.free.length < this.maxFree) this.free.push(buffer);
-  }
-}

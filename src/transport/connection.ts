@@ -21,6 +21,8 @@ export interface PeerConnection {
   /**
    * Queues one frame. Resolves once the frame is handed to the socket and the
    * send buffer is below its high-water mark, so awaiting every send bounds memory.
+   * The frame's bytes are copied before send() returns: the caller may reuse
+   * its buffers at once (the supplier reads the next run into the same one).
    * Rejects with LS_CONNECTION_CLOSED after close.
    */
   send(frame: Frame): Promise<void>;

@@ -12,7 +12,8 @@ import { decodeFrame, encodeFrame } from '../protocol/frame.js';
 import { MAX_CHUNK_PAYLOAD_BYTES, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES } from '../protocol/limits.js';
 import type { Frame } from '../protocol/messages.js';
 import { validateFrame } from '../protocol/validate.js';
-import { FrameBufferPool, chunkReplyFrameLength, encodeChunkReplyFrame } from './chunk-reply-frame.js';
+import { BufferPool } from './buffer-pool.js';
+import { chunkReplyFrameLength, encodeChunkReplyFrame } from './chunk-reply-frame.js';
 
 /** send() waits while more than this many bytes are handed to ws but not yet flushed. */
 export const SEND_HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -21,11 +22,11 @@ export const LEFTSYNC_CLOSE_STATUS = 4000;
 /** After our close frame, the peer gets this long to answer before the socket is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
 /**
- * Buffers for chunk reply frames, shared by every channel: a payload, its hash
- * and field headers fit in MAX_CHUNK_PAYLOAD_BYTES + 1 KiB. 16 are kept free
- * at most (4 MiB of address space; only the bytes used become resident).
+ * Buffers for chunk reply frames, shared by every channel. Up to
+ * SEND_HIGH_WATER_BYTES of frames wait for the socket, so that much (and one
+ * more frame) is kept free: a steady transfer then allocates no frame at all.
  */
-const chunkReplyBuffers = new FrameBufferPool(MAX_CHUNK_PAYLOAD_BYTES + 1024, 16);
+const chunkReplyBuffers = new BufferPool(SEND_HIGH_WATER_BYTES + MAX_CHUNK_PAYLOAD_BYTES + 1024);
 
 export interface CloseInfo {
   /** Stable code of why the channel closed. */
@@ -116,7 +117,7 @@ export class FrameChannel {
         throw new LeftsyncError(ErrorCode.PROTO_TOO_LARGE, `frame of ${length} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
       }
       pooled = chunkReplyBuffers.take(length);
-      bytes = encodeChunkReplyFrame(frame.chunkReply, pooled ?? Buffer.allocUnsafe(length));
+      bytes = encodeChunkReplyFrame(frame.chunkReply, pooled);
     } else {
       bytes = encodeFrame(frame);
     }

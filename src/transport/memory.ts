@@ -23,7 +23,9 @@ class MemoryConnection implements PeerConnection {
   async send(frame: Frame): Promise<void> {
     if (this.closed) throw new LeftsyncError(ErrorCode.CONNECTION_CLOSED, `connection to ${this.peerId} is closed`);
     const target = this.other;
-    setImmediate(() => target.deliver(frame));
+    // Copied now, as a socket would: the sender may reuse the frame's buffers once send() returns.
+    const copy = copyFrame(frame);
+    setImmediate(() => target.deliver(copy));
   }
 
   pauseReading(): void {
@@ -71,4 +73,14 @@ export function createMemoryPair(aId: string, bId: string): [PeerConnection, Pee
   a.other = b;
   b.other = a;
   return [a, b];
+}
+
+/** A deep copy of a frame: its bytes in fresh Buffers, everything else rebuilt. */
+function copyFrame<T>(value: T): T {
+  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => copyFrame(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyFrame(item)])) as T;
+  }
+  return value;
 }

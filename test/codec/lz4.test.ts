@@ -82,3 +82,22 @@ test('fuzz: mutated and random payloads give a LeftsyncError or a block of the d
   }
   assert.ok(errors > 1000, `most garbage is rejected (${errors})`);
 });
+
+test('a chunk decodes into the place given for it; a chunk of another length is left where it is', () => {
+  const place = Buffer.alloc(text.length);
+  const { payload } = encodeChunk(text);
+  const decoded = decodeChunk(payload, true, MAX, place);
+  assert.ok(decoded === place, 'decoded into the place');
+  assert.deepEqual(place, text);
+
+  const raw = randomBytes(5000, 402);
+  const rawPlace = Buffer.alloc(5000);
+  assert.ok(decodeChunk(raw, false, MAX, rawPlace) === rawPlace, 'a raw chunk is copied into its place');
+  assert.deepEqual(rawPlace, raw);
+
+  const wrongPlace = Buffer.alloc(4999);
+  const other = decodeChunk(raw, false, MAX, wrongPlace);
+  assert.ok(other !== wrongPlace && other.length === 5000, 'another length: not copied, so the length check refuses it');
+  assert.ok(wrongPlace.every((b) => b === 0));
+  assert.equal(decodeChunk(payload, true, MAX, Buffer.alloc(10)).length, text.length);
+});

@@ -85,6 +85,48 @@ test('a request for a run of contiguous chunks is read once and answers each chu
   supplier.close();
 });
 
+test('successive runs are read into one reused buffer, and what was sent of a run is not changed by the next read', async (t) => {
+  const { src } = await setupForTest(t, 'runs-reused-buffer');
+  const data = randomBytes(2 * 1024 * 1024);
+  const entry = await putFile(src, 'big.bin', data);
+  const chunks = src.index.chunksOf('big.bin');
+  // Two runs of 64-512 KiB: read through an open handle (shorter ones are read synchronously, unpooled), one block size.
+  const runOf = (from: number): StoredChunk[] => {
+    const run: StoredChunk[] = [];
+    for (let bytes = 0, k = from; k < chunks.length && bytes + chunks[k]!.length <= 512 * 1024; k++) {
+      run.push(chunks[k]!);
+      bytes += chunks[k]!.length;
+    }
+    return run;
+  };
+  const first = runOf(0);
+  const second = runOf(first.length);
+  assert.ok(first.length > 1 && second.length > 1);
+  const blocks: ArrayBufferLike[] = [];
+  const original = ReadHandles.prototype.read;
+  ReadHandles.prototype.read = async function (this: ReadHandles, ...args: Parameters<typeof original>) {
+    const run = await original.apply(this, args);
+    blocks.push(run.data.buffer);
+    return run;
+  };
+  t.after(() => {
+    ReadHandles.prototype.read = original;
+  });
+  const { supplier, sent } = recordingSupplier(src);
+  await supplier.answerChunk({ requestId: 1, wants: first.map((c) => wantOf(entry, c)) });
+  await supplier.answerChunk({ requestId: 2, wants: second.map((c) => wantOf(entry, c)) });
+  assert.equal(blocks.length, 2);
+  assert.ok(blocks[1] === blocks[0], 'the second run landed in the first run\'s buffer');
+  const served = [...first, ...second];
+  assert.equal(sent.length, served.length);
+  sent.forEach((frame, k) => {
+    const chunk = served[k]!;
+    const bytes = decodeChunk(frame.chunkReply!.payload, frame.chunkReply!.compressed, chunk.length);
+    assert.ok(bytes.equals(data.subarray(chunk.offset, chunk.offset + chunk.length)), `chunk ${k} as on disk`);
+  });
+  supplier.close();
+});
+
 test('a want for a version that is gone gets VERSION_GONE while the others of the same request succeed', async (t) => {
   const { src, dst } = await setupForTest(t, 'runs-gone-one');
   const a = await putFile(src, 'a.txt', randomBytes(3000));

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Frame } from '../../src/protocol/messages.js';
 import type { IndexEntry } from '../../src/model/entries.js';
 import { createLogger } from '../../src/log.js';
@@ -169,7 +170,8 @@ export function recordingSupplier(peer: TestPeer, { blocked = false } = {}) {
   const supplier = supplierFor(peer, {
     reading,
     send: (frame) => {
-      sent.push(frame);
+      // Copied as a socket would: the supplier reuses its read buffers once send() returns.
+      sent.push(decodeFrame(encodeFrame(frame)));
       return blocked ? new Promise<void>((release) => releases.push(release)) : Promise.resolve();
     },
   });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import { MAX_CHUNK_PAYLOAD_BYTES } from '../../src/protocol/limits.js';
 import type { ChunkReply } from '../../src/protocol/messages.js';
-import { FrameBufferPool, chunkReplyFrameLength, encodeChunkReplyFrame } from '../../src/transport/chunk-reply-frame.js';
+import { chunkReplyFrameLength, encodeChunkReplyFrame } from '../../src/transport/chunk-reply-frame.js';
 
 const bytes = (n: number) => randomBytes(n) as unknown as Uint8Array<ArrayBuffer>;
 
@@ -50,17 +50,4 @@ test('a reused buffer carries no bytes of the previous frame into the next', () 
   encodeChunkReplyFrame(reply({ payload: bytes(200_000) }), target);
   const small = reply({ payload: bytes(5) });
   assert.deepEqual(Buffer.from(encodeChunkReplyFrame(small, target)), Buffer.from(encodeFrame({ chunkReply: small })));
-});
-
-test('the pool hands out buffers, takes them back up to its limit, and refuses oversized frames', () => {
-  const pool = new FrameBufferPool(1000, 1);
-  const first = pool.take(900)!;
-  assert.equal(first.length, 1000);
-  assert.equal(pool.take(1001), null);
-  const second = pool.take(10)!;
-  assert.notEqual(second, first);
-  pool.give(first);
-  pool.give(second); // beyond maxFree: dropped
-  assert.equal(pool.take(10), first);
-  assert.notEqual(pool.take(10), second);
 });
