@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,8 @@ export const BIN_ENV = BIN.env;
 export const LEFTSYNC_FLAGS = splitFlags(process.env.BENCH_LEFTSYNC_FLAGS);
 /** BENCH_EVENTS_DIR=/tmp/ev keeps every process's log lines there, NAME-PID.jsonl, each with the bench's clock (seenAt, ms). */
 const EVENTS_DIR = process.env.BENCH_EVENTS_DIR ?? null;
+// Made up front: a write into a missing folder from a log handler would end the bench without stopping its processes.
+if (EVENTS_DIR !== null) mkdirSync(EVENTS_DIR, { recursive: true });
 
 function splitFlags(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((flag) => flag !== '');
