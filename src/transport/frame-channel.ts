@@ -12,6 +12,7 @@ import { decodeFrame, encodeFrame } from '../protocol/frame.js';
 import { MAX_CHUNK_PAYLOAD_BYTES, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES } from '../protocol/limits.js';
 import type { Frame } from '../protocol/messages.js';
 import { validateFrame } from '../protocol/validate.js';
+import { CHUNK_SIZES } from '../chunker/params.js';
 import { BufferPool } from './buffer-pool.js';
 import { chunkReplyFrameLength, encodeChunkReplyFrame } from './chunk-reply-frame.js';
 
@@ -25,8 +26,12 @@ const CLOSE_GRACE_MS = 2_000;
  * Buffers for chunk reply frames, shared by every channel. Up to
  * SEND_HIGH_WATER_BYTES of frames wait for the socket, so that much (and one
  * more frame) is kept free: a steady transfer then allocates no frame at all.
+ * Frames of small files (below POOLED_FRAME_BYTES, the chunker's smallest
+ * chunk) are allocated as before: a block of the pool is 32 KiB at least, and a
+ * thousand 4 KiB files wait at once.
  */
 const chunkReplyBuffers = new BufferPool(SEND_HIGH_WATER_BYTES + MAX_CHUNK_PAYLOAD_BYTES + 1024);
+const POOLED_FRAME_BYTES = CHUNK_SIZES.minSize;
 
 export interface CloseInfo {
   /** Stable code of why the channel closed. */
@@ -116,8 +121,8 @@ export class FrameChannel {
       if (length > MAX_FRAME_BYTES) {
         throw new LeftsyncError(ErrorCode.PROTO_TOO_LARGE, `frame of ${length} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
       }
-      pooled = chunkReplyBuffers.take(length);
-      bytes = encodeChunkReplyFrame(frame.chunkReply, pooled);
+      if (length >= POOLED_FRAME_BYTES) pooled = chunkReplyBuffers.take(length);
+      bytes = encodeChunkReplyFrame(frame.chunkReply, pooled ?? Buffer.allocUnsafe(length));
     } else {
       bytes = encodeFrame(frame);
     }
