@@ -1,10 +1,10 @@
 /**
  * Buffers for bytes in transit, reused instead of allocated per chunk. V8
- * counts every buffer allocated since its last full collection against the old
- * generation's limit, and a chunk's buffer that waits for a socket or a disk
- * write outlives two scavenges and is promoted: a 500 MiB transfer that
+ * counts the buffer memory that has grown since its last full collection
+ * against the old generation's limit (--trace-incremental-marking: marking
+ * started with 11 MB of the heap's slack unused): a 500 MiB transfer that
  * allocated fresh buffers for its reads, frames and received chunks set off a
- * full collection every ~11 MB on each side (40-60 per file, --trace-gc). A
+ * full collection every ~11 MB on each side (39-61 per file, --trace-gc). A
  * reused buffer adds nothing to that count.
  *
  * Sizes are rounded up to a multiple of GRANULE, and each size has its own list
