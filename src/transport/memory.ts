@@ -75,9 +75,9 @@ export function createMemoryPair(aId: string, bId: string): [PeerConnection, Pee
   return [a, b];
 }
 
-/** A deep copy of a frame: its bytes in fresh Buffers, everything else rebuilt. */
-function copyFrame<T>(value: T): T {
-  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength)) as T;
+/** A deep copy of a frame, as a socket delivers it: its bytes in fresh Buffers, everything else rebuilt. */
+export function copyFrame<T>(value: T): T {
+  if (value instanceof Uint8Array) return Buffer.from(value) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => copyFrame(item)) as T;
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyFrame(item)])) as T;

@@ -7,7 +7,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { decodeFrame, encodeFrame } from '../../src/protocol/frame.js';
 import type { Frame } from '../../src/protocol/messages.js';
 import type { IndexEntry } from '../../src/model/entries.js';
 import { createLogger } from '../../src/log.js';
@@ -17,7 +16,7 @@ import { Puller, type PullerOptions } from '../../src/transfer/puller.js';
 import { StatsCounter } from '../../src/transfer/stats.js';
 import { Supplier, type SupplierOptions } from '../../src/transfer/supplier.js';
 import { PeerEvents } from '../../src/status/peer-events.js';
-import { createMemoryPair } from '../../src/transport/memory.js';
+import { copyFrame, createMemoryPair } from '../../src/transport/memory.js';
 import type { PeerConnection } from '../../src/transport/connection.js';
 import { cleanup, createPeer, makeTempDir, type TestPeer } from '../peer/harness.js';
 
@@ -171,7 +170,7 @@ export function recordingSupplier(peer: TestPeer, { blocked = false } = {}) {
     reading,
     send: (frame) => {
       // Copied as a socket would: the supplier reuses its read buffers once send() returns.
-      sent.push(decodeFrame(encodeFrame(frame)));
+      sent.push(copyFrame(frame));
       return blocked ? new Promise<void>((release) => releases.push(release)) : Promise.resolve();
     },
   });
