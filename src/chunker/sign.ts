@@ -8,7 +8,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createBoundaryScanner } from './engines.js';
 import { fileRoot } from './tree.js';
-import { zeroChunkHash } from './zeros.js';
+import { isAllZero, updateWithZeros, zeroHashOfLength } from './zeros.js';
 import type { BoundaryScanner, ChunkerParams, FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
@@ -34,8 +34,10 @@ class Signer {
   readonly chunks: StoredChunk[] = [];
   private chunkStart = 0;
   private streamOffset = 0;
-  // The open chunk (begun in an earlier buffer): its running hash and, only
-  // when the caller wants bytes, copies of its earlier parts.
+  // The open chunk (begun in an earlier buffer): its running hash, null while
+  // every byte of it is zero (a sparse file's hole: its hash comes from the
+  // cache when it closes as zeros), and, only when the caller wants bytes,
+  // copies of its earlier parts.
   private openHash: Hash | null = null;
   private openParts: Buffer[] = [];
 
@@ -56,8 +58,10 @@ class Signer {
     }
     if (pos < buf.length) {
       const rest = buf.subarray(pos);
-      this.openHash ??= createHash('sha256');
-      this.openHash.update(rest);
+      if (this.openHash !== null || !isAllZero(rest)) {
+        this.openHash ??= updateWithZeros(createHash('sha256'), this.streamOffset + pos - this.chunkStart);
+        this.openHash.update(rest);
+      }
       // Copied: the source may reuse its buffer for the next read.
       if (this.keepBytes) this.openParts.push(Buffer.from(rest));
     }
@@ -78,14 +82,14 @@ class Signer {
   private close(tail: Buffer, end: number): ClosedChunk {
     let hash: Buffer;
     let bytes = tail;
-    if (this.openHash === null) {
-      hash = zeroChunkHash(tail) ?? createHash('sha256').update(tail).digest();
-    } else {
-      hash = this.openHash.update(tail).digest();
-      if (this.keepBytes) bytes = Buffer.concat([...this.openParts, tail]);
-      this.openHash = null;
-      this.openParts = [];
-    }
+    // This chunk's bytes in earlier buffers: all zeros while openHash is null.
+    const earlier = end - this.chunkStart - tail.length;
+    if (this.openHash !== null) hash = this.openHash.update(tail).digest();
+    else if (isAllZero(tail)) hash = zeroHashOfLength(earlier + tail.length);
+    else hash = updateWithZeros(createHash('sha256'), earlier).update(tail).digest();
+    if (earlier > 0 && this.keepBytes) bytes = Buffer.concat([...this.openParts, tail]);
+    this.openHash = null;
+    this.openParts = [];
     const chunk: StoredChunk = { offset: this.chunkStart, length: end - this.chunkStart, hash };
     this.chunks.push(chunk);
     this.chunkStart = end;
@@ -97,13 +101,17 @@ class Signer {
  * Streams bytes, returns the signature. onChunk (optional) sees each chunk with
  * its bytes in order and is awaited, so a caller can write/forward chunks with
  * bounded memory. `bytes` may be a view into a buffer the source yielded.
+ * withBytes false: onChunk only wants the list as it grows, and a chunk's
+ * bytes are not gathered from the buffers it spans (`bytes` is then only its
+ * part in the last one).
  */
 export async function signStream(
   source: AsyncIterable<Uint8Array>,
   params: ChunkerParams,
   onChunk?: ChunkSink,
+  withBytes = onChunk !== undefined,
 ): Promise<FileSignature> {
-  const signer = new Signer(await createBoundaryScanner(params), onChunk !== undefined);
+  const signer = new Signer(await createBoundaryScanner(params), withBytes);
   for await (const piece of source) {
     // The source waits for the next read until this body is done, so views into its buffer stay valid here.
     for (const { chunk, bytes } of signer.push(asBuffer(piece))) if (onChunk) await onChunk(chunk, bytes);

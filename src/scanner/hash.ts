@@ -58,7 +58,7 @@ export async function hashFile(absPath: string, params: ChunkerParams, expectedS
       return await pool.sign(async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead, params, READ_SLICE, onChunks);
     }
     const bufferSize = Math.max(MIN_SLICE, Math.min(READ_SLICE, expectedSize + 1));
-    return await signStream(readSlices(handle, bufferSize), params, onChunks && ((chunk) => onChunks([chunk])));
+    return await signStream(readSlices(handle, bufferSize), params, onChunks && ((chunk) => onChunks([chunk])), false);
   } finally {
     await handle.close();
   }

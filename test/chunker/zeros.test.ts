@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { ENGINES, chunkerParams } from '../../src/chunker/params.js';
-import { signBuffer } from '../../src/chunker/sign.js';
+import { signBuffer, signStream } from '../../src/chunker/sign.js';
+import type { StoredChunk } from '../../src/model/entries.js';
+import { assertValidSignature, unevenSlices } from './helpers.js';
 import { zeroChunkHash } from '../../src/chunker/zeros.js';
 
 /** Random bytes with runs of zeros of every interesting length between them. */
@@ -34,4 +36,20 @@ test('a zero chunk takes its hash from the cache; anything else is left to SHA-2
   assert.equal(zeroChunkHash(almost), null);
   assert.equal(zeroChunkHash(Buffer.from([1, 0, 0])), null);
   assert.equal(zeroChunkHash(Buffer.alloc(0)), null);
+});
+
+test('a chunk spanning reads that is all zeros, or zeros and then data, has the SHA-256 of its bytes', async () => {
+  // Zeros first, so chunks begin as zeros in one read and go on in the next.
+  const data = Buffer.concat([Buffer.alloc(700_000), holey(), Buffer.alloc(600_001)]);
+  for (const engine of ENGINES) {
+    const params = chunkerParams(engine);
+    for (const sizes of [[64], [65_536, 7], [300_001], [1 << 20]]) {
+      const sig = await signStream(unevenSlices(data, sizes), params);
+      assertValidSignature(sig, data, params);
+      // Without the bytes gathered (the scanner's streaming list), the same chunks as they close.
+      const seen: StoredChunk[] = [];
+      assert.deepEqual(await signStream(unevenSlices(data, sizes), params, (chunk) => void seen.push(chunk), false), sig, `${engine} ${sizes.join(',')}`);
+      assert.deepEqual(seen, sig.chunks);
+    }
+  }
 });
