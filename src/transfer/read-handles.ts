@@ -59,7 +59,8 @@ export class ReadHandles {
     try {
       const handle = await entry.handle;
       const data = await readChunkFrom(handle, absPath, offset, length, MAX_REQUEST_BYTES, (bytes) => this.runs.take(bytes));
-      return { data, stats: await handle.stat() };
+      // fstat synchronously: it costs microseconds, a trip through the thread pool a wakeup and a turn (0.28 s of the sender's main thread per cold 500 MiB file, --cpu-prof).
+      return { data, stats: fstatSync(handle.fd) };
     } catch (err) {
       this.forget(absPath, entry);
       throw fromSystemError(err, `read ${absPath}`);
