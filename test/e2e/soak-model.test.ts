@@ -90,3 +90,21 @@ test('model: a folder removed by a peer that had not received what another put i
   assert.equal(seenAll.check({ d: 'dir:755' }).unexpected.length, 1, 'a folder whose remover saw all inside it must not come back');
   assert.equal(seenAll.check({ d: 'dir:755', 'd/sub': 'dir:755' }).unexpected.length, 2, 'nor a folder inside it');
 });
+
+test('model: the same content put by two peers apart, then removed by a third that saw one of them, may remain', () => {
+  // The soak (seed 20261201): C and B each made a folder of rA26.txt while cut off
+  // from each other; A removed the one it had received. C's folder is concurrent
+  // with that removal and comes back; nothing tells the model which folder A saw.
+  const model = new ShareModel();
+  model.replace('r', null, f('8'));
+  model.replace('r', f('8'), 'dir'); // C, apart
+  model.replace('r', f('8'), 'dir'); // B, apart
+  model.replace('r', 'dir', null); // A, which had received one of them
+  assert.deepEqual(model.check({ r: 'dir:755' }).unexpected, [], 'the folder A had not seen may come back');
+  assert.deepEqual(model.check({}), { lost: [], unexpected: [], expected: 0 }, 'or both may be gone, if A saw them merged');
+  // Put by one peer only, the removal that saw it erases it.
+  const once = new ShareModel();
+  once.replace('s', null, 'dir');
+  once.replace('s', 'dir', null);
+  assert.equal(once.check({ s: 'dir:755' }).unexpected.length, 1);
+});

@@ -22,6 +22,9 @@
  *    while another creates inside it (before or after, in time, as long as the
  *    remover had not received it) comes back to hold the new entry, and whether
  *    it goes once that entry is removed is leftsync's choice either way.
+ *    And a content that two operations put at P (two peers apart each made the
+ *    same folder there) may remain after a removal that saw it: the remover
+ *    may have had only one of them, and the other is concurrent with it.
  * This is the rule of the random-kills e2e test (a write survives unless a later
  * operation replaced it), made exact for concurrent edits: a replacement only
  * erases the versions its peer had seen.
@@ -76,12 +79,23 @@ export class ShareModel {
    * folder saw: while any is left, the folder may remain.
    */
   private readonly unseenInside = new Map<string, Set<string>>();
+  /** Per path, how many operations put each live content there since it was last erased. */
+  private readonly puts = new Map<string, Map<Content, number>>();
+  /** Per path, contents erased by a removal that may have seen only one of the operations that put them. */
+  private readonly mayRemain = new Map<string, Set<Content>>();
 
   replace(rel: string, seen: Content | null, now: Content | null): void {
     const set = this.live.get(rel) ?? new Set<Content>();
-    if (seen !== null) set.delete(seen);
+    const puts = this.puts.get(rel) ?? new Map<Content, number>();
+    this.puts.set(rel, puts);
+    if (seen !== null) {
+      set.delete(seen);
+      if ((puts.get(seen) ?? 0) > 1) this.mayRemain.set(rel, (this.mayRemain.get(rel) ?? new Set()).add(seen));
+      puts.delete(seen);
+    }
     if (now !== null) {
       set.add(now);
+      puts.set(now, (puts.get(now) ?? 0) + 1);
       for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) {
         const folder = rel.slice(0, slash);
         this.unseenInside.set(folder, (this.unseenInside.get(folder) ?? new Set()).add(`${rel} ${now}`));
@@ -141,7 +155,7 @@ export class ShareModel {
       const known = legit.get(rel);
       if (known !== undefined) return known;
       const content = contentOf(tree[rel])!;
-      let ok = isConflictPath(rel) || this.liveAt(rel).has(content);
+      let ok = isConflictPath(rel) || this.liveAt(rel).has(content) || this.mayRemain.get(rel)?.has(content) === true;
       if (!ok && content === 'dir') ok = this.unseenInside.has(rel) || paths.some((p) => p.startsWith(`${rel}/`) && isLegit(p));
       legit.set(rel, ok);
       return ok;
