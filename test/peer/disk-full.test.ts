@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
@@ -98,5 +98,6 @@ test('a download that cannot fit is not started; one that runs out of space leav
     assert.equal(diskEvents.filter((e) => e.event === 'disk.space_back').length, 1, 'and once when all is written');
   } finally {
     logs.restore();
+    await rm(root, { recursive: true, force: true });
   }
 });
