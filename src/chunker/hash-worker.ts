@@ -5,9 +5,8 @@
  * same stream is continued from its running hash. The slice's buffer is
  * transferred back with the hashes, so the main thread reads into it again.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { zeroChunkHash } from './zeros.js';
+import { ChunkHash } from './zeros.js';
 
 export interface HashJob {
   stream: number;
@@ -26,7 +25,7 @@ export interface HashResult {
   hashes: ArrayBuffer;
 }
 
-const open = new Map<number, Hash>();
+const open = new Map<number, ChunkHash>();
 
 parentPort!.on('message', (job: HashJob) => {
   const view = Buffer.from(job.buffer, 0, job.length);
@@ -36,12 +35,11 @@ parentPort!.on('message', (job: HashJob) => {
     const bytes = view.subarray(pos, cut);
     const begun = open.get(job.stream);
     open.delete(job.stream);
-    const known = begun === undefined ? zeroChunkHash(bytes) : null;
-    (known ?? (begun ?? createHash('sha256')).update(bytes).digest()).copy(hashes, 32 * i);
+    (begun ?? new ChunkHash()).update(bytes).digest().copy(hashes, 32 * i);
     pos = cut;
   });
   if (pos < job.length) {
-    const hash = open.get(job.stream) ?? createHash('sha256');
+    const hash = open.get(job.stream) ?? new ChunkHash();
     hash.update(view.subarray(pos));
     open.set(job.stream, hash);
   }

@@ -5,10 +5,9 @@
  * the bytes. Memory is bounded by one input buffer plus one open chunk: the
  * file is never held whole.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { createBoundaryScanner } from './engines.js';
 import { fileRoot } from './tree.js';
-import { isAllZero, updateWithZeros, zeroHashOfLength } from './zeros.js';
+import { ChunkHash } from './zeros.js';
 import type { BoundaryScanner, ChunkerParams, FileSignature } from './types.js';
 import type { StoredChunk } from '../model/entries.js';
 
@@ -34,11 +33,10 @@ class Signer {
   readonly chunks: StoredChunk[] = [];
   private chunkStart = 0;
   private streamOffset = 0;
-  // The open chunk (begun in an earlier buffer): its running hash, null while
-  // every byte of it is zero (a sparse file's hole: its hash comes from the
-  // cache when it closes as zeros), and, only when the caller wants bytes,
-  // copies of its earlier parts.
-  private openHash: Hash | null = null;
+  // The open chunk (begun in an earlier buffer): its running hash (zeros cost
+  // nothing until data follows) and, only when the caller wants bytes, copies
+  // of its earlier parts.
+  private openHash: ChunkHash | null = null;
   private openParts: Buffer[] = [];
 
   constructor(
@@ -58,10 +56,7 @@ class Signer {
     }
     if (pos < buf.length) {
       const rest = buf.subarray(pos);
-      if (this.openHash !== null || !isAllZero(rest)) {
-        this.openHash ??= updateWithZeros(createHash('sha256'), this.streamOffset + pos - this.chunkStart);
-        this.openHash.update(rest);
-      }
+      (this.openHash ??= new ChunkHash()).update(rest);
       // Copied: the source may reuse its buffer for the next read.
       if (this.keepBytes) this.openParts.push(Buffer.from(rest));
     }
@@ -80,14 +75,8 @@ class Signer {
 
   /** Closes the open chunk at stream offset `end`; `tail` is its part in the current buffer. */
   private close(tail: Buffer, end: number): ClosedChunk {
-    let hash: Buffer;
-    let bytes = tail;
-    // This chunk's bytes in earlier buffers: all zeros while openHash is null.
-    const earlier = end - this.chunkStart - tail.length;
-    if (this.openHash !== null) hash = this.openHash.update(tail).digest();
-    else if (isAllZero(tail)) hash = zeroHashOfLength(earlier + tail.length);
-    else hash = updateWithZeros(createHash('sha256'), earlier).update(tail).digest();
-    if (earlier > 0 && this.keepBytes) bytes = Buffer.concat([...this.openParts, tail]);
+    const hash = (this.openHash ?? new ChunkHash()).update(tail).digest();
+    const bytes = this.openHash !== null && this.keepBytes ? Buffer.concat([...this.openParts, tail]) : tail;
     this.openHash = null;
     this.openParts = [];
     const chunk: StoredChunk = { offset: this.chunkStart, length: end - this.chunkStart, hash };

@@ -20,7 +20,7 @@ export function isAllZero(bytes: Uint8Array): boolean {
 }
 
 /** Feeds `length` zero bytes to `hash`. */
-export function updateWithZeros(hash: Hash, length: number): Hash {
+function updateWithZeros(hash: Hash, length: number): Hash {
   for (let left = length; left > 0; left -= ZEROS.length) hash.update(ZEROS.subarray(0, Math.min(ZEROS.length, left)));
   return hash;
 }
@@ -39,4 +39,29 @@ export function zeroHashOfLength(length: number): Buffer {
 /** SHA-256 of `bytes` when they are all zeros (from the cache), else null: hash them. */
 export function zeroChunkHash(bytes: Uint8Array): Buffer | null {
   return bytes.length === 0 || !isAllZero(bytes) ? null : zeroHashOfLength(bytes.length);
+}
+
+/**
+ * The SHA-256 of one chunk fed in parts (the buffers or slices it spans).
+ * While every part is zero nothing is hashed: a chunk that closes as zeros
+ * takes its hash from the cache, one that goes on with data has its zeros
+ * hashed first.
+ */
+export class ChunkHash {
+  private hash: Hash | null = null;
+  private zeros = 0;
+
+  update(part: Uint8Array): this {
+    if (this.hash === null && isAllZero(part)) {
+      this.zeros += part.length;
+    } else {
+      this.hash ??= updateWithZeros(createHash('sha256'), this.zeros);
+      this.hash.update(part);
+    }
+    return this;
+  }
+
+  digest(): Buffer {
+    return this.hash !== null ? this.hash.digest() : zeroHashOfLength(this.zeros);
+  }
 }
