@@ -11,8 +11,8 @@ import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { CHUNK_SIZES } from '../chunker/params.js';
+import { isAllZero, zeroHashOfLength } from '../chunker/zeros.js';
 import type { PartialDownload, StoredChunk, SyncIndex } from '../model/entries.js';
-import { sha256 } from './chunk-io.js';
 
 /**
  * Verified chunks recorded in the index per transaction (64 chunks are ~4 MiB at
@@ -21,27 +21,12 @@ import { sha256 } from './chunk-io.js';
  */
 const RECORD_GROUP = 64;
 
-/** Compared against slice by slice; never written to. */
-const ZEROS = Buffer.alloc(64 * 1024);
-
-function isAllZero(data: Buffer): boolean {
-  for (let at = 0; at < data.length; at += ZEROS.length) {
-    const slice = data.subarray(at, Math.min(data.length, at + ZEROS.length));
-    if (!slice.equals(ZEROS.subarray(0, slice.length))) return false;
-  }
-  return true;
-}
-
-let zeroHash: Buffer | null = null;
-
 /**
  * True for a chunk of maxSize zeros, the chunk every engine cuts a run of zeros
  * into (a sparse file is mostly these): a hash comparison, no bytes read.
  */
 export function isZeroChunk(chunk: StoredChunk): boolean {
-  if (chunk.length !== CHUNK_SIZES.maxSize) return false;
-  zeroHash ??= sha256(Buffer.alloc(CHUNK_SIZES.maxSize));
-  return chunk.hash.equals(zeroHash);
+  return chunk.length === CHUNK_SIZES.maxSize && chunk.hash.equals(zeroHashOfLength(CHUNK_SIZES.maxSize));
 }
 
 export class TempFile {
