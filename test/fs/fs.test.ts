@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
+import { mkdtemp, mkdir, open, readFile, readdir, readlink, rm, stat, symlink, writeFile, lstat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { atomicReplace, createSymlink, diskSteps, makeDir, removeEntry, renameToConflict, setAttributes, writeFileAtomic } from '../../src/fs/write.js';
+import { UNLINK_LATER_BYTES } from '../../src/fs/displaced.js';
 import { resolveSharePath, toRelativePath } from '../../src/fs/paths.js';
 import { observedMtimeMs } from '../../src/model/file-stats.js';
 
@@ -146,6 +147,25 @@ describe('fs', () => {
       const now = await lstat(path.join(root, 'full.txt'));
       await atomicReplace(root, 'full.txt', temp, { expect: { size: now.size, mtimeMs: observedMtimeMs(now), inode: now.ino } });
       assert.equal(await readFile(path.join(root, 'full.txt'), 'utf8'), 'from peer');
+    });
+
+    it('over a large file it saw: the new version placed, the old one whole for a reader, no second name left', async () => {
+      const oldContent = Buffer.alloc(UNLINK_LATER_BYTES, 0x61);
+      await writeFile(path.join(root, 'large.bin'), oldContent);
+      const before = await lstat(path.join(root, 'large.bin'));
+      const reader = await open(path.join(root, 'large.bin'), 'r');
+      try {
+        const temp = await tempFile('the next version');
+        await atomicReplace(root, 'large.bin', temp, { expect: { size: before.size, mtimeMs: observedMtimeMs(before), inode: before.ino } });
+        assert.equal(await readFile(path.join(root, 'large.bin'), 'utf8'), 'the next version');
+        assert.ok((await reader.readFile()).equals(oldContent), 'a reader of the old version reads it to its end');
+      } finally {
+        await reader.close();
+      }
+      // The old version's second name goes on the thread pool, after atomicReplace returned.
+      const held = async () => (await readdir(tmp)).filter((name) => name.startsWith('displaced-'));
+      for (let i = 0; i < 500 && (await held()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(await held(), []);
     });
 
     it('a reader sees the old or the new content, never a mix', async () => {
