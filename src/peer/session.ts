@@ -124,7 +124,7 @@ class SyncSession implements Session {
     if (options.streams && !options.planOnly) {
       this.prefetch = new StreamPrefetch({
         growing: options.streams.growing,
-        fetch: (relPath, chunk, landing) => this.puller.fetchStreamChunk(relPath, chunk, landing),
+        fetch: (relPath, chunks, landing) => this.puller.fetchStreamChunks(relPath, chunks, landing),
         wants: (relPath) => this.wantsGrowing(relPath),
         holdsLocally: (chunk) => options.index.findChunk(chunk.hash)?.length === chunk.length,
         log: this.log,

@@ -342,12 +342,9 @@ export class Puller {
     });
   }
 
-  /** One chunk of a file the peer is still hashing (streaming sync), verified as any other; decoded into `landing` when given. */
-  async fetchStreamChunk(path: string, chunk: StoredChunk, landing?: Buffer): Promise<Buffer> {
-    const [fetched] = await this.fetcher.fetch([{ remote: { path, digest: STREAM_DIGEST }, chunk }], landing);
-    if (fetched!.outcome === 'gone') throw new VersionGone();
-    if (fetched!.outcome === 'failed') throw fetched!.error;
-    return fetched!.data;
+  /** Chunks of a file the peer is still hashing (streaming sync), in one request, verified as any other; decoded into `landing` when given. */
+  fetchStreamChunks(path: string, chunks: StoredChunk[], landing?: Buffer): Promise<Fetched[]> {
+    return this.fetcher.fetch(chunks.map((chunk) => ({ remote: { path, digest: STREAM_DIGEST }, chunk })), landing);
   }
 
   /** Sends a request frame with a fresh request id and waits for its reply. */

@@ -1,8 +1,9 @@
 /**
  * Streaming sync, the receiver's half on one link: GrowingFile frames from the
  * peer name the chunks of a file it is still hashing; the chunks are fetched
- * (a bounded window in flight), each verified against its published hash by
- * the fetch, and written into the path's stream partial (GrowingFiles). That
+ * several per request, as the pull's are (a bounded window in flight), each
+ * verified against its published hash by the fetch, and written into the
+ * path's stream partial (GrowingFiles). That
  * is all: no file is placed from here. When the file's index entry arrives,
  * the normal pull adopts the partial and counts what is there.
  *
@@ -13,11 +14,11 @@
  * adopts the partial, or when the link closes.
  */
 import type { StoredChunk, SyncIndex } from '../model/entries.js';
-import { MAX_CHUNK_BYTES } from '../protocol/limits.js';
 import { compareVersions } from '../model/version.js';
 import type { Logger } from '../log.js';
 import type { GrowingFile } from '../protocol/messages.js';
 import { BufferPool } from '../transport/buffer-pool.js';
+import type { Fetched } from './chunk-fetch.js';
 import type { GrowingFiles, GrowingPartial } from './growing-files.js';
 import { isZeroChunk } from './temp-file.js';
 import { VersionGone } from './tree-fetch.js';
@@ -28,10 +29,10 @@ export const MAX_STREAMS_PER_LINK = 4;
 export interface StreamPrefetchOptions {
   growing: GrowingFiles;
   /**
-   * One chunk of the stream of `path` from this link's peer, verified against its hash (VersionGone: the peer no longer has it),
-   * decoded into `landing` (chunk.length bytes).
+   * Chunks of the stream of `path` from this link's peer, in one request, each verified against its hash
+   * (or gone: the peer no longer has it), decoded into `landing` one after another (their total length).
    */
-  fetch(path: string, chunk: StoredChunk, landing: Buffer): Promise<Buffer>;
+  fetch(path: string, chunks: StoredChunk[], landing: Buffer): Promise<Fetched[]>;
   /** Whether this node would take a new version of `path` from this peer now (ignore rules, no newer local change, share there). */
   wants(path: string): Promise<boolean>;
   /**
@@ -44,6 +45,11 @@ export interface StreamPrefetchOptions {
   windowChunks?: number;
   /** Requested bytes in flight per stream (default 2 MiB). */
   windowBytes?: number;
+  /**
+   * Bytes asked for in one request (default 512 KiB, as the pull's): a request per chunk cost a
+   * frame each way, and the supplier a read, for each of the ~7,000 chunks of a 500 MiB file.
+   */
+  requestBytes?: number;
 }
 
 /** One hash pass of one file, as followed on this link. */
@@ -92,6 +98,7 @@ export class StreamPrefetch {
   private readonly finished = new Map<number, GrowingPartial | null>();
   private readonly windowChunks: number;
   private readonly windowBytes: number;
+  private readonly requestBytes: number;
   /** Where fetched chunks land until written: the same few buffers for a whole file (see buffer-pool.ts). */
   private readonly landings: BufferPool;
   private closed = false;
@@ -99,7 +106,9 @@ export class StreamPrefetch {
   constructor(private readonly options: StreamPrefetchOptions) {
     this.windowChunks = options.windowChunks ?? 16;
     this.windowBytes = options.windowBytes ?? 2 * 1024 * 1024;
-    this.landings = new BufferPool(this.windowBytes + 2 * MAX_CHUNK_BYTES);
+    this.requestBytes = options.requestBytes ?? 512 * 1024;
+    // A request's landing is at least requestBytes (and at most that or one chunk), so they share one list.
+    this.landings = new BufferPool(this.windowBytes + this.requestBytes, this.requestBytes);
   }
 
   onGrowing(message: GrowingFile): void {
@@ -171,30 +180,29 @@ export class StreamPrefetch {
     return pass;
   }
 
-  /** Starts the next chunks of the queue, within the window; a pass with nothing left to do ends. */
+  /** Starts the next requests for the queue, within the window; a pass with nothing left to do ends. */
   private pump(pass: Pass): void {
     const partial = pass.partial;
     if (!pass.stopped && partial !== null) {
-      while (pass.queue.length > 0 && pass.inFlight < this.windowChunks && (pass.inFlight === 0 || pass.inFlightBytes + pass.queue[0]!.length <= this.windowBytes)) {
-        const chunk = pass.queue.shift()!;
-        if (partial.holds(chunk)) continue;
-        if (isZeroChunk(chunk)) {
-          partial.hole(chunk);
-          continue;
-        }
-        if (this.options.holdsLocally(chunk)) continue;
+      // A request starts where a whole one fits the window, so none is cut short by it.
+      while (pass.queue.length > 0 && pass.inFlight < this.windowChunks && (pass.inFlight === 0 || pass.inFlightBytes + this.requestBytes <= this.windowBytes)) {
+        const chunks = this.nextRequest(pass, partial);
+        if (chunks.length === 0) continue;
+        const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
         pass.inFlight++;
-        pass.inFlightBytes += chunk.length;
-        this.take(pass, partial, chunk)
+        pass.inFlightBytes += bytes;
+        this.take(pass, partial, chunks)
           .catch((err: unknown) => {
             if (pass.stopped) return;
             pass.stopped = true;
-            if (err instanceof VersionGone) this.options.log.debug('stream.gone', { path: pass.path, offset: chunk.offset });
-            else this.options.log.warn('stream.fetch_failed', { path: pass.path, offset: chunk.offset, err });
+            const offset = err instanceof StreamChunkError ? err.offset : chunks[0]!.offset;
+            const cause = err instanceof StreamChunkError ? err.cause : err;
+            if (cause instanceof VersionGone) this.options.log.debug('stream.gone', { path: pass.path, offset });
+            else this.options.log.warn('stream.fetch_failed', { path: pass.path, offset, err: cause });
           })
           .finally(() => {
             pass.inFlight--;
-            pass.inFlightBytes -= chunk.length;
+            pass.inFlightBytes -= bytes;
             this.pump(pass);
           });
       }
@@ -204,14 +212,48 @@ export class StreamPrefetch {
     if (pass.stopped) this.settle(pass);
   }
 
-  /** One chunk into the partial: read back if an earlier process left it, fetched otherwise. */
-  private async take(pass: Pass, partial: GrowingPartial, chunk: StoredChunk): Promise<void> {
-    if (await partial.readBack(chunk)) return;
-    const landing = this.landings.take(chunk.length);
+  /**
+   * The queue's next chunks to fetch, in order, up to requestBytes (at least one); chunks the
+   * partial holds, holes and chunks held locally are taken off on the way.
+   */
+  private nextRequest(pass: Pass, partial: GrowingPartial): StoredChunk[] {
+    const chunks: StoredChunk[] = [];
+    let bytes = 0;
+    while (pass.queue.length > 0) {
+      const next = pass.queue[0]!;
+      if (chunks.length > 0 && bytes + next.length > this.requestBytes) break;
+      pass.queue.shift();
+      if (partial.holds(next)) continue;
+      if (isZeroChunk(next)) {
+        partial.hole(next);
+        continue;
+      }
+      if (this.options.holdsLocally(next)) continue;
+      chunks.push(next);
+      bytes += next.length;
+    }
+    return chunks;
+  }
+
+  /**
+   * Chunks into the partial: read back if an earlier process left them, the others fetched in one
+   * request. Each verified chunk is written, in order, up to the first that is gone or failed,
+   * which is thrown (as a StreamChunkError).
+   */
+  private async take(pass: Pass, partial: GrowingPartial, chunks: StoredChunk[]): Promise<void> {
+    const wanted: StoredChunk[] = [];
+    for (const chunk of chunks) if (!(await partial.readBack(chunk))) wanted.push(chunk);
+    if (wanted.length === 0) return;
+    const landing = this.landings.take(wanted.reduce((sum, chunk) => sum + chunk.length, 0));
     try {
-      const data = await this.options.fetch(pass.path, chunk, landing);
-      // Written even when the pass was stopped meanwhile: whoever stopped it waits for this write before taking the file.
-      await partial.write(chunk, data);
+      const fetched = await this.options.fetch(pass.path, wanted, landing);
+      // Written even when the pass was stopped meanwhile: whoever stopped it waits for these writes before taking the file.
+      for (const [i, chunk] of wanted.entries()) {
+        const result = fetched[i]!;
+        if (result.outcome === 'gone') throw new StreamChunkError(chunk.offset, new VersionGone());
+        if (result.outcome === 'failed') throw new StreamChunkError(chunk.offset, result.error);
+        await partial.write(chunk, result.data);
+      }
     } finally {
       this.landings.give(landing);
     }
@@ -246,5 +288,15 @@ export class StreamPrefetch {
     this.finished.set(pass.id, pass.partial);
     if (this.finished.size > FINISHED_KEPT) this.finished.delete(this.finished.keys().next().value!);
     if (pass.partial !== null) this.options.growing.release(pass.partial, pass.stopWriter);
+  }
+}
+
+/** Why a stream's chunk at `offset` was not taken (VersionGone, or its fetch's error). */
+class StreamChunkError extends Error {
+  constructor(
+    readonly offset: number,
+    override readonly cause: unknown,
+  ) {
+    super(`stream chunk at ${offset}`);
   }
 }

@@ -52,12 +52,17 @@ async function streamRig(name: string, tamper: (frame: Frame) => Frame = (f) => 
     if (frame.treeRequest) supplier.answerTree(frame.treeRequest).catch(() => undefined);
   });
   const growing = new GrowingFiles({ index: dst.index, stateDir: dst.stateDir, log });
+  /** The wants of each ChunkRequest the receiver sent, in order. */
+  const requests: number[] = [];
   const puller = new Puller({
     index: dst.index,
     shareDir: dst.shareDir,
     stateDir: dst.stateDir,
     peerId: src.id,
-    send: (frame) => toSrc.send(frame),
+    send: (frame) => {
+      if (frame.chunkRequest) requests.push(frame.chunkRequest.wants.length);
+      return toSrc.send(frame);
+    },
     stats: new StatsCounter(),
     events: new PeerEvents(dst.events, src.id),
     log,
@@ -67,7 +72,7 @@ async function streamRig(name: string, tamper: (frame: Frame) => Frame = (f) => 
     const reply = frame.chunkReply ?? frame.treeReply;
     if (reply) puller.onReply(reply);
   });
-  const prefetch = new StreamPrefetch({ growing, fetch: (relPath, chunk) => puller.fetchStreamChunk(relPath, chunk), wants: async () => true, holdsLocally: () => false, log });
+  const prefetch = new StreamPrefetch({ growing, fetch: (relPath, chunks, landing) => puller.fetchStreamChunks(relPath, chunks, landing), wants: async () => true, holdsLocally: () => false, log });
   const publish = (list: StoredChunk[]) =>
     prefetch.onGrowing({ path: NAME, streamId: 1, size: data.length, chunks: list.map((c) => ({ offset: c.offset, length: c.length, hash: wireBytes(c.hash) })), done: true, abandoned: false });
   const streamPartial = () => dst.index.partial(NAME, STREAM_DIGEST);
@@ -75,7 +80,7 @@ async function streamRig(name: string, tamper: (frame: Frame) => Frame = (f) => 
     await growing.close();
     await rm(root, { recursive: true, force: true });
   };
-  return { src, dst, data, chunks, hashing, puller, publish, streamPartial, cleanup };
+  return { src, dst, data, chunks, hashing, puller, publish, streamPartial, requests, cleanup };
 }
 
 /** Bytes on disk of the stream partial's temp file (a file sized up front and never written holds none). */
@@ -101,6 +106,20 @@ test('a stream is fetched into its partial before any entry exists, and the fina
     assert.equal(result.file.counts.resumed, rig.chunks.length);
     assert.deepEqual(await readFile(result.file.tempPath), rig.data);
     assert.equal(rig.streamPartial(), undefined, 'the stream partial became the version partial');
+  } finally {
+    await rig.cleanup();
+  }
+});
+
+test('a stream is asked for several chunks per request, up to 512 KiB each', async () => {
+  const rig = await streamRig('stream-requests');
+  try {
+    rig.publish(rig.chunks);
+    await waitUntil('every published chunk is in the stream partial', () => rig.streamPartial()?.verifiedOffsets.size === rig.chunks.length);
+    assert.equal(rig.requests.reduce((sum, wants) => sum + wants, 0), rig.chunks.length, 'each chunk asked for once');
+    // Chunks of at most 256 KiB: a request that stops short of 512 KiB has at least 256 KiB, so 3 MiB take at most 12.
+    assert.ok(rig.requests.length <= 12, `${rig.requests.length} requests for ${rig.chunks.length} chunks`);
+    assert.ok(rig.requests.some((wants) => wants > 1));
   } finally {
     await rig.cleanup();
   }
