@@ -17,6 +17,7 @@ import {
   type RsyncRun,
 } from './sync-rig.js';
 import { TcpTally } from './measure.js';
+import { warmBytesFor, warmFreePages } from './page-warm.js';
 import { isLeftsyncOwn } from '../test/helpers/tree.js';
 
 export const MiB = 1 << 20;
@@ -146,8 +147,14 @@ export class Pair {
  * it appears at once); `arrived()` resolves when B has all of it. Peaks are
  * reset first, so the RSS figures belong to this step alone.
  */
-export async function measureLeftsync(pair: Pair, place: () => Promise<void>, arrived: (from: number) => Promise<void>): Promise<Side> {
+export async function measureLeftsync(
+  pair: Pair,
+  place: () => Promise<void>,
+  arrived: (from: number) => Promise<void>,
+  warmBytes = warmBytesFor(pair.ctx.scale.mib),
+): Promise<Side> {
   const { a, b } = pair;
+  await warmFreePages(pair.ctx.work, warmBytes);
   a.resetPeak();
   b.resetPeak();
   const tally = new TcpTally(pair.ports);
@@ -200,9 +207,10 @@ export function untilTrue(check: () => Promise<boolean>, what: string): () => Pr
 }
 
 /** rsync of `source` into the module folder `dest` (created), or null without a daemon. */
-export async function rsyncTo(ctx: Context, source: string, dest: string, flags: string[] = []): Promise<Side | null> {
+export async function rsyncTo(ctx: Context, source: string, dest: string, flags: string[] = [], warmBytes = warmBytesFor(ctx.scale.mib)): Promise<Side | null> {
   if (!ctx.daemon) return null;
   await mkdir(join(ctx.daemon.modulePath, dest), { recursive: true });
+  await warmFreePages(ctx.work, warmBytes);
   return fromRsync(await runRsync(source, ctx.daemon, dest, flags));
 }
 

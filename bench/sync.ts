@@ -31,7 +31,10 @@
  * by PID and the work folder removed (unless --keep). Before each row the bench
  * waits until files can be created at full speed (inode-settle.ts), and folders
  * of many files are removed only at the end, so that no row is timed against
- * the kernel's cost of reusing inodes freed moments before.
+ * the kernel's cost of reusing inodes freed moments before. Before each timed
+ * step of either tool it writes and removes a scratch file of twice the large
+ * file's size (page-warm.ts), so that no step's writes wait for the VM's host
+ * to back memory it took back, and no tool gets pages the other just freed.
  *
  * Options: --only a,b,... | large | small    --out FILE (JSON)    --keep
  *   --mib N (large file, 500)  --mid-mib N (the 200 MiB file)  --sparse-gib G (6)
