@@ -22,6 +22,14 @@ import type { PartialDownload, StoredChunk, SyncIndex } from '../model/entries.j
 const RECORD_GROUP = 64;
 
 /**
+ * After this many bytes written since the last flush, the data written so far
+ * goes to disk (fdatasync on the thread pool, not awaited) while the pull goes
+ * on, so the fsync before the rename (finishTempFile) flushes the last part only:
+ * it took 0.19 s for a 500 MiB file written whole (strace of the edit row).
+ */
+export const EARLY_FLUSH_BYTES = 64 << 20;
+
+/**
  * True for a chunk of maxSize zeros, the chunk every engine cuts a run of zeros
  * into (a sparse file is mostly these): a hash comparison, no bytes read.
  */
@@ -35,6 +43,13 @@ export class TempFile {
   /** Offset -> length of the chunks not yet on disk. */
   private readonly pending: Map<number, number>;
   private closed = false;
+  private unflushedBytes = 0;
+  /** The early flush under way, if any. */
+  private flushing: Promise<void> | null = null;
+  /** What an early flush failed with: a writeback error is reported once, so complete() reports it. */
+  private flushError: unknown = null;
+  /** Early flushes started (tests). */
+  flushes = 0;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -43,12 +58,20 @@ export class TempFile {
     private readonly tempPath: string,
     private readonly partial: PartialDownload,
     private readonly index: SyncIndex,
+    private readonly earlyFlushBytes: number,
   ) {
     this.pending = new Map(chunks.map((chunk) => [chunk.offset, chunk.length]));
   }
 
   /** Opens (or reopens, to resume) the temp file of `partial` for a file of `size` bytes cut into `chunks`. */
-  static async open(tempPath: string, partial: PartialDownload, size: number, chunks: StoredChunk[], index: SyncIndex): Promise<TempFile> {
+  static async open(
+    tempPath: string,
+    partial: PartialDownload,
+    size: number,
+    chunks: StoredChunk[],
+    index: SyncIndex,
+    earlyFlushBytes = EARLY_FLUSH_BYTES,
+  ): Promise<TempFile> {
     const handle = await open(tempPath, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600).catch((err) => {
       throw fromSystemError(err, `open ${tempPath}`);
     });
@@ -59,7 +82,7 @@ export class TempFile {
       await handle.close();
       throw fromSystemError(err, `truncate ${tempPath}`);
     }
-    return new TempFile(handle, chunks, size, tempPath, partial, index);
+    return new TempFile(handle, chunks, size, tempPath, partial, index, earlyFlushBytes);
   }
 
   /** A chunk already on disk from an earlier attempt. */
@@ -100,6 +123,8 @@ export class TempFile {
     }
     // No fsync per chunk: after a process kill the page cache still holds the
     // data; the temp file is fsynced before its rename (finishTempFile).
+    this.unflushedBytes += length;
+    if (this.unflushedBytes >= this.earlyFlushBytes && this.flushing === null) this.flushEarly();
     for (const chunk of run) {
       this.landed(chunk);
       this.unrecorded.push(chunk);
@@ -122,7 +147,16 @@ export class TempFile {
     });
   }
 
-  /** True when every chunk of the list is on disk and the file has its size; closes the file. */
+  private flushEarly(): void {
+    this.unflushedBytes = 0;
+    this.flushes++;
+    this.flushing = this.handle
+      .datasync()
+      .catch((err: unknown) => void (this.flushError ??= err))
+      .finally(() => (this.flushing = null));
+  }
+
+  /** True when every chunk of the list is on disk and the file has its size; closes the file. A failed early flush is thrown (IO). */
   async complete(): Promise<boolean> {
     let size = -1;
     try {
@@ -132,12 +166,15 @@ export class TempFile {
     } finally {
       await this.close();
     }
+    if (this.flushError !== null) throw fromSystemError(this.flushError, `flush ${this.tempPath}`);
     return this.pending.size === 0 && size === this.size;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Never closed under a flush of its own.
+    await this.flushing;
     await this.handle.close();
   }
 }

@@ -2,7 +2,7 @@
  * TempFile.writeRun: a run of verified chunks written at its offset, given as
  * one buffer or as the chunks' own buffers (one writev, nothing joined first);
  * a run of zeros is left as the hole the sized file already has; every chunk
- * written is recorded verified.
+ * written is recorded verified; a large file is flushed as it is written.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -29,12 +29,12 @@ function recordingIndex(): { index: SyncIndex; verified: number[] } {
   return { index, verified };
 }
 
-async function tempFileFor(t: { after(fn: () => Promise<void>): void }, size: number, chunks: StoredChunk[], index: SyncIndex) {
+async function tempFileFor(t: { after(fn: () => Promise<void>): void }, size: number, chunks: StoredChunk[], index: SyncIndex, earlyFlushBytes?: number) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'leftsync-temp-file-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const tempPath = path.join(dir, 'download.tmp');
   const partial: PartialDownload = { path: 'f.bin', digest: Buffer.alloc(32), tempName: 'download.tmp', size, verifiedOffsets: new Set() };
-  return { tempPath, file: await TempFile.open(tempPath, partial, size, chunks, index) };
+  return { tempPath, file: await TempFile.open(tempPath, partial, size, chunks, index, earlyFlushBytes) };
 }
 
 test('a run given as its chunks\' buffers lands at its offset in order, as one given as one buffer does', async (t) => {
@@ -74,4 +74,18 @@ test('a run whose every buffer is zeros is not written (the file keeps its hole)
   // Only the mixed run's 64 KiB were written: the zeros are a hole where the filesystem makes holes.
   const { blocks } = await stat(tempPath);
   if (blocks * 512 < size) assert.ok(blocks * 512 <= 64 * KiB + 4 * KiB, `${blocks} blocks allocated`);
+});
+
+test('a large file is flushed while it is written (the fsync before the rename has the last part only), and completes whole', async (t) => {
+  const parts = Array.from({ length: 12 }, () => randomBytes(256 * KiB));
+  const chunks = parts.map((part, i) => chunkAt(i * 256 * KiB, part));
+  const { index, verified } = recordingIndex();
+  const { tempPath, file } = await tempFileFor(t, 3 * 1024 * KiB, chunks, index, 1024 * KiB);
+  for (const [i, part] of parts.entries()) await file.writeRun([chunks[i]!], part);
+  file.record();
+  assert.equal(await file.complete(), true);
+  // One flush per MiB written, unless the last was still under way (then the next MiB waits for the fsync).
+  assert.ok(file.flushes >= 1 && file.flushes <= 3, `${file.flushes} early flushes`);
+  assert.deepEqual(await readFile(tempPath), Buffer.concat(parts));
+  assert.equal(verified.length, chunks.length);
 });
