@@ -155,7 +155,9 @@ export class GrowingFiles {
         this.byPath.delete(relPath);
         return undefined;
       }
-      growing.file = await TempFile.open(growing.tempPath, partial, size, [], this.options.index);
+      // No early flushes here: a stream partial is closed without complete(), so a failed one would go unreported,
+      // and having seen the error, the kernel would not report it to the final fsync either. The pull's flushes cover its pages.
+      growing.file = await TempFile.open(growing.tempPath, partial, size, [], this.options.index, Infinity);
     }
     return growing;
   }

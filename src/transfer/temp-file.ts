@@ -176,6 +176,9 @@ export class TempFile {
     // Never closed under a flush of its own.
     await this.flushing;
     await this.handle.close();
+    // What this file wrote may not be on disk, and having reported the error once the kernel would not tell a later
+    // fsync: its recorded chunks are forgotten (taken again), and the pull that called complete() fails.
+    if (this.flushError !== null) this.index.dropPartial(this.partial.tempName);
   }
 }
 

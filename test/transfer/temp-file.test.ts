@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { PartialDownload, StoredChunk, SyncIndex } from '../../src/model/entries.js';
+import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { TempFile, runLength } from '../../src/transfer/temp-file.js';
 
 const KiB = 1024;
@@ -88,4 +89,21 @@ test('a large file is flushed while it is written (the fsync before the rename h
   assert.ok(file.flushes >= 1 && file.flushes <= 3, `${file.flushes} early flushes`);
   assert.deepEqual(await readFile(tempPath), Buffer.concat(parts));
   assert.equal(verified.length, chunks.length);
+});
+
+test('a failed early flush fails complete() with IO and forgets the partial\'s chunks, which may not be on disk', async (t) => {
+  const parts = Array.from({ length: 8 }, () => randomBytes(256 * KiB));
+  const chunks = parts.map((part, i) => chunkAt(i * 256 * KiB, part));
+  const dropped: string[] = [];
+  const { index } = recordingIndex();
+  (index as unknown as { dropPartial(tempName: string): void }).dropPartial = (tempName) => void dropped.push(tempName);
+  const { file } = await tempFileFor(t, 2 * 1024 * KiB, chunks, index, 1024 * KiB);
+  // Every FileHandle's datasync fails, as after a writeback error (EIO) of the disk.
+  const handles = Object.getPrototypeOf((file as unknown as { handle: object }).handle) as { datasync(): Promise<void> };
+  const datasync = handles.datasync;
+  handles.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+  t.after(() => void (handles.datasync = datasync));
+  for (const [i, part] of parts.entries()) await file.writeRun([chunks[i]!], part);
+  await assert.rejects(file.complete(), (err: unknown) => err instanceof LeftsyncError && err.code === ErrorCode.IO);
+  assert.deepEqual(dropped, ['download.tmp']);
 });
