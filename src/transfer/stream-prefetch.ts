@@ -15,6 +15,7 @@
  */
 import type { StoredChunk, SyncIndex } from '../model/entries.js';
 import { compareVersions } from '../model/version.js';
+import { MAX_REQUEST_BYTES, MAX_WANTS_PER_REQUEST } from '../protocol/limits.js';
 import type { Logger } from '../log.js';
 import type { GrowingFile } from '../protocol/messages.js';
 import { BufferPool } from '../transport/buffer-pool.js';
@@ -106,7 +107,8 @@ export class StreamPrefetch {
   constructor(private readonly options: StreamPrefetchOptions) {
     this.windowChunks = options.windowChunks ?? 16;
     this.windowBytes = options.windowBytes ?? 2 * 1024 * 1024;
-    this.requestBytes = options.requestBytes ?? 512 * 1024;
+    // Within the protocol's limits for one request, as packRequests keeps the pull's.
+    this.requestBytes = Math.min(options.requestBytes ?? 512 * 1024, MAX_REQUEST_BYTES);
     // A request's landing is at least requestBytes (and at most that or one chunk), so they share one list.
     this.landings = new BufferPool(this.windowBytes + this.requestBytes, this.requestBytes);
   }
@@ -213,15 +215,15 @@ export class StreamPrefetch {
   }
 
   /**
-   * The queue's next chunks to fetch, in order, up to requestBytes (at least one); chunks the
-   * partial holds, holes and chunks held locally are taken off on the way.
+   * The queue's next chunks to fetch, in order, up to requestBytes and MAX_WANTS_PER_REQUEST (at
+   * least one); chunks the partial holds, holes and chunks held locally are taken off on the way.
    */
   private nextRequest(pass: Pass, partial: GrowingPartial): StoredChunk[] {
     const chunks: StoredChunk[] = [];
     let bytes = 0;
     while (pass.queue.length > 0) {
       const next = pass.queue[0]!;
-      if (chunks.length > 0 && bytes + next.length > this.requestBytes) break;
+      if (chunks.length > 0 && (bytes + next.length > this.requestBytes || chunks.length >= MAX_WANTS_PER_REQUEST)) break;
       pass.queue.shift();
       if (partial.holds(next)) continue;
       if (isZeroChunk(next)) {
