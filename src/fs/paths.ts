@@ -2,7 +2,7 @@
  * Path safety: every share-relative path that leftsync touches goes through
  * resolveSharePath first, so no write ever lands outside the share root.
  */
-import { constants, lstatSync } from 'node:fs';
+import { constants, lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { pathProblem } from '../model/path.js';
@@ -15,6 +15,16 @@ import { pathProblem } from '../model/path.js';
  * whole process, until a writer came; a regular file ignores the flag.
  */
 export const SYNC_READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * The lstat of `absPath`, or null when nothing is there (ENOENT); other errors,
+ * ENOTDIR among them, throw. Synchronous, and a miss is answered without an
+ * exception: building Node's error for ENOENT cost 8-16 us, paid for every new
+ * file a batch places.
+ */
+export function lstatOrNull(absPath: string): Stats | null {
+  return lstatSync(absPath, { throwIfNoEntry: false }) ?? null;
+}
 
 function unsafe(relPath: string, why: string): LeftsyncError {
   return new LeftsyncError(ErrorCode.UNSAFE_PATH, `unsafe path ${JSON.stringify(relPath)}: ${why}`);

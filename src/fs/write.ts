@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import type { SeenFile } from '../model/file-stats.js';
 import { assertExpected, removeSeen, renameOverSeen } from './displaced.js';
-import { checkRelativePath, resolveSharePath } from './paths.js';
+import { checkRelativePath, lstatOrNull, resolveSharePath } from './paths.js';
 
 
 export interface ReplaceOptions {
@@ -98,11 +98,10 @@ export async function finishTempFile(
 }
 
 /** Synchronous (see diskSteps): a metadata call, and it runs inside the scan-paused step. */
-async function lstatOrNull(absPath: string): Promise<Stats | null> {
+async function lstatChecked(absPath: string): Promise<Stats | null> {
   try {
-    return lstatSync(absPath);
+    return lstatOrNull(absPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw fromSystemError(err, `lstat ${absPath}`);
   }
 }
@@ -110,7 +109,7 @@ async function lstatOrNull(absPath: string): Promise<Stats | null> {
 /** LOCAL_CHANGED unless `absPath` is what `expect` says (undefined: no check). */
 export async function checkExpected(relPath: string, absPath: string, expect: SeenFile | null | undefined): Promise<void> {
   if (expect === undefined) return;
-  assertExpected(relPath, await lstatOrNull(absPath), expect);
+  assertExpected(relPath, await lstatChecked(absPath), expect);
 }
 
 /**
@@ -169,7 +168,7 @@ export async function makeDir(root: string, relPath: string, mode?: number): Pro
   for (let i = 0; i < segments.length; i++) {
     current = path.join(current, segments[i]!);
     const shown = segments.slice(0, i + 1).join('/');
-    const stats = await lstatOrNull(current);
+    const stats = await lstatChecked(current);
     if (stats === null) {
       try {
         await mkdir(current);
@@ -191,7 +190,7 @@ export async function makeDir(root: string, relPath: string, mode?: number): Pro
  */
 export async function removeEntry(root: string, relPath: string, expect?: SeenFile): Promise<boolean> {
   const target = await resolveSharePath(root, relPath);
-  const stats = await lstatOrNull(target);
+  const stats = await lstatChecked(target);
   if (stats === null) return false;
   try {
     if (expect !== undefined) {
@@ -216,7 +215,7 @@ export async function createSymlink(root: string, relPath: string, target: strin
   if (target.includes('\0')) throw new LeftsyncError(ErrorCode.UNSAFE_PATH, `symlink ${relPath}: target has a NUL byte`);
   const parentRel = path.posix.dirname(relPath);
   if (parentRel !== '.') await makeDir(root, parentRel);
-  const existing = await lstatOrNull(absPath);
+  const existing = await lstatChecked(absPath);
   const same = existing?.isSymbolicLink() && (await readlink(absPath).catch(() => null)) === target;
   if (!same) {
     // Build the link beside its final place, then rename over: never a moment without a link.
@@ -267,7 +266,7 @@ export async function renameToConflict(root: string, relPath: string, conflictPa
   for (let attempt = 0; attempt < 100; attempt++) {
     const candidate = attempt === 0 ? conflictPath : `${conflictPath.slice(0, splitAt)}-${attempt}${conflictPath.slice(splitAt)}`;
     const target = await resolveSharePath(root, candidate);
-    if ((await lstatOrNull(target)) !== null) continue;
+    if ((await lstatChecked(target)) !== null) continue;
     try {
       await rename(source, target);
     } catch (err) {

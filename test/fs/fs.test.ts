@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, LeftsyncError } from '../../src/errors.js';
 import { atomicReplace, createSymlink, diskSteps, makeDir, removeEntry, renameToConflict, setAttributes, writeFileAtomic } from '../../src/fs/write.js';
 import { UNLINK_LATER_BYTES } from '../../src/fs/displaced.js';
-import { resolveSharePath, toRelativePath } from '../../src/fs/paths.js';
+import { lstatOrNull, resolveSharePath, toRelativePath } from '../../src/fs/paths.js';
 import { observedMtimeMs } from '../../src/model/file-stats.js';
 
 function hasCode(code: string) {
@@ -36,6 +36,24 @@ describe('fs', () => {
     await writeFile(file, content);
     return file;
   }
+
+  describe('lstatOrNull', () => {
+    it('gives the lstat of what is there, null for a missing name, without following a link', async () => {
+      const file = path.join(base, 'lstat-file');
+      await writeFile(file, 'abc');
+      await symlink('lstat-file', path.join(base, 'lstat-link'));
+      assert.equal(lstatOrNull(file)?.size, 3);
+      assert.equal(lstatOrNull(path.join(base, 'lstat-link'))?.isSymbolicLink(), true);
+      assert.equal(lstatOrNull(path.join(base, 'lstat-missing')), null);
+    });
+
+    it('throws what is not a miss: a name under a file, a name the system refuses', async () => {
+      const file = path.join(base, 'lstat-parent');
+      await writeFile(file, 'abc');
+      assert.throws(() => lstatOrNull(path.join(file, 'below')), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR');
+      assert.throws(() => lstatOrNull('bad\0name'), (err: NodeJS.ErrnoException) => err.code === 'ERR_INVALID_ARG_VALUE');
+    });
+  });
 
   describe('resolveSharePath', () => {
     const unsafePaths = ['', '..', '../x', 'a/../../x', 'a/..', '/etc/passwd', 'a//b', 'a/', './a', 'a/./b', 'a\0b', 'a\\..\\b', 'C:/x'];
