@@ -16,6 +16,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { matchesStats, type SeenFile } from '../model/file-stats.js';
+import { lstatOrNull } from './paths.js';
 
 /** LOCAL_CHANGED unless `stats` (null: nothing there) is what `expect` says. */
 export function assertExpected(relPath: string, stats: Stats | null, expect: SeenFile | null): void {
@@ -27,9 +28,10 @@ function localChanged(relPath: string): LeftsyncError {
   return new LeftsyncError(ErrorCode.LOCAL_CHANGED, `${relPath} changed locally; not replacing it`);
 }
 
-function lstatOrNull(absPath: string): Stats | null {
+/** Null when nothing is there and for any error of lstat: a name this module cannot look at is left alone. */
+function lstatIfReadable(absPath: string): Stats | null {
   try {
-    return lstatSync(absPath);
+    return lstatOrNull(absPath);
   } catch {
     return null;
   }
@@ -54,7 +56,7 @@ function holdOld(relPath: string, target: string, besideDir: string, expect: See
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw localChanged(relPath);
     return null; // EPERM (protected_hardlinks), EXDEV, ENOTSUP...: no second name to be had
   }
-  const stats = lstatOrNull(held);
+  const stats = lstatIfReadable(held);
   if (stats === null || !matchesStats(expect, stats)) {
     unlinkSync(held);
     throw localChanged(relPath); // written (or replaced) since the caller's check
@@ -104,14 +106,14 @@ export async function renameOverSeen(
     throw err;
   }
   if (old === null) return placed;
-  if (untouched(old.stats, lstatOrNull(old.held))) {
+  if (untouched(old.stats, lstatIfReadable(old.held))) {
     dropHeld(old.held, old.stats.size);
     return placed;
   }
   // The user saved into the old file after the check: theirs goes back to its name.
   try {
     linkSync(target, tempPath);
-    if (!untouched(placed, lstatOrNull(tempPath))) unlinkSync(tempPath);
+    if (!untouched(placed, lstatIfReadable(tempPath))) unlinkSync(tempPath);
   } catch {
     // The new version is simply pulled again.
   }
@@ -130,7 +132,7 @@ export async function renameOverSeen(
 export function removeSeen(relPath: string, target: string, expect: SeenFile): void {
   const aside = path.join(path.dirname(target), `.${path.basename(target)}.leftsync-${randomBytes(4).toString('hex')}.tmp`);
   renameSync(target, aside);
-  const stats = lstatOrNull(aside);
+  const stats = lstatIfReadable(aside);
   if (stats !== null && matchesStats(expect, stats)) {
     unlinkSync(aside);
     return;
@@ -150,6 +152,6 @@ function keptName(target: string): string {
   const stem = target.slice(0, target.length - ext.length);
   for (let i = 1; ; i++) {
     const candidate = `${stem}.local-${i}${ext}`;
-    if (lstatOrNull(candidate) === null) return candidate;
+    if (lstatIfReadable(candidate) === null) return candidate;
   }
 }

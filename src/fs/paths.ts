@@ -63,12 +63,12 @@ export async function resolveSharePath(root: string, relPath: string, checkedPar
     if (checkedParents?.has(current) === true) continue;
     let stats;
     try {
-      stats = lstatSync(current);
+      stats = lstatOrNull(current);
     } catch (err) {
-      // A missing parent cannot be a link; the rest of the chain does not exist either.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return current + path.sep + segments.slice(i + 1).join(path.sep);
       throw fromSystemError(err, `lstat ${current}`);
     }
+    // A missing parent cannot be a link; the rest of the chain does not exist either.
+    if (stats === null) return current + path.sep + segments.slice(i + 1).join(path.sep);
     if (stats.isSymbolicLink()) throw unsafe(relPath, `parent '${segments.slice(0, i + 1).join('/')}' is a symlink`);
     if (!stats.isDirectory()) {
       throw new LeftsyncError(ErrorCode.IO, `${relPath}: parent '${segments.slice(0, i + 1).join('/')}' is not a directory`);
