@@ -42,6 +42,11 @@ export function rowToEntry(row: EntryRow): IndexEntry {
   };
 }
 
+/** SQLite copies what it binds: a Buffer needs no copy of its own (one per stored entry, for the collector to sweep). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+}
+
 /** Named parameters for INSERT statements (better-sqlite3 binds @name). */
 export function entryToParams(entry: IndexEntry): Record<string, unknown> {
   return {
@@ -50,7 +55,7 @@ export function entryToParams(entry: IndexEntry): Record<string, unknown> {
     size: entry.size,
     mtime_ms: entry.mtimeMs,
     mode: entry.mode,
-    digest: Buffer.from(entry.digest),
+    digest: asBuffer(entry.digest),
     symlink_target: entry.symlinkTarget,
     inode: entry.inode,
     version: JSON.stringify(entry.version),

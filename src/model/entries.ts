@@ -85,6 +85,9 @@ export interface RemoteProgress {
   sequence: number;
 }
 
+/** What the scanner saw at a path, without versions or chunks (SyncIndex.seenOf). */
+export type SeenEntry = Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'>;
+
 export interface SyncIndex {
   /** Random id created with the index; a peer seeing a new id resends everything. */
   readonly indexId: string;
@@ -104,7 +107,7 @@ export interface SyncIndex {
    */
   pathsInRange(from: string, to: string | null, limit: number): { path: string; type: EntryType; deleted: boolean }[];
   /** Only what "the file is as I last saw it" compares (get(), lighter: a restart does one per file). */
-  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined;
+  seenOf(path: string): SeenEntry | undefined;
   /** Entries with sequence > since, ascending by sequence. */
   since(since: number, limit?: number): IndexEntry[];
   maxSequence(): number;

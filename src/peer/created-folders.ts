@@ -17,10 +17,12 @@ import type { ApplierOptions } from './apply-types.js';
 export function adoptCreatedFolders(options: Pick<ApplierOptions, 'index' | 'remotePeerId' | 'shareDir'>, relPath: string): void {
   const { index, remotePeerId, shareDir } = options;
   for (let folder = path.posix.dirname(relPath); folder !== '.'; folder = path.posix.dirname(folder)) {
-    const local = index.get(folder);
     // A folder the index holds: those above it are held too, as a rule (the scan and the
     // applier record a folder after its parent); one that is not is still the scanner's.
-    if (local !== undefined && !local.deleted && local.type === 'dir') return;
+    // Asked with seenOf, without versions: nearly always the answer, once per placed file.
+    const seen = index.seenOf(folder);
+    if (seen !== undefined && !seen.deleted && seen.type === 'dir') return;
+    const local = seen === undefined ? undefined : index.get(folder);
     const remote = index.remoteEntry(remotePeerId, folder);
     // Only what applying the remote's entry would do; anything else is the scanner's to record.
     if (remote === undefined || reconcile(local, remote).action !== 'mkdir') continue;

@@ -186,7 +186,7 @@ async function startLocked(config: NodeConfig, hooks: NodeHooks, device: number 
       // Paths caught changing while hashed go back to the watcher, to wait until they settle.
       onPaths: async (paths) => (await scanned(scanner.scanPaths(paths)))?.unstable,
       // Files we placed or deleted ourselves are already recorded: no scan (and no scan lock) for them.
-      isUnchanged: (relPath, stats) => sameAsIndexed(index.get(relPath), stats, () => index.listUnder(relPath).some((e) => !e.deleted)),
+      isUnchanged: (relPath, stats) => sameAsIndexed(index.seenOf(relPath), stats, () => index.listUnder(relPath).some((e) => !e.deleted)),
       appliesDone: () => scanLock.exclusive(async () => undefined),
       onFullRescan: async () => void (await scanned(scanner.scanAll())),
     });

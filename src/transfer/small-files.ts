@@ -44,10 +44,11 @@ export async function pullSmallFiles(remotes: IndexEntry[], chunksOf: StoredChun
   const ready: { i: number; file: VerifiedFile; data: Buffer }[] = [];
   const counts: PullCounts[] = remotes.map(() => ({ reused: 0, resumed: 0, fetched: 0, bytesReceived: 0, treeNodes: 0, treeBytes: 0 }));
   const startedMs = Date.now();
+  const batchId = randomBytes(8).toString('hex'); // one per batch, not per file: a name is batch and position
   const progress = remotes.map((remote) => ctx.events.transfer(remote, 0));
   const done = (i: number, data: Buffer): void => {
     progress[i]!.add(data.length);
-    const tempPath = path.join(tempDir, `batch-${randomBytes(8).toString('hex')}.tmp`);
+    const tempPath = path.join(tempDir, `batch-${batchId}-${i}.tmp`);
     ready.push({ i, data, file: { tempPath, tempName: '', chunks: chunksOf[i]!, counts: counts[i]!, startedMs, progress: progress[i]! } });
   };
   const fail = (i: number, outcome: SmallPull): void => {

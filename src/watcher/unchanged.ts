@@ -9,10 +9,10 @@
  * just deleted (a moved folder's 1,000 tombstones were 676 scans otherwise).
  */
 import type { Stats } from 'node:fs';
-import type { IndexEntry } from '../model/entries.js';
+import type { SeenEntry } from '../model/entries.js';
 import { matchesStats } from '../model/file-stats.js';
 
-export function sameAsIndexed(entry: IndexEntry | undefined, stats: Stats | null, liveBelow: () => boolean): boolean {
+export function sameAsIndexed(entry: SeenEntry | undefined, stats: Stats | null, liveBelow: () => boolean): boolean {
   if (stats === null) return (entry === undefined || entry.deleted) && !liveBelow();
   if (entry === undefined || entry.deleted || entry.mode !== (stats.mode & 0o777)) return false;
   // A folder's state is its existence and mode; what it holds is reported child

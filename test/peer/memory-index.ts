@@ -9,6 +9,7 @@ import type {
   ObservedEntry,
   PartialDownload,
   RemoteProgress,
+  SeenEntry,
   StoredChunk,
   SyncIndex,
   VersionVector,
@@ -63,7 +64,7 @@ export class MemoryIndex implements SyncIndex {
       .map((e) => ({ path: e.path, type: e.type, deleted: e.deleted }));
   }
 
-  seenOf(path: string): Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'> | undefined {
+  seenOf(path: string): SeenEntry | undefined {
     return this.get(path);
   }
 
