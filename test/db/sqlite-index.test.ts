@@ -353,6 +353,26 @@ describe('SQLite index', () => {
     reopened.close();
   });
 
+  it('the sequence a batch issued is stored with it, and one it rolled back is not', () => {
+    index.batch(() => {
+      for (let i = 0; i < 5; i++) index.recordLocalChange(file(`s${i}`), []);
+    });
+    assert.throws(() =>
+      index.batch(() => {
+        index.recordLocalChange(file('lost'), []);
+        throw new Error('abort');
+      }),
+    );
+    index.close();
+    const raw = new Database(path.join(stateDir, INDEX_FILE), { readonly: true });
+    assert.deepEqual(raw.prepare("SELECT value FROM meta WHERE key = 'sequence'").get(), { value: '5' });
+    raw.close();
+    const reopened = openIndex(stateDir, 'peerA');
+    assert.equal(reopened.maxSequence(), 5);
+    assert.equal(reopened.recordLocalChange(file('next'), []).sequence, 6);
+    reopened.close();
+  });
+
   it('reopen after close keeps everything, including the index id and sequence', () => {
     index.recordLocalChange(file('keep'), chunksFor('keep', 2));
     index.recordLocalDeletion('keep');
