@@ -62,7 +62,7 @@ class SqliteIndex implements SyncIndex {
   private readonly stmt: Statements;
   /** The last sequence number issued (meta 'sequence' once its transaction commits). */
   private sequence: number;
-  /** The value of meta 'sequence' in this connection's view (written once per transaction, see storeSequence). */
+  /** The value of meta 'sequence' in this connection's view (written once per transaction, see storingSequence). */
   private storedSequence: number;
 
   constructor(db: Database.Database, peerId: string) {
@@ -301,7 +301,7 @@ class SqliteIndex implements SyncIndex {
   }
 
   findChunk(hash: Buffer): ChunkLocation | undefined {
-    const key = Buffer.from(hash);
+    const key = asBuffer(hash);
     const inFile = this.stmt.findFileChunk.get(key);
     if (inFile) return { kind: 'file', path: inFile.path, offset: inFile.offset, length: inFile.length };
     const inPartial = this.stmt.findPartialChunk.get(key);
@@ -310,7 +310,7 @@ class SqliteIndex implements SyncIndex {
   }
 
   fileWithDigest(digest: Buffer): string | undefined {
-    return this.stmt.fileWithDigest.get(Buffer.from(digest))?.path;
+    return this.stmt.fileWithDigest.get(asBuffer(digest))?.path;
   }
 
   remoteProgress(peerId: string): RemoteProgress {
@@ -356,7 +356,7 @@ class SqliteIndex implements SyncIndex {
   }
 
   partial(path: string, digest: Buffer): PartialDownload | undefined {
-    const row = this.stmt.partialByPath.get(path, Buffer.from(digest));
+    const row = this.stmt.partialByPath.get(path, asBuffer(digest));
     return row && this.toPartial(row);
   }
 
@@ -364,7 +364,7 @@ class SqliteIndex implements SyncIndex {
     const existing = this.partial(path, digest);
     if (existing) return existing;
     const tempName = `${randomBytes(12).toString('hex')}.part`;
-    this.stmt.insertPartial.run(tempName, path, Buffer.from(digest), size);
+    this.stmt.insertPartial.run(tempName, path, asBuffer(digest), size);
     return { path, digest: Buffer.from(digest), tempName, size, verifiedOffsets: new Set() };
   }
 
@@ -372,7 +372,7 @@ class SqliteIndex implements SyncIndex {
     if (!this.stmt.partialByName.get(tempName)) {
       throw new LeftsyncError(ErrorCode.INDEX, `markChunkVerified: no partial download ${tempName}`);
     }
-    this.stmt.insertPartialChunk.run(tempName, chunk.offset, chunk.length, Buffer.from(chunk.hash));
+    this.stmt.insertPartialChunk.run(tempName, chunk.offset, chunk.length, asBuffer(chunk.hash));
   }
 
   dropPartial(tempName: string): void {
