@@ -38,6 +38,29 @@ export const DEFAULT_IGNORES = [
  */
 const CACHE_LIMIT = 4096;
 
+/**
+ * DEFAULT_IGNORES as one test of each path segment, for a share without rules of
+ * its own (most shares): the ignore library costs 2-4 us a path once its answers
+ * are cleared (CACHE_LIMIT), and a sync of 10,000 files asks about each path
+ * three times or more. Same answers as the library with the defaults alone
+ * (test/scanner/ignore.test.ts compares them): a rule without a slash matches a
+ * name at any depth, and what is under an ignored folder is ignored; '/.leftsync/'
+ * only a folder at the root; case is ignored, as the library does by default.
+ */
+function defaultsTest(): (relPath: string, isDir: boolean) => boolean {
+  const glob = (rule: string) => rule.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  const anyOf = (rules: string[]) => new RegExp(`^(?:${rules.map(glob).join('|')})$`, 'i');
+  const name = anyOf(DEFAULT_IGNORES.filter((rule) => !rule.includes('/')));
+  // '/name/': a folder at the root (the only other form the defaults use).
+  const rootFolder = anyOf(DEFAULT_IGNORES.filter((rule) => rule.includes('/')).map((rule) => rule.slice(1, -1)));
+  return (relPath, isDir) => {
+    const segments = relPath.split('/');
+    if ((isDir || segments.length > 1) && rootFolder.test(segments[0]!)) return true;
+    return segments.some((segment) => name.test(segment));
+  };
+}
+const matchesDefaults = defaultsTest();
+
 export interface IgnoreMatcher {
   /** True when `relPath` (share-relative, '/' separated) or one of its parents is ignored. */
   ignores(relPath: string, isDir: boolean): boolean;
@@ -51,6 +74,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
   const inStateFolder = stateFolderTest(shareDir, stateDir);
 
   let userRules: string | null = null;
+  let defaultsOnly = false;
   const build = (): Ignore => ignore().add(fixed).add(userRules ?? '').add([...excludes]);
   let rules = build();
   const cache = new Map<string, boolean>();
@@ -58,6 +82,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
   const matcher: IgnoreMatcher = {
     ignores(relPath, isDir) {
       if (inStateFolder(relPath) || relPath === MARKER_NAME) return true;
+      if (defaultsOnly) return matchesDefaults(relPath, isDir);
       const key = isDir ? `${relPath}/` : relPath;
       let hit = cache.get(key);
       if (hit === undefined) {
@@ -80,6 +105,7 @@ export async function createIgnoreMatcher(shareDir: string, stateDir: string, ex
       }
       if (text === userRules) return false;
       userRules = text;
+      defaultsOnly = excludes.length === 0 && text.trim() === '';
       rules = build();
       cache.clear();
       return true;

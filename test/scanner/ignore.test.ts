@@ -58,3 +58,41 @@ test('asking about 200,000 distinct paths does not keep an answer for each (a pe
     await rm(root, { recursive: true, force: true });
   }
 });
+
+test('a share without rules of its own gets the same answers as the ignore library with the defaults', async () => {
+  const { default: ignore } = await import('ignore');
+  const { DEFAULT_IGNORES } = await import('../../src/scanner/ignore.js');
+  const root = await mkdtemp(path.join(os.tmpdir(), 'leftsync-ignore-'));
+  try {
+    const share = path.join(root, 'share');
+    await mkdir(share, { recursive: true });
+    const matcher = await createIgnoreMatcher(share, path.join(root, 'state'));
+    const library = ignore().add(DEFAULT_IGNORES);
+    const names = ['a', 'x.swp', 'X.SWP', 'a.swo', 'b.swx', '4913', '49130', 'notes~', '~notes', '.#lock', 'a.#b', '.~lock.doc#', '.~lock.doc',
+      '~$report.docx', 'report~$', 'a.tmp', 'a.tmp.txt', 'A.TMP', '.goutputstream-X1', '.DS_Store', '.ds_store', '._x', '_x', 'Thumbs.db',
+      'desktop.ini', '.leftsync', '.LeftSync', '.leftsyncx', 'x.leftsync', 'a+b', 'a(b)', 'a[1]', 'a$', 'f.txt'];
+    const paths: string[] = [];
+    for (const first of names) {
+      paths.push(first);
+      for (const second of ['f.txt', 'x.swp', '.leftsync']) paths.push(`${first}/${second}`, `d/${first}/${second}`);
+    }
+    let ignored = 0;
+    for (const relPath of paths) {
+      for (const isDir of [false, true]) {
+        const expected = library.ignores(isDir ? `${relPath}/` : relPath);
+        assert.equal(matcher.ignores(relPath, isDir), expected, `${relPath}${isDir ? '/' : ''}`);
+        if (expected) ignored++;
+      }
+    }
+    assert.ok(ignored > paths.length / 2 && ignored < paths.length * 2, `both answers were asked about (${ignored} of ${paths.length * 2} ignored)`);
+
+    await writeFile(path.join(share, '.leftsyncignore'), '!*.tmp\n');
+    assert.equal(await matcher.reload(), true);
+    assert.equal(matcher.ignores('a.tmp', false), false, 'rules of its own: the library answers again');
+    await writeFile(path.join(share, '.leftsyncignore'), '');
+    await matcher.reload();
+    assert.equal(matcher.ignores('a.tmp', false), true);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
