@@ -1,5 +1,5 @@
 /** Conversions between index rows and IndexEntry objects. */
-import type { EntryType, IndexEntry, ObservedEntry, StoredChunk, VersionVector } from '../model/entries.js';
+import type { EntryType, IndexEntry, ObservedEntry, SeenEntry, StoredChunk, VersionVector } from '../model/entries.js';
 
 export interface EntryRow {
   path: string;
@@ -16,6 +16,22 @@ export interface EntryRow {
   modified_by: string;
   /** Only in rows of our own entries (LOCAL_ENTRY_FIELDS). */
   superseded?: string | null;
+}
+
+/** The columns of SeenEntry (what the scanner compares with a file's lstat). */
+export interface SeenRow {
+  type: EntryType;
+  size: number;
+  mtime_ms: number;
+  inode: number;
+  mode: number;
+  deleted: number;
+}
+
+export const SEEN_FIELDS = 'type, size, mtime_ms, inode, mode, deleted';
+
+export function rowToSeen(row: SeenRow): SeenEntry {
+  return { type: row.type, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode, mode: row.mode, deleted: row.deleted !== 0 };
 }
 
 export interface ChunkRow {

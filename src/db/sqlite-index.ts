@@ -10,7 +10,7 @@ import { ErrorCode, LeftsyncError } from '../errors.js';
 import { guard, indexError } from './index-errors.js';
 import { createLogger } from '../log.js';
 import { appliedVersion, bumpedVersion, knownVersion, mergeVersions, supersededAfter } from '../model/version.js';
-import { asBuffer, entryToParams, observedFields, rowToChunk, rowToEntry, type PartialRow } from './rows.js';
+import { asBuffer, entryToParams, observedFields, rowToChunk, rowToEntry, rowToSeen, type PartialRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import { migrateFrom1 } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -22,6 +22,7 @@ import type {
   PartialDownload,
   RemoteProgress,
   SeenEntry,
+  SeenPath,
   StoredChunk,
   SyncIndex,
   VersionVector,
@@ -143,14 +144,14 @@ class SqliteIndex implements SyncIndex {
     return this.stmt.livePathsAfter.all(afterPath, limit);
   }
 
-  pathsInRange(from: string, to: string | null, limit: number): { path: string; type: EntryType; deleted: boolean }[] {
+  pathsInRange(from: string, to: string | null, limit: number): SeenPath[] {
     const rows = to === null ? this.stmt.pathsFrom.all(from, limit) : this.stmt.pathsInRange.all(from, to, limit);
-    return rows.map((row) => ({ path: row.path, type: row.type, deleted: row.deleted !== 0 }));
+    return rows.map((row) => ({ path: row.path, ...rowToSeen(row) }));
   }
 
   seenOf(path: string): SeenEntry | undefined {
     const row = this.stmt.seenOf.get(path);
-    return row && { type: row.type, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode, mode: row.mode, deleted: row.deleted !== 0 };
+    return row && rowToSeen(row);
   }
 
   entriesAfter(afterPath: string, limit: number): IndexEntry[] {

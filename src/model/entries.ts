@@ -87,6 +87,7 @@ export interface RemoteProgress {
 
 /** What the scanner saw at a path, without versions or chunks (SyncIndex.seenOf). */
 export type SeenEntry = Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'>;
+export type SeenPath = SeenEntry & { path: string };
 
 export interface SyncIndex {
   /** Random id created with the index; a peer seeing a new id resends everything. */
@@ -103,9 +104,10 @@ export interface SyncIndex {
   livePathsAfter(afterPath: string, limit: number): { path: string; type: EntryType }[];
   /**
    * Up to `limit` entries with from <= path < to (no upper bound when `to` is null),
-   * tombstones included, in path order: only what the scanner's sweep compares.
+   * tombstones included, in path order, with what the scanner compares (its
+   * lookups and its sweep of a folder: one range read instead of a query per file).
    */
-  pathsInRange(from: string, to: string | null, limit: number): { path: string; type: EntryType; deleted: boolean }[];
+  pathsInRange(from: string, to: string | null, limit: number): SeenPath[];
   /** Only what "the file is as I last saw it" compares (get(), lighter: a restart does one per file). */
   seenOf(path: string): SeenEntry | undefined;
   /** Entries with sequence > since, ascending by sequence. */

@@ -10,14 +10,14 @@ import path from 'node:path';
 import { fromSystemError } from '../errors.js';
 import { matchesStats } from '../model/file-stats.js';
 import { joinRelPath } from '../model/path.js';
-import type { IndexEntry, SyncIndex } from '../model/entries.js';
+import type { IndexEntry, SeenEntry, SyncIndex } from '../model/entries.js';
 import { createLogger } from '../log.js';
 import { eachLimited, isMissing, keepsPathRule, locate, observedOf, typeOf } from './lookup.js';
 import { createIgnoreMatcher, type IgnoreMatcher } from './ignore.js';
 import { MovedFiles, goneFirst } from './moved.js';
 import { SmallHasher, hashWithStats } from './small-hash.js';
 import { IndexWrites } from './index-writes.js';
-import { indexChildren, livePathsUnder } from './sweep.js';
+import { indexChildren, livePathsUnder, type IndexChild } from './sweep.js';
 import type { ScanResult, Scanner, ScannerOptions } from './scan-types.js';
 
 const log = createLogger('scanner');
@@ -193,6 +193,12 @@ class ScanRun {
         return;
       }
     }
+    // The index's view of this folder, read once in path order before anything in it
+    // is recorded (scans hold the scan lock: no one else writes meanwhile): its files'
+    // lookups and its sweep (a query per file was most of a restart's CPU).
+    const indexed = [...indexChildren(this.opts.index, dirRel)];
+    const seenHere = new Map<string, SeenEntry>();
+    for (const child of indexed) if (child.kind === 'entry') seenHere.set(child.path, child);
     /** Folders walked from here: each sweeps its own contents. */
     const walked = new Set<string>();
     const candidates: { rel: string; abs: string }[] = [];
@@ -225,7 +231,7 @@ class ScanRun {
       // each folder is recorded before the walk goes into it.
       // Unchanged files are settled here without a promise each (a restart over
       // 100,000 of them is mostly this); the rest are examined, a few at once.
-      const toExamine = found.filter(({ rel, st }) => !this.unchangedFile(rel, st));
+      const toExamine = found.filter(({ rel, st }) => !this.unchangedFile(rel, st, seenHere.get(rel)));
       await eachLimited(toExamine, HASH_PARALLELISM, ({ rel, abs, st }) => this.examine(rel, st, abs));
       this.writes.commitIfDue();
       for (const { rel, abs, st } of found) {
@@ -234,18 +240,18 @@ class ScanRun {
         await this.walk(rel, abs);
       }
     }
-    this.sweep(dirRel, walked);
+    this.sweep(indexed, walked);
     this.result.heldPaths = Math.max(this.result.heldPaths, this.seen.size);
     if (this.full) for (const { rel } of candidates) this.seen.delete(rel);
   }
 
   /**
-   * After the walk of `dirRel`: what the index holds there that the walk did not
-   * see is gone, and so is everything below a child that was not walked as a
+   * After the walk of a folder (`indexed`: the index's children of it, read before
+   * the walk): what the index holds there that the walk did not see is gone, and so is everything below a child that was not walked as a
    * folder (gone, ignored, or now a file or link). Walked children sweep themselves.
    */
-  private sweep(dirRel: string, walked: Set<string>): void {
-    for (const child of indexChildren(this.opts.index, dirRel)) {
+  private sweep(indexed: IndexChild[], walked: Set<string>): void {
+    for (const child of indexed) {
       if (child.kind === 'entry') this.goneIf(child);
       else if (!walked.has(child.path)) this.goneBelow(child.path);
     }
@@ -274,9 +280,8 @@ class ScanRun {
   }
 
   /** True (counted and marked seen) for a file the index holds exactly as it is: examine() would do nothing. */
-  private unchangedFile(relPath: string, stats: Stats): boolean {
+  private unchangedFile(relPath: string, stats: Stats, previous: SeenEntry | undefined): boolean {
     if (!stats.isFile()) return false;
-    const previous = this.opts.index.seenOf(relPath);
     if (!previous || previous.deleted || previous.type !== 'file' || !matchesStats(previous, stats) || previous.mode !== (stats.mode & 0o777)) return false;
     this.see(relPath);
     this.result.unchanged++;

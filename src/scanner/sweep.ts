@@ -6,14 +6,12 @@
  * sit together with its children: "c", "c-x", "c.y", "c/a", "c0" is the order,
  * so the children of a folder are found by skipping over each child's subtree.
  */
-import type { EntryType, SyncIndex } from '../model/entries.js';
+import type { EntryType, SeenPath, SyncIndex } from '../model/entries.js';
 
 type RangeReader = Pick<SyncIndex, 'pathsInRange'>;
 
-/** An entry directly in the folder, or the name of a child with entries below it. */
-export type IndexChild =
-  | { kind: 'entry'; path: string; type: EntryType; deleted: boolean }
-  | { kind: 'subtree'; path: string };
+/** An entry directly in the folder (with what the scanner compares), or the name of a child with entries below it. */
+export type IndexChild = ({ kind: 'entry' } & SeenPath) | { kind: 'subtree'; path: string };
 
 /** First page after a skip: a subtree is often right behind its folder's entry. */
 const FIRST_PAGE = 4;

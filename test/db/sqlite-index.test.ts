@@ -288,7 +288,10 @@ describe('SQLite index', () => {
     index.recordLocalDeletion('b');
     assert.deepEqual(index.livePathsAfter('', 10), [{ path: 'a', type: 'file' }, { path: 'a/x', type: 'file' }, { path: 'c', type: 'file' }]);
     assert.deepEqual(index.livePathsAfter('a', 1), [{ path: 'a/x', type: 'file' }]);
-    assert.deepEqual(index.pathsInRange('a/', 'a0', 10), [{ path: 'a/x', type: 'file', deleted: false }]);
+    const x = index.seenOf('a/x')!;
+    assert.deepEqual(index.pathsInRange('a/', 'a0', 10), [{ path: 'a/x', ...x }], 'each with what seenOf tells of it');
+    assert.equal(x.type, 'file');
+    assert.equal(x.deleted, false);
     assert.deepEqual(index.pathsInRange('b', null, 10).map((e) => [e.path, e.deleted]), [['b', true], ['c', false]]);
     assert.deepEqual(index.pathsInRange('', null, 1).map((e) => e.path), ['a']);
     const full = index.get('c')!;

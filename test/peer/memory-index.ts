@@ -10,6 +10,7 @@ import type {
   PartialDownload,
   RemoteProgress,
   SeenEntry,
+  SeenPath,
   StoredChunk,
   SyncIndex,
   VersionVector,
@@ -54,14 +55,14 @@ export class MemoryIndex implements SyncIndex {
       .map((e) => ({ path: e.path, type: e.type }));
   }
 
-  pathsInRange(from: string, to: string | null, limit: number): { path: string; type: IndexEntry['type']; deleted: boolean }[] {
+  pathsInRange(from: string, to: string | null, limit: number): SeenPath[] {
     // Byte order, as SQLite compares TEXT (JS < compares UTF-16 code units).
     const key = (p: string) => Buffer.from(p);
     return this.all()
       .filter((e) => Buffer.compare(key(e.path), key(from)) >= 0 && (to === null || Buffer.compare(key(e.path), key(to)) < 0))
       .sort((a, b) => Buffer.compare(key(a.path), key(b.path)))
       .slice(0, limit)
-      .map((e) => ({ path: e.path, type: e.type, deleted: e.deleted }));
+      .map((e) => ({ path: e.path, type: e.type, size: e.size, mtimeMs: e.mtimeMs, inode: e.inode, mode: e.mode, deleted: e.deleted }));
   }
 
   seenOf(path: string): SeenEntry | undefined {

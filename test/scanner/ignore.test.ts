@@ -70,7 +70,7 @@ test('a share without rules of its own gets the same answers as the ignore libra
     const library = ignore().add(DEFAULT_IGNORES);
     const names = ['a', 'x.swp', 'X.SWP', 'a.swo', 'b.swx', '4913', '49130', 'notes~', '~notes', '.#lock', 'a.#b', '.~lock.doc#', '.~lock.doc',
       '~$report.docx', 'report~$', 'a.tmp', 'a.tmp.txt', 'A.TMP', '.goutputstream-X1', '.DS_Store', '.ds_store', '._x', '_x', 'Thumbs.db',
-      'desktop.ini', '.leftsync', '.LeftSync', '.leftsyncx', 'x.leftsync', 'a+b', 'a(b)', 'a[1]', 'a$', 'f.txt'];
+      'desktop.ini', '.leftsync', '.LeftSync', '.leftsyncx', 'x.leftsync', 'a+b', 'a(b)', 'a[1]', 'a$', 'f.txt', 'two\nlines.tmp', 'x\n.swp', '~$\n'];
     const paths: string[] = [];
     for (const first of names) {
       paths.push(first);
