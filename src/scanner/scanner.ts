@@ -82,9 +82,9 @@ class ScanRun {
     const started = Date.now();
     await this.opts.share.check();
     if (await this.ignore.reload()) log.info('scan.ignore_rules_loaded');
-    // Point lookups during the walk, and each folder compared with the index's
-    // pages of it once walked: a share of 100,000 files never has its whole index,
-    // nor a set of all its paths, in memory at once.
+    // Each folder compared with the index's pages of it, read as its walk starts: a
+    // share of 100,000 files never has its whole index, nor a set of all its paths,
+    // in memory at once (one folder's entries at a time, and those of the folders above).
     this.full = true;
     await this.walk('', this.opts.shareDir);
     await this.recordGone(this.goneFound);
