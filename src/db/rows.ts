@@ -1,5 +1,5 @@
 /** Conversions between index rows and IndexEntry objects. */
-import type { EntryType, IndexEntry, ObservedEntry, SeenEntry, StoredChunk, VersionVector } from '../model/entries.js';
+import type { EntryType, IndexEntry, ObservedEntry, SeenEntry, SeenPath, StoredChunk, VersionVector } from '../model/entries.js';
 
 export interface EntryRow {
   path: string;
@@ -32,6 +32,13 @@ export const SEEN_FIELDS = 'type, size, mtime_ms, inode, mode, deleted';
 
 export function rowToSeen(row: SeenRow): SeenEntry {
   return { type: row.type, size: row.size, mtimeMs: row.mtime_ms, inode: row.inode, mode: row.mode, deleted: row.deleted !== 0 };
+}
+
+/** `path, ${SEEN_FIELDS}` as a raw row (an array, in that order). */
+export type SeenPathRow = [path: string, type: EntryType, size: number, mtimeMs: number, inode: number, mode: number, deleted: number];
+
+export function rawToSeenPath([path, type, size, mtimeMs, inode, mode, deleted]: SeenPathRow): SeenPath {
+  return { path, type, size, mtimeMs, inode, mode, deleted: deleted !== 0 };
 }
 
 export interface ChunkRow {

@@ -10,7 +10,7 @@ import { ErrorCode, LeftsyncError } from '../errors.js';
 import { guard, indexError } from './index-errors.js';
 import { createLogger } from '../log.js';
 import { appliedVersion, bumpedVersion, knownVersion, mergeVersions, supersededAfter } from '../model/version.js';
-import { asBuffer, entryToParams, observedFields, rowToChunk, rowToEntry, rowToSeen, type PartialRow } from './rows.js';
+import { asBuffer, entryToParams, observedFields, rawToSeenPath, rowToChunk, rowToEntry, rowToSeen, type PartialRow } from './rows.js';
 import { SCHEMA_VERSION, applySchema } from './schema.js';
 import { migrateFrom1 } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -146,7 +146,7 @@ class SqliteIndex implements SyncIndex {
 
   pathsInRange(from: string, to: string | null, limit: number): SeenPath[] {
     const rows = to === null ? this.stmt.pathsFrom.all(from, limit) : this.stmt.pathsInRange.all(from, to, limit);
-    return rows.map((row) => ({ path: row.path, ...rowToSeen(row) }));
+    return rows.map(rawToSeenPath);
   }
 
   seenOf(path: string): SeenEntry | undefined {

@@ -1,7 +1,7 @@
 /** The prepared statements of the SQLite index (src/db/sqlite-index.ts), prepared once per open. */
 import type Database from 'better-sqlite3';
 import type { EntryType } from '../model/entries.js';
-import { ENTRY_FIELDS, ENTRY_VALUES, LOCAL_ENTRY_FIELDS, LOCAL_ENTRY_VALUES, SEEN_FIELDS, type ChunkRow, type EntryRow, type PartialRow, type SeenRow } from './rows.js';
+import { ENTRY_FIELDS, ENTRY_VALUES, LOCAL_ENTRY_FIELDS, LOCAL_ENTRY_VALUES, SEEN_FIELDS, type ChunkRow, type EntryRow, type PartialRow, type SeenPathRow, type SeenRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -21,10 +21,11 @@ export function prepareStatements(
     livePathsAfter: db.prepare<[string, number], { path: string; type: EntryType }>(
       'SELECT path, type FROM entries WHERE path > ? AND deleted = 0 ORDER BY path LIMIT ?',
     ),
-    pathsFrom: db.prepare<[string, number], SeenRow & { path: string }>(`SELECT path, ${SEEN_FIELDS} FROM entries WHERE path >= ? ORDER BY path LIMIT ?`),
-    pathsInRange: db.prepare<[string, string, number], SeenRow & { path: string }>(
-      `SELECT path, ${SEEN_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path LIMIT ?`,
-    ),
+    // Raw arrays: the scanner reads a row per file of each folder (row objects cost nearly twice as much).
+    pathsFrom: db.prepare<[string, number], SeenPathRow>(`SELECT path, ${SEEN_FIELDS} FROM entries WHERE path >= ? ORDER BY path LIMIT ?`).raw(true),
+    pathsInRange: db
+      .prepare<[string, string, number], SeenPathRow>(`SELECT path, ${SEEN_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path LIMIT ?`)
+      .raw(true),
     seenOf: db.prepare<[string], SeenRow>(`SELECT ${SEEN_FIELDS} FROM entries WHERE path = ?`),
     after: db.prepare<[string, number], EntryRow>(`SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
     remoteAfter: db.prepare<[string, string, number], EntryRow>(
