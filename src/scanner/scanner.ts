@@ -186,7 +186,7 @@ class ScanRun {
     const listed = await listing;
     let dirents: Dirent[] = [];
     if ('dirents' in listed) dirents = listed.dirents;
-    // Gone since its lstat: swept as empty, everything below it is gone.
+    // Gone since its lstat: swept as empty (all below it gone). Unreadable: left as indexed.
     else if (!isMissing(listed.err) || dirRel === '') {
       this.unreadable.push(dirRel);
       this.fail(dirRel, listed.err);
