@@ -252,8 +252,8 @@ class ScanRun {
 
   /**
    * After the walk of a folder (`indexed`: the index's children of it, read before
-   * the walk): what the index holds there that the walk did not see is gone, and so is everything below a child that was not walked as a
-   * folder (gone, ignored, or now a file or link). Walked children sweep themselves.
+   * the walk): what the index holds there that the walk did not see is gone, and so
+   * is all below a child not walked as a folder (gone, ignored, a file or link now).
    */
   private sweep(indexed: IndexChild[], walked: Set<string>): void {
     for (const child of indexed) {
