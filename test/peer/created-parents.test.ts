@@ -4,10 +4,13 @@
  * local folders. A new local folder would be concurrent with a deletion of it
  * made elsewhere meanwhile, and a live folder beats a deletion, so the folder
  * came back (the 3-peer soak: a folder moved away on one peer reappeared,
- * empty, on all three).
+ * empty, on all three). A rename applied as a move creates them too (the
+ * soak again: a peer moved files into new folders and was killed before it
+ * recorded them; its restart scan made them new local folders, and a folder
+ * deleted meanwhile elsewhere came back empty everywhere).
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createRig, putFile, setupForTest } from '../transfer/rig.js';
@@ -44,6 +47,52 @@ test('the folders a batch of small files needed are recorded with the remote\'s 
   const { src, dst } = await srcWithNestedFiles(t, 'parents-batch');
   const rig = createRig(src, dst);
   assert.deepEqual(await rig.applyBatch([src.index.get('a/b/one.txt')!, src.index.get('a/b/two.txt')!]), ['applied', 'applied']);
+  await dst.scan();
+  assertAdopted(src, dst, 'a');
+  assertAdopted(src, dst, 'a/b');
+  rig.conn.close();
+});
+
+/** dst holds `x.txt` as src does; src then moves it to `a/b/x.txt` and dst learns of that (nothing applied yet). */
+async function movedIntoNewFolders(t: Parameters<typeof setupForTest>[0], name: string) {
+  const peers = await setupForTest(t, name);
+  const { src, dst } = peers;
+  await putFile(src, 'x.txt', Buffer.from('moved, not copied'));
+  await src.scan();
+  dst.index.storeRemoteEntries(src.id, 'src-index', src.index.all());
+  const first = createRig(src, dst);
+  assert.equal(await first.apply(src.index.get('x.txt')!), 'applied');
+  first.conn.close();
+  await mkdir(path.join(src.shareDir, 'a', 'b'), { recursive: true });
+  await rename(path.join(src.shareDir, 'x.txt'), path.join(src.shareDir, 'a', 'b', 'x.txt'));
+  await src.scan();
+  dst.index.storeRemoteEntries(src.id, 'src-index', src.index.all());
+  return peers;
+}
+
+test('the folders a file moved for a rename needed are recorded with the remote\'s versions, before any scan', async (t) => {
+  const { src, dst } = await movedIntoNewFolders(t, 'parents-move');
+  const rig = createRig(src, dst);
+  const inodeBefore = dst.index.get('x.txt')!.inode;
+  assert.equal(await rig.apply(src.index.get('a/b/x.txt')!), 'applied');
+  assert.equal(dst.index.get('a/b/x.txt')?.inode, inodeBefore, 'moved, not pulled');
+  // Checked before a scan: a kill right after the move leaves only what was recorded with it.
+  assertAdopted(src, dst, 'a');
+  assertAdopted(src, dst, 'a/b');
+  await dst.scan();
+  assertAdopted(src, dst, 'a');
+  assertAdopted(src, dst, 'a/b');
+  rig.conn.close();
+});
+
+test('the folders a batch of moved small files needed are recorded with the remote\'s versions, before any scan', async (t) => {
+  const { src, dst } = await movedIntoNewFolders(t, 'parents-move-batch');
+  const rig = createRig(src, dst);
+  const inodeBefore = dst.index.get('x.txt')!.inode;
+  assert.deepEqual(await rig.applyBatch([src.index.get('a/b/x.txt')!]), ['applied']);
+  assert.equal(dst.index.get('a/b/x.txt')?.inode, inodeBefore, 'moved, not pulled');
+  assertAdopted(src, dst, 'a');
+  assertAdopted(src, dst, 'a/b');
   await dst.scan();
   assertAdopted(src, dst, 'a');
   assertAdopted(src, dst, 'a/b');

@@ -295,11 +295,22 @@ function bytesMoved(links: Link[]): number {
 }
 
 /** The lines the npm script prints and the test reports. */
+/** Why a run failed, on one line: a CI log's failure summary keeps only an error's first lines. */
+function failures(r: SoakResult): string {
+  const why = [
+    ...(r.convergeError ? ['not converged'] : []),
+    ...(r.crashes.length ? [`${r.crashes.length} crashed`] : []),
+    ...(r.lost.length ? [`${r.lost.length} lost: ${r.lost[0]}`] : []),
+    ...(r.unexpected.length ? [`${r.unexpected.length} came back: ${r.unexpected[0]}`] : []),
+  ];
+  return why.join('; ') || 'see below';
+}
+
 export function summary(r: SoakResult): string {
   const ops = OPERATIONS.map((o) => `${o} ${r.byOperation[o]}`).join(', ');
   const errors = Object.entries(r.errors).map(([e, n]) => `${e} x${n}`).join(', ') || 'none';
   return [
-    `seed ${r.seed}: ${r.ok ? 'PASS' : 'FAIL'}${r.noDirToFile ? ' (without folder -> file swaps)' : ''}`,
+    `seed ${r.seed}: ${r.ok ? 'PASS' : `FAIL (${failures(r)})`}${r.noDirToFile ? ' (without folder -> file swaps)' : ''}`,
     `operations done: ${r.operations} (${ops}; ${r.skipped} skipped because sync changed the folder first)`,
     `kills survived: ${r.kills}`,
     `cuts survived: ${r.blackholes + r.resets} (${r.blackholes} black-holes, ${r.resets} resets; ${r.connections} TCP connections through the relays)`,
