@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createRig, putFile, setupForTest } from '../transfer/rig.js';
+import type { IndexEntry } from '../../src/model/entries.js';
+import { createRig, putFile, setupForTest, type Rig } from '../transfer/rig.js';
 
 async function srcWithNestedFiles(t: Parameters<typeof setupForTest>[0], name: string) {
   const peers = await setupForTest(t, name);
@@ -33,13 +34,18 @@ function assertAdopted(src: { index: { get(p: string): { version: object } | und
   assert.ok(!(dst.id in ours.version), `${folder} carries no counter of ours: ${JSON.stringify(ours.version)}`);
 }
 
+/** Both folders above `a/b/...`, as the placement on dst left them. */
+function assertFoldersAdopted(src: Parameters<typeof assertAdopted>[0], dst: Parameters<typeof assertAdopted>[1]): void {
+  assertAdopted(src, dst, 'a');
+  assertAdopted(src, dst, 'a/b');
+}
+
 test('the folders a pulled file needed are recorded with the remote\'s versions, and a scan leaves them so', async (t) => {
   const { src, dst } = await srcWithNestedFiles(t, 'parents-one');
   const rig = createRig(src, dst);
   assert.equal(await rig.apply(src.index.get('a/b/one.txt')!), 'applied');
   await dst.scan();
-  assertAdopted(src, dst, 'a');
-  assertAdopted(src, dst, 'a/b');
+  assertFoldersAdopted(src, dst);
   rig.conn.close();
 });
 
@@ -48,8 +54,7 @@ test('the folders a batch of small files needed are recorded with the remote\'s 
   const rig = createRig(src, dst);
   assert.deepEqual(await rig.applyBatch([src.index.get('a/b/one.txt')!, src.index.get('a/b/two.txt')!]), ['applied', 'applied']);
   await dst.scan();
-  assertAdopted(src, dst, 'a');
-  assertAdopted(src, dst, 'a/b');
+  assertFoldersAdopted(src, dst);
   rig.conn.close();
 });
 
@@ -70,31 +75,22 @@ async function movedIntoNewFolders(t: Parameters<typeof setupForTest>[0], name: 
   return peers;
 }
 
-test('the folders a file moved for a rename needed are recorded with the remote\'s versions, before any scan', async (t) => {
-  const { src, dst } = await movedIntoNewFolders(t, 'parents-move');
-  const rig = createRig(src, dst);
-  const inodeBefore = dst.index.get('x.txt')!.inode;
-  assert.equal(await rig.apply(src.index.get('a/b/x.txt')!), 'applied');
-  assert.equal(dst.index.get('a/b/x.txt')?.inode, inodeBefore, 'moved, not pulled');
-  // Checked before a scan: a kill right after the move leaves only what was recorded with it.
-  assertAdopted(src, dst, 'a');
-  assertAdopted(src, dst, 'a/b');
-  await dst.scan();
-  assertAdopted(src, dst, 'a');
-  assertAdopted(src, dst, 'a/b');
-  rig.conn.close();
-});
+const moveSteps: { how: string; name: string; apply: (rig: Rig, moved: IndexEntry) => Promise<unknown> }[] = [
+  { how: 'a file moved for a rename', name: 'parents-move', apply: async (rig, moved) => [await rig.apply(moved)] },
+  { how: 'a batch of moved small files', name: 'parents-move-batch', apply: (rig, moved) => rig.applyBatch([moved]) },
+];
 
-test('the folders a batch of moved small files needed are recorded with the remote\'s versions, before any scan', async (t) => {
-  const { src, dst } = await movedIntoNewFolders(t, 'parents-move-batch');
-  const rig = createRig(src, dst);
-  const inodeBefore = dst.index.get('x.txt')!.inode;
-  assert.deepEqual(await rig.applyBatch([src.index.get('a/b/x.txt')!]), ['applied']);
-  assert.equal(dst.index.get('a/b/x.txt')?.inode, inodeBefore, 'moved, not pulled');
-  assertAdopted(src, dst, 'a');
-  assertAdopted(src, dst, 'a/b');
-  await dst.scan();
-  assertAdopted(src, dst, 'a');
-  assertAdopted(src, dst, 'a/b');
-  rig.conn.close();
-});
+for (const { how, name, apply } of moveSteps) {
+  test(`the folders ${how} needed are recorded with the remote's versions, before any scan`, async (t) => {
+    const { src, dst } = await movedIntoNewFolders(t, name);
+    const rig = createRig(src, dst);
+    const inodeBefore = dst.index.get('x.txt')!.inode;
+    assert.deepEqual(await apply(rig, src.index.get('a/b/x.txt')!), ['applied']);
+    assert.equal(dst.index.get('a/b/x.txt')?.inode, inodeBefore, 'moved, not pulled');
+    // Checked before a scan too: a kill right after the move leaves only what was recorded with it.
+    assertFoldersAdopted(src, dst);
+    await dst.scan();
+    assertFoldersAdopted(src, dst);
+    rig.conn.close();
+  });
+}
