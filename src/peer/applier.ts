@@ -13,14 +13,14 @@ import { atomicReplace, createSymlink, makeDir, removeEntry, renameToConflict, s
 import { placeTempFiles } from '../fs/batch-write.js';
 import { unlink } from 'node:fs/promises';
 import { resolveSharePath } from '../fs/paths.js';
-import type { IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
-import { matchesStats, observedMtimeMs, type SeenFile } from '../model/file-stats.js';
+import type { IndexEntry, VersionVector } from '../model/entries.js';
+import { matchesStats, type SeenFile } from '../model/file-stats.js';
 import { reconcile, replacesFolder, sameContent, type ApplyAction, type BelowFolder } from '../reconcile/reconcile.js';
 import { isPausing } from './pause.js';
 import { singleChunkOf } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
 import { applyDeletions, type DeletionOutcome } from './apply-deletions.js';
-import { adoptCreatedFolders } from './created-folders.js';
+import { recordPlaced } from './created-folders.js';
 import { applyLocalMove, applyLocalMoves } from './local-moves.js';
 import type { ApplierOptions, ApplyOutcome } from './apply-types.js';
 
@@ -162,7 +162,7 @@ export class Applier {
           const result = results[k]!;
           const remote = remotes[r.i]!;
           if (!(result instanceof LeftsyncError)) {
-            this.recordPlaced(remote, result, r.file.chunks, r.decidedOn);
+            recordPlaced(this.options, remote, result, r.file.chunks, r.decidedOn);
             placed.push({ remote, file: r.file });
             outcomes[r.i] = 'applied';
           } else if (result.code === ErrorCode.LOCAL_CHANGED || errnoOf(result) === 'ENOENT') changed.push(remote.path);
@@ -235,7 +235,7 @@ export class Applier {
             if (live !== undefined && live.type !== 'dir') await removeEntry(shareDir, remote.path, this.expectFile(live));
             await makeDir(shareDir, remote.path, remote.mode);
             const stats = await this.lstat(remote.path);
-            this.recordPlaced(remote, stats, [], decidedOn);
+            recordPlaced(this.options, remote, stats, [], decidedOn);
             this.options.events.applied(remote, live);
             this.options.log.info('sync.dir_created', { path: remote.path, from: remote.modifiedBy });
             return 'applied';
@@ -246,7 +246,7 @@ export class Applier {
             if (live !== undefined && live.type === 'dir') await removeEntry(shareDir, remote.path);
             else if (live !== undefined && live.type === 'file') await removeEntry(shareDir, remote.path, this.expectFile(live));
             const stats = await createSymlink(shareDir, remote.path, remote.symlinkTarget, remote.mtimeMs);
-            this.recordPlaced(remote, stats, [], decidedOn);
+            recordPlaced(this.options, remote, stats, [], decidedOn);
             this.options.events.applied(remote, live);
             this.options.log.info('sync.symlink_placed', { path: remote.path, target: remote.symlinkTarget, from: remote.modifiedBy });
             return 'applied';
@@ -285,7 +285,7 @@ export class Applier {
         if (err instanceof LeftsyncError && err.code === ErrorCode.LOCAL_CHANGED) return false;
         throw err;
       }
-      this.recordPlaced(remote, placed, file.chunks, decidedOn);
+      recordPlaced(this.options, remote, placed, file.chunks, decidedOn);
       return true;
     });
     if (!recorded) {
@@ -305,17 +305,11 @@ export class Applier {
       const before = await this.lstat(remote.path);
       if (!matchesStats(live, before)) return false;
       const stats = await setAttributes(shareDir, remote.path, { mode: remote.mode, mtimeMs: remote.mtimeMs });
-      this.recordPlaced(remote, stats, index.chunksOf(remote.path), decidedOn);
+      recordPlaced(this.options, remote, stats, index.chunksOf(remote.path), decidedOn);
       this.options.events.applied(remote, live);
       return true;
     });
     return adopted ? 'applied' : this.rescanned(remote.path);
-  }
-
-  /** Records `remote` as applied, with the inode and mtime of what we placed (so the scanner sees it as unchanged). */
-  private recordPlaced(remote: IndexEntry, placed: Stats, chunks: StoredChunk[], decidedOn: VersionVector): void {
-    adoptCreatedFolders(this.options, remote.path);
-    this.options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks, decidedOn);
   }
 
   private scanPaused<T>(step: () => Promise<T>): Promise<T> {

@@ -5,16 +5,26 @@
  * new local folder, with a counter of ours: concurrent with a deletion of it
  * that another peer made meanwhile, and a live folder beats a deletion, so the
  * folder came back everywhere (found by the 3-peer soak: a folder moved away on
- * one peer reappeared, empty, on all three).
+ * one peer reappeared, empty, on all three). Every placement records through
+ * recordPlaced (pulls, links, folders, and files moved for a peer's rename).
  */
 import { lstatSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import type { IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
 import { observedMtimeMs } from '../model/file-stats.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import type { ApplierOptions } from './apply-types.js';
 
+type PlacingOptions = Pick<ApplierOptions, 'index' | 'remotePeerId' | 'shareDir'>;
+
+/** Records `remote` as applied, with the inode and mtime of what was placed (so the scanner sees it as unchanged), and the folders made for it. */
+export function recordPlaced(options: PlacingOptions, remote: IndexEntry, placed: Stats, chunks: StoredChunk[], decidedOn: VersionVector): void {
+  adoptCreatedFolders(options, remote.path);
+  options.index.recordApplied({ ...remote, inode: placed.ino, mtimeMs: observedMtimeMs(placed) }, chunks, decidedOn);
+}
+
 /** Records each folder above `relPath` that the index does not hold as a live folder and the remote's entry makes one. */
-export function adoptCreatedFolders(options: Pick<ApplierOptions, 'index' | 'remotePeerId' | 'shareDir'>, relPath: string): void {
+function adoptCreatedFolders(options: PlacingOptions, relPath: string): void {
   const { index, remotePeerId, shareDir } = options;
   for (let folder = path.posix.dirname(relPath); folder !== '.'; folder = path.posix.dirname(folder)) {
     // A folder the index holds: those above it are held too, as a rule (the scan and the

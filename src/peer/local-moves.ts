@@ -20,14 +20,13 @@
 import { LeftsyncError } from '../errors.js';
 import { moveFiles, type Move } from '../fs/move.js';
 import type { IndexEntry, StoredChunk, VersionVector } from '../model/entries.js';
-import { observedMtimeMs } from '../model/file-stats.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { readVerifiedAt } from '../transfer/chunk-io.js';
 import type { PullProgress } from '../transfer/progress.js';
 import { singleChunkOf } from '../transfer/puller.js';
 import type { VerifiedFile } from '../transfer/verified-file.js';
 import type { ApplierOptions } from './apply-types.js';
-import { adoptCreatedFolders } from './created-folders.js';
+import { recordPlaced } from './created-folders.js';
 
 /** A small-file pull the batch planned: nothing at the path (`expect` null) makes it a move candidate. */
 export interface PlannedPull {
@@ -90,9 +89,8 @@ async function carryOutMoves(options: ApplierOptions, candidates: Candidate[]): 
           log.debug('sync.move_skipped', { path: c.remote.path, from: c.local.path, err: result });
           return;
         }
-        // The folders the move made above the new name are the peer's, recorded with it (as a pull's are).
-        adoptCreatedFolders(options, c.remote.path);
-        index.recordApplied({ ...c.remote, inode: result.ino, mtimeMs: observedMtimeMs(result) }, c.chunks, c.decidedOn);
+        // As any placement: with the folders the move made above the new name.
+        recordPlaced(options, c.remote, result, c.chunks, c.decidedOn);
         index.recordApplied({ ...c.tombstone, inode: 0 }, [], c.local.version);
         events.applied(c.remote, undefined);
         events.applied(c.tombstone, c.local);
