@@ -294,7 +294,6 @@ function bytesMoved(links: Link[]): number {
   return links.reduce((n, l) => n + l.relays.reduce((m, r) => m + r.bytesForwarded, 0), 0);
 }
 
-/** The lines the npm script prints and the test reports. */
 /** Why a run failed, on one line: a CI log's failure summary keeps only an error's first lines. */
 function failures(r: SoakResult): string {
   const why = [
@@ -303,9 +302,10 @@ function failures(r: SoakResult): string {
     ...(r.lost.length ? [`${r.lost.length} lost: ${r.lost[0]}`] : []),
     ...(r.unexpected.length ? [`${r.unexpected.length} came back: ${r.unexpected[0]}`] : []),
   ];
-  return why.join('; ') || 'see below';
+  return why.join('; ');
 }
 
+/** The lines the npm script prints and the test reports. */
 export function summary(r: SoakResult): string {
   const ops = OPERATIONS.map((o) => `${o} ${r.byOperation[o]}`).join(', ');
   const errors = Object.entries(r.errors).map(([e, n]) => `${e} x${n}`).join(', ') || 'none';
