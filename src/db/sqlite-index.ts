@@ -21,6 +21,7 @@ import type {
   ObservedEntry,
   PartialDownload,
   RemoteProgress,
+  RemoteShape,
   SeenEntry,
   SeenPath,
   StoredChunk,
@@ -332,6 +333,11 @@ class SqliteIndex implements SyncIndex {
   remoteEntry(peerId: string, path: string): IndexEntry | undefined {
     const row = this.stmt.remoteEntry.get(peerId, path);
     return row && rowToEntry(row);
+  }
+
+  remoteShape(peerId: string, path: string): RemoteShape | undefined {
+    const row = this.stmt.remoteShape.get(peerId, path);
+    return row && { type: row.type as EntryType, size: row.size, deleted: row.deleted !== 0 };
   }
 
   remoteEntries(peerId: string): IndexEntry[] {

@@ -64,6 +64,9 @@ export function prepareStatements(
     remoteEntry: db.prepare<[string, string], EntryRow>(
       `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path = ?`,
     ),
+    remoteShape: db.prepare<[string, string], { type: string; size: number; deleted: number }>(
+      'SELECT type, size, deleted FROM remote_entries WHERE peer = ? AND path = ?',
+    ),
     // CROSS JOIN keeps remote_progress (a row per peer) outside: SQLite's own
     // choice scanned every remote entry, per local change the scanner records.
     announcedVersions: db.prepare<[string], { version: string }>(

@@ -88,6 +88,8 @@ export interface RemoteProgress {
 /** What the scanner saw at a path, without versions or chunks (SyncIndex.seenOf). */
 export type SeenEntry = Pick<IndexEntry, 'type' | 'size' | 'mtimeMs' | 'inode' | 'mode' | 'deleted'>;
 export type SeenPath = SeenEntry & { path: string };
+/** What a remote entry is, without its versions, digest or owner (one row's three columns). */
+export type RemoteShape = Pick<IndexEntry, 'type' | 'size' | 'deleted'>;
 
 export interface SyncIndex {
   /** Random id created with the index; a peer seeing a new id resends everything. */
@@ -151,6 +153,8 @@ export interface SyncIndex {
   storeRemoteEntries(peerId: string, indexId: string, entries: IndexEntry[]): void;
   /** The latest entry a peer announced for a path. */
   remoteEntry(peerId: string, path: string): IndexEntry | undefined;
+  /** remoteEntry's type, size and deleted flag alone: asked of every queued pull, which needs no more to be sorted. */
+  remoteShape(peerId: string, path: string): RemoteShape | undefined;
   /** Every entry a peer announced (latest per path). */
   remoteEntries(peerId: string): IndexEntry[];
   /** Up to `limit` entries a peer announced with path > afterPath, in path order: a page, so no caller holds them all. */

@@ -12,7 +12,7 @@ import type { IndexEntry } from '../model/entries.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Frame } from '../protocol/messages.js';
 import { reconcile } from '../reconcile/reconcile.js';
-import { Puller, singleChunkOf } from '../transfer/puller.js';
+import { Puller, isSingleChunk } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
 import { StreamPrefetch, replaceableBy } from '../transfer/stream-prefetch.js';
@@ -264,10 +264,10 @@ class SyncSession implements Session {
     });
   }
 
-  /** A path whose latest remote entry is a file short enough to join a batch (see Applier.applyBatch). */
+  /** A path whose latest remote entry is a file short enough to join a batch (see Applier.applyBatch, singleChunkOf). */
   private isSmallPull(relPath: string): boolean {
-    const remote = this.options.index.remoteEntry(this.options.conn.peerId, relPath);
-    return remote !== undefined && !remote.deleted && remote.type === 'file' && singleChunkOf(remote) !== null;
+    const remote = this.options.index.remoteShape(this.options.conn.peerId, relPath);
+    return remote !== undefined && !remote.deleted && remote.type === 'file' && isSingleChunk(remote.size);
   }
 
   /** Works on several small pulls together (see Applier.applyBatch). */

@@ -357,6 +357,11 @@ export class Puller {
   }
 }
 
+/** A file of `size` bytes is at most one chunk (see singleChunkOf). */
+export function isSingleChunk(size: number): boolean {
+  return size < CHUNK_SIZES.minSize;
+}
+
 /**
  * The chunk list of a file shorter than the smallest chunk, known without asking:
  * every engine cuts with CHUNK_SIZES (agreed in the handshake) and never before
@@ -365,6 +370,6 @@ export class Puller {
  * the list from the tree.
  */
 export function singleChunkOf(remote: IndexEntry): StoredChunk[] | null {
-  if (remote.size >= CHUNK_SIZES.minSize) return null;
+  if (!isSingleChunk(remote.size)) return null;
   return remote.size === 0 ? [] : [{ offset: 0, length: remote.size, hash: remote.digest }];
 }

@@ -269,6 +269,9 @@ describe('SQLite index', () => {
     assert.equal(index.remoteEntry('peerB', 'a')!.sequence, 5);
     assert.deepEqual(index.remoteEntries('peerB').map((e) => e.path), ['a', 'b']);
     assert.deepEqual(index.remoteEntry('peerC', 'a')!.digest, sha('from C'));
+    assert.deepEqual(index.remoteShape('peerB', 'a'), { type: 'file', size: 'a v2'.length, deleted: false });
+    assert.equal(index.remoteShape('peerB', 'missing'), undefined);
+    assert.equal(index.remoteShape('peerD', 'a'), undefined);
     // An empty batch keeps the progress; an older batch does not move it back.
     index.storeRemoteEntries('peerB', 'idB', []);
     index.storeRemoteEntries('peerB', 'idB', [remote('c', 3)]);

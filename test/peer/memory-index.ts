@@ -9,6 +9,7 @@ import type {
   ObservedEntry,
   PartialDownload,
   RemoteProgress,
+  RemoteShape,
   SeenEntry,
   SeenPath,
   StoredChunk,
@@ -169,6 +170,11 @@ export class MemoryIndex implements SyncIndex {
   remoteEntry(peerId: string, path: string): IndexEntry | undefined {
     const e = this.remotes.get(peerId)?.entries.get(path);
     return e && clone(e);
+  }
+
+  remoteShape(peerId: string, path: string): RemoteShape | undefined {
+    const e = this.remotes.get(peerId)?.entries.get(path);
+    return e && { type: e.type, size: e.size, deleted: e.deleted };
   }
 
   remoteEntries(peerId: string): IndexEntry[] {
