@@ -8,11 +8,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { guard, indexError } from './index-errors.js';
-import { createLogger } from '../log.js';
 import { appliedVersion, bumpedVersion, knownVersion, mergeVersions, supersededAfter } from '../model/version.js';
 import { asBuffer, entryToParams, observedFields, rawToSeenPath, rowToChunk, rowToEntry, rowToSeen, type PartialRow } from './rows.js';
-import { SCHEMA_VERSION, applySchema } from './schema.js';
-import { migrateFrom1 } from './migrate.js';
+import { applySchema } from './schema.js';
+import { prepareMeta } from './migrate.js';
 import { prepareStatements, type Statements } from './statements.js';
 import type {
   ChunkLocation,
@@ -28,8 +27,6 @@ import type {
   SyncIndex,
   VersionVector,
 } from '../model/entries.js';
-
-const log = createLogger('index');
 
 export const INDEX_FILE = 'index.db';
 
@@ -72,27 +69,7 @@ class SqliteIndex implements SyncIndex {
     this.peerId = peerId;
     const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
     const setMeta = db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-    const init = db.transaction(() => {
-      const schema = getMeta.get('schema_version')?.value;
-      if (schema === '1') migrateFrom1(db);
-      else if (schema !== undefined && Number(schema) !== SCHEMA_VERSION) {
-        throw new LeftsyncError(ErrorCode.INDEX, `index schema ${schema} is not the supported ${SCHEMA_VERSION}`);
-      }
-      setMeta.run('schema_version', String(SCHEMA_VERSION));
-      let indexId = getMeta.get('index_id')?.value;
-      if (indexId === undefined) {
-        indexId = randomBytes(16).toString('hex');
-        setMeta.run('index_id', indexId);
-        setMeta.run('sequence', '0');
-      }
-      const storedPeer = getMeta.get('peer_id')?.value;
-      if (storedPeer !== undefined && storedPeer !== peerId) {
-        log.warn('index.peer_changed', { msg: 'index was created by another peer id', stored: storedPeer, now: peerId });
-      }
-      setMeta.run('peer_id', peerId);
-      return indexId;
-    });
-    this.indexId = init.immediate();
+    this.indexId = db.transaction(() => prepareMeta(db, peerId, getMeta, setMeta)).immediate();
 
     this.stmt = prepareStatements(db, getMeta, setMeta);
 
@@ -135,6 +112,11 @@ class SqliteIndex implements SyncIndex {
   get(path: string): IndexEntry | undefined {
     const row = this.stmt.get.get(path);
     return row && rowToEntry(row);
+  }
+
+  versionOf(path: string): VersionVector | undefined {
+    const version = this.stmt.versionOf.get(path);
+    return version === undefined ? undefined : (JSON.parse(version) as VersionVector);
   }
 
   all(): IndexEntry[] {

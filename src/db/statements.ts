@@ -27,6 +27,7 @@ export function prepareStatements(
       .prepare<[string, string, number], SeenPathRow>(`SELECT path, ${SEEN_FIELDS} FROM entries WHERE path >= ? AND path < ? ORDER BY path LIMIT ?`)
       .raw(true),
     seenOf: db.prepare<[string], SeenRow>(`SELECT ${SEEN_FIELDS} FROM entries WHERE path = ?`),
+    versionOf: db.prepare<[string], string>('SELECT version FROM entries WHERE path = ?').pluck(),
     after: db.prepare<[string, number], EntryRow>(`SELECT ${LOCAL_ENTRY_FIELDS} FROM entries WHERE path > ? ORDER BY path LIMIT ?`),
     remoteAfter: db.prepare<[string, string, number], EntryRow>(
       `SELECT ${ENTRY_FIELDS} FROM remote_entries WHERE peer = ? AND path > ? ORDER BY path LIMIT ?`,

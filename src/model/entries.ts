@@ -112,6 +112,8 @@ export interface SyncIndex {
   pathsInRange(from: string, to: string | null, limit: number): SeenPath[];
   /** Only what "the file is as I last saw it" compares (get(), lighter: a restart does one per file). */
   seenOf(path: string): SeenEntry | undefined;
+  /** The version vector of our entry at a path (tombstones too), without the rest of the row (see wouldAct). */
+  versionOf(path: string): VersionVector | undefined;
   /** Entries with sequence > since, ascending by sequence. */
   since(since: number, limit?: number): IndexEntry[];
   maxSequence(): number;

@@ -11,7 +11,7 @@ import { checkRelativePath } from '../fs/paths.js';
 import type { IndexEntry } from '../model/entries.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Frame } from '../protocol/messages.js';
-import { reconcile } from '../reconcile/reconcile.js';
+import { wouldAct } from '../reconcile/reconcile.js';
 import { Puller, isSingleChunk } from '../transfer/puller.js';
 import { StatsCounter, type TransferStats } from '../transfer/stats.js';
 import { Supplier } from '../transfer/supplier.js';
@@ -233,7 +233,8 @@ class SyncSession implements Session {
    */
   private consider(remote: IndexEntry): void {
     if (this.options.planOnly || !this.mayApply(remote)) return;
-    this.paths.offer(remote.path, () => reconcile(this.options.index.get(remote.path), remote).action !== 'none', remote.deleted);
+    const { index } = this.options;
+    this.paths.offer(remote.path, () => wouldAct(index.versionOf(remote.path), remote, () => index.get(remote.path)), remote.deleted);
   }
 
   /** A growing file of the peer's is followed if we would take its new version now, and the share is there. */

@@ -5,7 +5,7 @@
  * by a rule every peer evaluates identically, and only the side whose local
  * version lost acts (keeps its version under a conflict name, takes the winner).
  */
-import type { IndexEntry } from '../model/entries.js';
+import type { IndexEntry, VersionVector } from '../model/entries.js';
 import { conflictName } from './conflict-name.js';
 import { compareVersions, mergeVersions, type VersionOrder } from '../model/version.js';
 
@@ -123,4 +123,21 @@ export function reconcile(local: IndexEntry | undefined, remote: IndexEntry, bel
     conflictPath: conflictName(local.path, local.mtimeMs, local.modifiedBy),
     then,
   };
+}
+
+/**
+ * Whether reconcile(local, remote) acts (any action but 'none'), decided from
+ * local's version alone wherever that settles it: absent, equal, greater or
+ * lesser. Only concurrent versions need the whole entry, which `local` reads.
+ * For a check asked of every entry a peer announces (most are echoes of our own
+ * versions), where reading and building the whole row was most of the cost.
+ */
+export function wouldAct(localVersion: VersionVector | undefined, remote: IndexEntry, local: () => IndexEntry | undefined): boolean {
+  // Absent: only a tombstone asks nothing (see reconcile).
+  if (localVersion === undefined) return !remote.deleted;
+  const order = compareVersions(localVersion, remote.version);
+  if (order === 'equal' || order === 'greater') return false;
+  // Lesser: the remote's action, or keep-folder; never 'none'.
+  if (order === 'lesser') return true;
+  return reconcile(local(), remote).action !== 'none';
 }

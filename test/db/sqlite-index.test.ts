@@ -301,6 +301,9 @@ describe('SQLite index', () => {
     assert.deepEqual(index.seenOf('c'), { type: 'file', size: full.size, mtimeMs: full.mtimeMs, inode: full.inode, mode: full.mode, deleted: false });
     assert.equal(index.seenOf('b')!.deleted, true);
     assert.equal(index.seenOf('nothing'), undefined);
+    assert.deepEqual(index.versionOf('c'), full.version, 'versionOf: the version alone');
+    assert.deepEqual(index.versionOf('b'), index.get('b')!.version, 'a tombstone has its version too');
+    assert.equal(index.versionOf('nothing'), undefined);
     const remote = (p: string, sequence: number): IndexEntry => ({ ...file(p), version: { peerB: sequence }, deleted: false, sequence, modifiedBy: 'peerB' });
     index.storeRemoteEntries('peerB', 'idB', [remote('z', 1), remote('m', 2), remote('d', 3)]);
     index.storeRemoteEntries('peerC', 'idC', [remote('e', 1)]);

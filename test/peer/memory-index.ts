@@ -70,6 +70,10 @@ export class MemoryIndex implements SyncIndex {
     return this.get(path);
   }
 
+  versionOf(path: string): VersionVector | undefined {
+    return this.get(path)?.version;
+  }
+
   entriesAfter(afterPath: string, limit: number): IndexEntry[] {
     return this.all().filter((e) => e.path > afterPath).slice(0, limit);
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IndexEntry } from '../../src/model/entries.js';
-import { reconcile, type BelowFolder, type Decision } from '../../src/reconcile/reconcile.js';
+import { reconcile, wouldAct, type BelowFolder, type Decision } from '../../src/reconcile/reconcile.js';
 import { appliedVersion, mergeVersions } from '../../src/model/version.js';
 
 const T0 = Date.UTC(2026, 10, 28, 9, 30, 5); // 2026-11-28 09:30:05 UTC
@@ -292,4 +292,20 @@ test('reconcile: both sides of a conflict agree on who acts', () => {
     if (mine.action === 'merge') assert.equal(theirs.action, 'merge', row.description);
     else assert.equal(acting.length, 1, `exactly one side acts: ${row.description}`);
   }
+});
+
+test('wouldAct: acts exactly when reconcile does, reading the whole local entry only for concurrent versions', () => {
+  type Pair = [IndexEntry | undefined, IndexEntry];
+  const pairs = rows.flatMap((r): Pair[] => (r.local ? [[r.local, r.remote], [r.remote, r.local]] : [[undefined, r.remote]]));
+  let concurrent = 0;
+  for (const [local, remote] of pairs) {
+    let read = false;
+    const acts = wouldAct(local?.version, remote, () => ((read = true), local));
+    const decision = reconcile(local, remote);
+    assert.equal(acts, decision.action !== 'none', `${JSON.stringify(local?.version)} vs ${JSON.stringify(remote.version)}: ${decision.action}`);
+    assert.equal(read, decision.order === 'concurrent', `whole entry read only when concurrent (${decision.order})`);
+    if (read) concurrent++;
+  }
+  // The table has every order, concurrent ones with and without action.
+  assert.ok(concurrent > 0 && pairs.some(([l]) => l === undefined) && pairs.length > 10);
 });
