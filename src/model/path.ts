@@ -33,3 +33,9 @@ export function pathProblem(path: string): string | null {
 export function joinRelPath(dir: string, name: string): string {
   return dir === '' ? name : `${dir}/${name}`;
 }
+
+/** The folder holding `relPath` ('' for the share root's children): joinRelPath's inverse. */
+export function parentRelPath(relPath: string): string {
+  const slash = relPath.lastIndexOf('/');
+  return slash < 0 ? '' : relPath.slice(0, slash);
+}

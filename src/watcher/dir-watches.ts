@@ -12,7 +12,7 @@ import { lstatSync, watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { joinRelPath } from '../model/path.js';
+import { joinRelPath, parentRelPath } from '../model/path.js';
 
 export interface DirWatchesOptions {
   shareDir: string;
@@ -48,6 +48,9 @@ export class DirWatches {
    */
   async watchTree(relDir: string, report: boolean): Promise<void> {
     if (this.closed || this.watches.has(relDir)) return;
+    // A folder is watched only while its parent is (the walk below may resume after
+    // the parent's watch ended): what onRename's forgetTree relies on.
+    if (relDir !== '' && !this.watches.has(parentRelPath(relDir))) return;
     // Watch first, then read: a child created in between is seen by one or the other.
     if (!this.watchOne(relDir)) return;
     let entries;
@@ -91,8 +94,9 @@ export class DirWatches {
       return false;
     }
     watcher.on('error', (err) => {
-      this.forget(relDir);
       // A folder deleted under its watch ends like this; its parent reports the path.
+      // The folders under it go too: a watched folder's parent is always watched (see onRename).
+      this.forgetTree(relDir);
       this.options.log.debug('watcher.watch_error', { path: relDir, err });
     });
     this.watches.set(relDir, watcher);
@@ -142,7 +146,11 @@ export class DirWatches {
     if (this.options.isIgnored(rel, isDir)) return;
     // Whatever was watched under this name is gone, moved or replaced (a watch
     // follows its inode, not the name); a folder now there is watched afresh.
-    this.forgetTree(rel);
+    // Only a watched folder can have watches under it (a folder is watched only
+    // from a watched parent, and a watch that ends takes those under it along):
+    // a file's event skips the walk over every watch, which with 10,000 folders
+    // cost ~13 us per event, 1.3 s for 100,000 files arriving.
+    if (this.watches.has(rel)) this.forgetTree(rel);
     this.options.onPath(rel, false, { stats });
     if (stats?.isDirectory()) await this.watchTree(rel, true);
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -36,6 +36,42 @@ test("a rename event hands on the lstat it took; a change after it hands on none
     assert.equal(reported.length, 1);
     const alone: Reported = reported[0]!;
     assert.equal(alone.seen?.stats?.size, 5, 'alone, its lstat is handed on');
+  } finally {
+    watches.close();
+    await rm(share, { recursive: true, force: true });
+  }
+});
+
+test('a folder renamed away takes every watch under it along; a file event leaves the watches; no folder is watched under an unwatched one', async () => {
+  const share = await mkdtemp(path.join(os.tmpdir(), 'leftsync-dirwatch-'));
+  // 'loose' is never watched: a folder under it must not be either.
+  const watches = new DirWatches({ shareDir: share, isIgnored: (rel) => rel === 'loose', onPath: () => undefined, log: createLogger('test') });
+  // The real watches report these changes too, in their own time: what is watched is compared, not the order.
+  const watched = () => [...(watches as unknown as { watches: Map<string, unknown> }).watches.keys()].sort();
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+  try {
+    await mkdir(path.join(share, 'a', 'b', 'c'), { recursive: true });
+    await mkdir(path.join(share, 'a', 'x'));
+    await watches.watchTree('', false);
+    assert.deepEqual(watched(), ['', 'a', 'a/b', 'a/b/c', 'a/x']);
+    const handler = watches as unknown as EventHandler;
+
+    await writeFile(path.join(share, 'a', 'b', 'f.txt'), 'x');
+    handler.onEvent('a/b', 'rename', 'f.txt');
+    await settle();
+    assert.deepEqual(watched(), ['', 'a', 'a/b', 'a/b/c', 'a/x'], 'a file appearing changes no watch');
+
+    await rename(path.join(share, 'a'), path.join(share, 'moved'));
+    handler.onEvent('', 'rename', 'a');
+    assert.deepEqual(watched().filter((rel) => rel === 'a' || rel.startsWith('a/')), [], 'a and everything under it are no longer watched');
+    handler.onEvent('', 'rename', 'moved');
+    await settle();
+    assert.deepEqual(watched(), ['', 'moved', 'moved/b', 'moved/b/c', 'moved/x']);
+
+    await mkdir(path.join(share, 'loose', 'sub'), { recursive: true });
+    await settle();
+    await watches.watchTree('loose/sub', false);
+    assert.deepEqual(watched(), ['', 'moved', 'moved/b', 'moved/b/c', 'moved/x'], 'loose is not watched, so neither is loose/sub');
   } finally {
     watches.close();
     await rm(share, { recursive: true, force: true });
