@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=262144 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --heap-growing-percent=50 --initial-old-space-size=24 --no-concurrent-array-buffer-sweeping
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=262144 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --heap-growing-percent=50 --initial-old-space-size=24 --no-concurrent-array-buffer-sweeping --expose-gc
 /**
  * Command-line entry: argument parsing only. Each command's work lives in the
  * library; the action modules here translate options into library calls.
@@ -25,6 +25,8 @@
  * collections instead of 46-61, and used 0.4-1.15 user CPU-s less in each of
  * four alternated runs of that row (0.3-0.7 CPU-s in four more, a round
  * earlier); the 10,000-file row's CPU and every peak RSS stayed within the noise.
+ * --expose-gc: frames received are followed by a young-generation collection
+ * every MiB (src/transport/young-gc.ts says why); nothing else calls gc().
  * The MALLOC_ variables tune glibc's allocator (others ignore them), which
  * holds the buffers of chunks and SQLite's pages: two arenas instead of one per
  * thread, free memory above 256 KiB at the heap's top returned to the system,

@@ -15,6 +15,7 @@ import { validateFrame } from '../protocol/validate.js';
 import { CHUNK_SIZES } from '../chunker/params.js';
 import { BufferPool } from './buffer-pool.js';
 import { chunkReplyFrameLength, encodeChunkReplyFrame } from './chunk-reply-frame.js';
+import { receivedGarbage } from './young-gc.js';
 
 /** send() waits while more than this many bytes are handed to ws but not yet flushed. */
 export const SEND_HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -197,6 +198,7 @@ export class FrameChannel {
       this.close(code, errorMessage(err), this.authenticated);
       return;
     }
+    receivedGarbage.received(data.length);
     if (this.handler) this.handler(frame);
     else if (this.waiters.length > 0) this.waiters.shift()!.resolve(frame);
     else this.queue.push(frame);

@@ -8,7 +8,7 @@ test('the bench runs leftsync with the environment and node flags of the bin\'s 
   const shebang = (await readFile(CLI, 'utf8')).split('\n', 1)[0]!;
   const { env, nodeFlags } = binLaunch(shebang);
   assert.ok(nodeFlags.includes('--heap-growing-percent=50') && nodeFlags.includes('--max-semi-space-size=1'), shebang);
-  assert.ok(nodeFlags.includes('--no-concurrent-array-buffer-sweeping'), shebang);
+  assert.ok(nodeFlags.includes('--no-concurrent-array-buffer-sweeping') && nodeFlags.includes('--expose-gc'), shebang);
   assert.equal(env.MALLOC_ARENA_MAX, '2', shebang);
   assert.deepEqual(NODE_FLAGS.slice(0, nodeFlags.length), nodeFlags);
   assert.deepEqual(BIN_ENV, env);
