@@ -27,6 +27,8 @@ export interface StartOptions {
   json?: boolean;
   /** Keep stdout lines (in stdoutLines); default false (ignored). */
   stdout?: boolean;
+  /** Node flags before the script (default none; NODE_FLAGS of bench/sync-rig.ts are the bin's). */
+  nodeFlags?: string[];
 }
 
 const running = new Set<NodeProcess>();
@@ -66,7 +68,7 @@ export class NodeProcess {
     this.textLines = [];
     this.stdoutLines = [];
     this.exited = false;
-    const child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, [...(this.options.nodeFlags ?? []), ...args], {
       env: { ...process.env, ...this.options.env },
       stdio: ['ignore', this.options.stdout ? 'pipe' : 'ignore', 'pipe'],
     });
