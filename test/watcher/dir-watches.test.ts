@@ -52,26 +52,28 @@ test('a folder renamed away takes every watch under it along; a file event leave
   try {
     await mkdir(path.join(share, 'a', 'b', 'c'), { recursive: true });
     await mkdir(path.join(share, 'a', 'x'));
+    await mkdir(path.join(share, 'ab', 'c'), { recursive: true }); // a name that starts like 'a': not under it
     await watches.watchTree('', false);
-    assert.deepEqual(watched(), ['', 'a', 'a/b', 'a/b/c', 'a/x']);
+    assert.deepEqual(watched(), ['', 'a', 'a/b', 'a/b/c', 'a/x', 'ab', 'ab/c']);
     const handler = watches as unknown as EventHandler;
 
     await writeFile(path.join(share, 'a', 'b', 'f.txt'), 'x');
     handler.onEvent('a/b', 'rename', 'f.txt');
     await settle();
-    assert.deepEqual(watched(), ['', 'a', 'a/b', 'a/b/c', 'a/x'], 'a file appearing changes no watch');
+    assert.deepEqual(watched(), ['', 'a', 'a/b', 'a/b/c', 'a/x', 'ab', 'ab/c'], 'a file appearing changes no watch');
 
     await rename(path.join(share, 'a'), path.join(share, 'moved'));
     handler.onEvent('', 'rename', 'a');
     assert.deepEqual(watched().filter((rel) => rel === 'a' || rel.startsWith('a/')), [], 'a and everything under it are no longer watched');
+    assert.ok(watched().includes('ab') && watched().includes('ab/c'), 'ab and ab/c are still watched');
     handler.onEvent('', 'rename', 'moved');
     await settle();
-    assert.deepEqual(watched(), ['', 'moved', 'moved/b', 'moved/b/c', 'moved/x']);
+    assert.deepEqual(watched(), ['', 'ab', 'ab/c', 'moved', 'moved/b', 'moved/b/c', 'moved/x']);
 
     await mkdir(path.join(share, 'loose', 'sub'), { recursive: true });
     await settle();
     await watches.watchTree('loose/sub', false);
-    assert.deepEqual(watched(), ['', 'moved', 'moved/b', 'moved/b/c', 'moved/x'], 'loose is not watched, so neither is loose/sub');
+    assert.deepEqual(watched(), ['', 'ab', 'ab/c', 'moved', 'moved/b', 'moved/b/c', 'moved/x'], 'loose is not watched, so neither is loose/sub');
   } finally {
     watches.close();
     await rm(share, { recursive: true, force: true });
