@@ -66,8 +66,10 @@ export async function eachLimited<T>(items: T[], limit: number, job: (item: T) =
 export async function locate(shareDir: string, relPath: string): Promise<{ absPath: string; stats: Stats } | null> {
   try {
     const absPath = await resolveSharePath(shareDir, relPath);
-    // Synchronous: a metadata call answered in microseconds, made once per path of a watcher batch.
-    return { absPath, stats: lstatSync(absPath) };
+    // Synchronous: a metadata call answered in microseconds, made once per path of a
+    // watcher batch; a missing name (every deletion) answers without an exception.
+    const stats = lstatSync(absPath, { throwIfNoEntry: false });
+    if (stats !== undefined) return { absPath, stats };
   } catch (err) {
     if (!isMissing(err)) throw err;
   }

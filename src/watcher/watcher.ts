@@ -103,9 +103,10 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
         let stats: Stats | null = seen ?? null;
         if (seen === undefined) {
           try {
-            stats = lstatSync(path.join(shareDir, ...relPath.split('/')));
+            // Gone (null) without an exception: a deletion's path is the common case here.
+            stats = lstatSync(path.join(shareDir, ...relPath.split('/')), { throwIfNoEntry: false }) ?? null;
           } catch {
-            // Gone: judged as such.
+            // Unreadable: judged as gone.
           }
         }
         if (!isUnchanged(relPath, stats)) keep.push(relPath);
