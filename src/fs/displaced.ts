@@ -16,7 +16,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, LeftsyncError } from '../errors.js';
 import { matchesStats, type SeenFile } from '../model/file-stats.js';
-import { lstatOrNull } from './paths.js';
+import { lstatIfReadable } from './paths.js';
 
 /** LOCAL_CHANGED unless `stats` (null: nothing there) is what `expect` says. */
 export function assertExpected(relPath: string, stats: Stats | null, expect: SeenFile | null): void {
@@ -28,14 +28,6 @@ function localChanged(relPath: string): LeftsyncError {
   return new LeftsyncError(ErrorCode.LOCAL_CHANGED, `${relPath} changed locally; not replacing it`);
 }
 
-/** Null when nothing is there and for any error of lstat: a name this module cannot look at is left alone. */
-function lstatIfReadable(absPath: string): Stats | null {
-  try {
-    return lstatOrNull(absPath);
-  } catch {
-    return null;
-  }
-}
 
 /** Nothing wrote the file between these two lstat calls (same inode; a write moves its mtime or size). */
 function untouched(before: Stats, after: Stats | null): boolean {

@@ -26,6 +26,15 @@ export function lstatOrNull(absPath: string): Stats | null {
   return lstatSync(absPath, { throwIfNoEntry: false }) ?? null;
 }
 
+/** lstatOrNull, with null for any error too: for callers that leave a name they cannot look at alone. */
+export function lstatIfReadable(absPath: string): Stats | null {
+  try {
+    return lstatOrNull(absPath);
+  } catch {
+    return null;
+  }
+}
+
 function unsafe(relPath: string, why: string): LeftsyncError {
   return new LeftsyncError(ErrorCode.UNSAFE_PATH, `unsafe path ${JSON.stringify(relPath)}: ${why}`);
 }

@@ -11,8 +11,8 @@ import { lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError, fromSystemError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { toRelativePath } from './paths.js';
-import { createMarker, hasContent, inspectShare, lstatIfThere, readRecordedDevice, recordDevice, type ShareProblem } from './share-marker.js';
+import { lstatIfReadable, toRelativePath } from './paths.js';
+import { createMarker, hasContent, inspectShare, readRecordedDevice, recordDevice, type ShareProblem } from './share-marker.js';
 
 const log = createLogger('share');
 
@@ -99,7 +99,7 @@ export class ShareGuard implements ShareCheck {
   async inspect(): Promise<boolean> {
     const seen = await inspectShare(this.options.shareDir, this.device);
     if (seen.problem === null && this.stateId !== null) {
-      const state = lstatIfThere(this.options.stateDir);
+      const state = lstatIfReadable(this.options.stateDir);
       if (state?.dev !== this.stateId.dev || state.ino !== this.stateId.ino) seen.problem = 'state folder replaced';
     }
     if (seen.problem === null && this.device === null) {

@@ -11,11 +11,10 @@
  * folder (a first start) or create the marker by hand and delete
  * <state>/share-device (the device is then recorded again).
  */
-import type { Stats } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fromSystemError } from '../errors.js';
-import { lstatOrNull, toRelativePath } from './paths.js';
+import { lstatIfReadable, toRelativePath } from './paths.js';
 
 /** In the share root; never synced (the ignore matcher refuses it whatever the rules say). */
 export const MARKER_NAME = '.leftsync-share';
@@ -37,25 +36,16 @@ export interface ShareInspection {
 }
 
 /**
- * The lstat of `absPath`, or null when it cannot be had (missing, or any error:
- * what cannot be looked at is not there). Synchronous: the share is inspected
- * before every apply step, two or three lstats each time, and as thread-pool jobs
- * they cost the event loop ~80 ms of 4.5 s while 10,000 small files arrived
- * (a profile of the receiver, npm run bench's many row); these are dentry-cache hits.
+ * Looks at the share root and its marker against the recorded device (null: none
+ * recorded yet). What cannot be looked at is not there. The lstats are synchronous:
+ * the share is inspected before every apply step, and as thread-pool jobs they cost
+ * the event loop ~80 ms of 4.5 s while 10,000 small files arrived (a profile of the
+ * receiver, npm run bench's many row); they are dentry-cache hits.
  */
-export function lstatIfThere(absPath: string): Stats | null {
-  try {
-    return lstatOrNull(absPath);
-  } catch {
-    return null;
-  }
-}
-
-/** Looks at the share root and its marker against the recorded device (null: none recorded yet). */
 export async function inspectShare(shareDir: string, recordedDevice: number | null): Promise<ShareInspection> {
-  const root = lstatIfThere(shareDir);
+  const root = lstatIfReadable(shareDir);
   if (!root?.isDirectory()) return { problem: 'folder missing', device: null };
-  const marker = lstatIfThere(path.join(shareDir, MARKER_NAME));
+  const marker = lstatIfReadable(path.join(shareDir, MARKER_NAME));
   if (!marker?.isFile()) return { problem: 'marker missing', device: root.dev };
   if (recordedDevice !== null && root.dev !== recordedDevice) return { problem: 'device changed', device: root.dev };
   return { problem: null, device: root.dev };

@@ -4,11 +4,10 @@
  * the share itself is there is the ShareGuard's question, src/fs/share-guard.ts.)
  */
 import type { Stats } from 'node:fs';
-import { lstatSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, LeftsyncError } from '../errors.js';
-import { checkRelativePath, resolveSharePath } from '../fs/paths.js';
+import { checkRelativePath, lstatOrNull, resolveSharePath } from '../fs/paths.js';
 import type { ObservedEntry } from '../model/entries.js';
 import { observedMtimeMs } from '../model/file-stats.js';
 
@@ -68,8 +67,8 @@ export async function locate(shareDir: string, relPath: string): Promise<{ absPa
     const absPath = await resolveSharePath(shareDir, relPath);
     // Synchronous: a metadata call answered in microseconds, made once per path of a
     // watcher batch; a missing name (every deletion) answers without an exception.
-    const stats = lstatSync(absPath, { throwIfNoEntry: false });
-    if (stats !== undefined) return { absPath, stats };
+    const stats = lstatOrNull(absPath);
+    if (stats !== null) return { absPath, stats };
   } catch (err) {
     if (!isMissing(err)) throw err;
   }

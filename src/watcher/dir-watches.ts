@@ -8,9 +8,10 @@
  * holds). What a folder's contents mean is the scanner's job; this only says
  * which share-relative paths were touched.
  */
-import { lstatSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { lstatIfReadable } from '../fs/paths.js';
 import type { Logger } from '../log.js';
 import { joinRelPath, parentRelPath } from '../model/path.js';
 
@@ -51,7 +52,7 @@ export class DirWatches {
   async watchTree(relDir: string, report: boolean): Promise<void> {
     if (this.closed || this.watches.has(relDir)) return;
     // A folder is watched only while its parent is (the walk below may resume after
-    // the parent's watch ended): what onRename's forgetTree relies on.
+    // the parent's watch ended): nothing would report it gone.
     if (relDir !== '' && !this.watches.has(parentRelPath(relDir))) return;
     // Watch first, then read: a child created in between is seen by one or the other.
     if (!this.watchOne(relDir)) return;
@@ -98,7 +99,7 @@ export class DirWatches {
     }
     watcher.on('error', (err) => {
       // A folder deleted under its watch ends like this; its parent reports the path.
-      // The folders under it go too: a watched folder's parent is always watched (see onRename).
+      // The folders under it go too: none is watched without its parent (see watchTree).
       this.forgetTree(relDir);
       this.options.log.debug('watcher.watch_error', { path: relDir, err });
     });
@@ -149,14 +150,13 @@ export class DirWatches {
    * ~20 us of this thread.
    */
   private async onRename(rel: string): Promise<void> {
-    const stats = lstatOrNull(this.absolute(rel));
+    const stats = lstatIfReadable(this.absolute(rel));
     if (this.closed) return;
     const isDir = stats?.isDirectory() ?? this.watches.has(rel);
     if (this.options.isIgnored(rel, isDir)) return;
     // Whatever was watched under this name is gone, moved or replaced (a watch
     // follows its inode, not the name); a folder now there is watched afresh.
-    // Only a watched folder can have watches under it (see forgetTree).
-    if (this.watches.has(rel)) this.forgetTree(rel);
+    this.forgetTree(rel);
     this.options.onPath(rel, false, { stats });
     if (stats?.isDirectory()) await this.watchTree(rel, true);
   }
@@ -175,9 +175,9 @@ export class DirWatches {
 
   /**
    * A folder that is gone (or is no folder any more) stops being watched, with all
-   * under it: its subtree of watches, found through `children` (every watched
-   * folder's parent is watched, see watchTree), so removing a tree of N folders
-   * costs O(N), where a walk over every watch per folder was O(N x watches).
+   * under it: its subtree of watches, found through `children`, so removing a tree
+   * of N folders costs O(N), where a walk over every watch per folder was
+   * O(N x watches); a file's event costs one lookup.
    */
   private forgetTree(rel: string): void {
     const pending = [rel];
@@ -188,14 +188,5 @@ export class DirWatches {
       if (under !== undefined) pending.push(...under);
       this.forget(dir);
     }
-  }
-}
-
-function lstatOrNull(absPath: string): Stats | null {
-  try {
-    // A name that is gone (every deletion's event) answers without an exception: building one cost ~10 us.
-    return lstatSync(absPath, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
   }
 }

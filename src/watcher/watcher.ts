@@ -11,8 +11,9 @@
  * and half the receiver's CPU; its per-file watches add nothing here, since
  * the scanner, not the watcher, decides what a change means.
  */
-import { lstatSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { lstatIfReadable } from '../fs/paths.js';
 import { createLogger } from '../log.js';
 import type { IgnoreMatcher } from '../scanner/ignore.js';
 import { createPathDebouncer } from './debounce.js';
@@ -100,15 +101,8 @@ export async function startWatcher(options: WatcherOptions): Promise<ShareWatche
           keep.push(relPath); // NFC: the scanner's lookup normalizes; let it judge
           continue;
         }
-        let stats: Stats | null = seen ?? null;
-        if (seen === undefined) {
-          try {
-            // Gone (null) without an exception: a deletion's path is the common case here.
-            stats = lstatSync(path.join(shareDir, ...relPath.split('/')), { throwIfNoEntry: false }) ?? null;
-          } catch {
-            // Unreadable: judged as gone.
-          }
-        }
+        // Gone or unreadable: judged as gone (a deletion's path answers without an exception).
+        const stats = seen !== undefined ? seen : lstatIfReadable(path.join(shareDir, ...relPath.split('/')));
         if (!isUnchanged(relPath, stats)) keep.push(relPath);
       }
     }
